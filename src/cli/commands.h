@@ -1,0 +1,39 @@
+// The `orion` command line: one file per subcommand, each adding itself to the CLI11 app.
+//
+// A subcommand's add function registers its options and, when the subcommand is chosen on the
+// command line, stores in `action` the function main runs after parsing. Exit codes (also in the
+// README): 0 success; 2 bad usage, invalid configuration or invalid input document; 1 any other
+// failure.
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace orion::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitInvalid = 2;
+
+// Options every subcommand that loads configuration shares.
+struct GlobalOptions {
+  std::string config_file;  // --config / -c
+  std::string env_file;     // --env-file
+  std::string state_dir;    // --state-dir
+};
+
+using Action = std::function<int()>;
+
+void addRunCommand(CLI::App& app, GlobalOptions& global, Action& action);        // run_command.cc
+void addConfigCommand(CLI::App& app, GlobalOptions& global, Action& action);     // config_command.cc
+void addContractsCommand(CLI::App& app, GlobalOptions& global, Action& action);  // contracts_command.cc
+void addVersionCommand(CLI::App& app, GlobalOptions& global, Action& action);    // version_command.cc
+
+// Parses argv and runs the chosen subcommand; returns the exit code.
+int runCli(int argc, char** argv);
+
+}  // namespace orion::cli

@@ -1,0 +1,21 @@
+#include "common/json.h"
+
+namespace orion {
+
+Result<Json> parseJson(std::string_view text) {
+  // Parse without exceptions; on failure re-run with a callback-free parser to get the position.
+  Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_discarded()) return doc;
+  try {
+    (void)Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    return invalidArgument("not valid JSON: " + std::string(e.what()));
+  }
+  return invalidArgument("not valid JSON");
+}
+
+std::string dumpJson(const Json& doc) {
+  return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace orion

@@ -1,0 +1,132 @@
+// Typed views of the contracts the pipeline produces and consumes.
+//
+// A producer fills a struct and calls toJson(); the bus validates the result against the schema
+// before it is published. A consumer receives a document the bus has already validated and calls
+// fromJson() to get typed fields; fromJson() still fails cleanly (kInvalidArgument naming the
+// field) rather than trusting its input. Field names are the wire names of the v1.0 contracts
+// (see contracts/*.schema.json); optional fields are std::optional or empty containers and are
+// omitted from toJson() when unset.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/json.h"
+#include "common/status.h"
+
+namespace orion::contracts {
+
+inline constexpr std::string_view kContractVersion = "1.0";
+
+using Tags = std::map<std::string, std::string>;
+
+// ---- event ---------------------------------------------------------------------------------
+
+enum class EventSeverity { kInfo, kWarning, kError, kCritical };
+std::string_view toString(EventSeverity severity);
+Result<EventSeverity> parseEventSeverity(std::string_view text);
+
+struct Event {
+  std::string event_id;
+  WallTime timestamp;
+  std::string source;      // ^orion-[a-z0-9-]+$, e.g. "orion-watcher-host"
+  std::string event_type;  // metric_threshold_exceeded, service_down, service_up, ...
+  EventSeverity severity = EventSeverity::kInfo;
+  Json data = Json::object();
+  Tags tags;
+
+  Json toJson() const;
+  static Result<Event> fromJson(const Json& document);
+};
+
+// ---- incident ------------------------------------------------------------------------------
+
+enum class IncidentSeverity { kLow, kMedium, kHigh, kCritical };
+std::string_view toString(IncidentSeverity severity);
+Result<IncidentSeverity> parseIncidentSeverity(std::string_view text);
+// info→low, warning→medium, error→high, critical→critical: an incident never claims more than
+// its events observed.
+IncidentSeverity incidentSeverityFor(EventSeverity severity);
+
+enum class IncidentState { kOpen, kAcknowledged, kResolved };
+std::string_view toString(IncidentState state);
+Result<IncidentState> parseIncidentState(std::string_view text);
+
+struct Incident {
+  std::string incident_id;
+  WallTime timestamp;
+  std::string source = "orion-guardian";
+  std::string incident_type;  // service_outage, metric_anomaly, edge_device_failure, ...
+  IncidentSeverity severity = IncidentSeverity::kLow;
+  std::vector<std::string> event_ids;
+  WallTime window_start;  // correlation_window.start
+  WallTime window_end;    // correlation_window.end
+  IncidentState state = IncidentState::kOpen;
+  std::optional<std::string> description;
+  Tags tags;
+
+  Json toJson() const;
+  static Result<Incident> fromJson(const Json& document);
+};
+
+// ---- decision ------------------------------------------------------------------------------
+
+enum class DecisionType { kNoAction, kSuggestAction, kExecuteSafeAction, kRequestApproval };
+std::string_view toString(DecisionType type);
+Result<DecisionType> parseDecisionType(std::string_view text);
+
+enum class SafetyClass { kSafe, kRisky, kUnknown };
+std::string_view toString(SafetyClass safety);
+Result<SafetyClass> parseSafetyClass(std::string_view text);
+
+enum class AutonomyLevel { kN0, kN1, kN2, kN3 };
+std::string_view toString(AutonomyLevel level);
+Result<AutonomyLevel> parseAutonomyLevel(std::string_view text);
+
+struct ProposedAction {
+  std::string action_type;
+  Json parameters = Json::object();
+};
+
+struct Decision {
+  std::string decision_id;
+  WallTime timestamp;
+  std::string source = "orion-brain";
+  std::string incident_id;
+  DecisionType decision_type = DecisionType::kNoAction;
+  SafetyClass safety_classification = SafetyClass::kSafe;
+  bool requires_approval = false;
+  std::string reasoning;  // at least 10 characters
+  std::optional<ProposedAction> proposed_action;
+  std::optional<AutonomyLevel> autonomy_level;
+  Tags tags;
+
+  Json toJson() const;
+  static Result<Decision> fromJson(const Json& document);
+};
+
+// ---- deadletter ----------------------------------------------------------------------------
+
+// A message the bus refused to deliver: the original document (or its raw text when it was not
+// JSON), where it came from and why it was rejected.
+struct Deadletter {
+  std::string deadletter_id;
+  WallTime timestamp;
+  std::string source;          // the module that rejected it, e.g. "orion-bus"
+  std::string stream;          // e.g. "orion:events"
+  std::string contract_type;   // the type the message claimed, "" if unknown
+  std::string reason;          // why it was rejected (validation failures, handler error)
+  std::optional<Json> original_document;
+  std::optional<std::string> original_raw;
+  std::optional<std::string> original_entry_id;
+  std::optional<std::string> consumer_group;
+  int delivery_attempts = 0;
+
+  Json toJson() const;
+  static Result<Deadletter> fromJson(const Json& document);
+};
+
+}  // namespace orion::contracts
