@@ -1,0 +1,80 @@
+#include "common/time.h"
+
+#include <gtest/gtest.h>
+
+namespace orion {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Rfc3339Test, FormatsUtcWithMicroseconds) {
+  WallTime t = *parseRfc3339("2026-01-14T12:00:00.123456789Z");
+  EXPECT_EQ(formatRfc3339(t), "2026-01-14T12:00:00.123456Z");
+}
+
+TEST(Rfc3339Test, AcceptsZAndOffsetsAndNormalisesToUtc) {
+  EXPECT_EQ(formatRfc3339(*parseRfc3339("2026-01-14T12:00:00.123456+00:00")),
+            "2026-01-14T12:00:00.123456Z");
+  EXPECT_EQ(formatRfc3339(*parseRfc3339("2026-01-14T12:00:00Z")), "2026-01-14T12:00:00.000000Z");
+  EXPECT_EQ(formatRfc3339(*parseRfc3339("2026-01-14T14:30:00+02:30")),
+            "2026-01-14T12:00:00.000000Z");
+  EXPECT_EQ(formatRfc3339(*parseRfc3339("2026-01-14T07:00:00-05:00")),
+            "2026-01-14T12:00:00.000000Z");
+  EXPECT_EQ(formatRfc3339(*parseRfc3339("2026-01-14t12:00:00z")), "2026-01-14T12:00:00.000000Z");
+}
+
+TEST(Rfc3339Test, RejectsNaiveTimestamps) {
+  auto result = parseRfc3339("2026-01-14T12:00:00.123456");
+  ASSERT_FALSE(result.isOk());
+  EXPECT_NE(result.status().message().find("naive"), std::string::npos);
+  EXPECT_FALSE(isRfc3339("2026-01-14T12:00:00"));
+}
+
+TEST(Rfc3339Test, RejectsMalformedText) {
+  for (const char* bad :
+       {"", "2026-01-14", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-14T24:00:00Z",
+        "2026-01-14T12:60:00Z", "2026-01-14T12:00:00.Z", "2026-01-14T12:00:00+0200",
+        "2026-01-14T12:00:00Z junk", "26-01-14T12:00:00Z", "2026-01-14 12:00:00Z"}) {
+    EXPECT_FALSE(isRfc3339(bad)) << bad;
+  }
+  EXPECT_TRUE(isRfc3339("2024-02-29T00:00:00Z"));
+  EXPECT_FALSE(isRfc3339("2023-02-29T00:00:00Z"));
+}
+
+TEST(Rfc3339Test, RoundTrips) {
+  SimulatedClock clock;
+  clock.advance(123456789us);
+  WallTime t = clock.now();
+  EXPECT_EQ(*parseRfc3339(formatRfc3339(t)), t);
+}
+
+TEST(DurationTest, ParsesUnits) {
+  EXPECT_EQ(*parseDuration("60s"), 60s);
+  EXPECT_EQ(*parseDuration("5m"), 300s);
+  EXPECT_EQ(*parseDuration("1h"), 3600s);
+  EXPECT_EQ(*parseDuration("30"), 30s);
+  EXPECT_EQ(*parseDuration("0s"), 0s);
+  EXPECT_EQ(*parseDuration("250ms"), 250ms);
+  EXPECT_EQ(*parseDuration(" 2d "), 48h);
+  EXPECT_EQ(*parseDuration("1.5s"), 1500ms);
+}
+
+TEST(DurationTest, RejectsGarbageWithAClearMessage) {
+  auto result = parseDuration("5 minutes");
+  ASSERT_FALSE(result.isOk());
+  EXPECT_NE(result.status().message().find("unknown unit"), std::string::npos);
+  EXPECT_FALSE(parseDuration("").isOk());
+  EXPECT_FALSE(parseDuration("-5s").isOk());
+  EXPECT_FALSE(parseDuration("s").isOk());
+}
+
+TEST(DurationTest, FormatsForDisplay) {
+  EXPECT_EQ(formatDuration(0s), "0s");
+  EXPECT_EQ(formatDuration(250ms), "250ms");
+  EXPECT_EQ(formatDuration(90s), "1m30s");
+  EXPECT_EQ(formatDuration(3600s), "1h");
+  EXPECT_EQ(formatDuration(48h), "2d");
+}
+
+}  // namespace
+}  // namespace orion
