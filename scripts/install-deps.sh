@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs whatever ORION needs to build, run and test that is missing on a Debian 12 machine.
+# Idempotent: does nothing (and touches no package list) when everything is already there.
+# Used by scripts/run.sh, scripts/test.sh and so by .ci/run.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config clang-format
+  # libraries (all from Debian; nothing is downloaded at build time)
+  nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev libhiredis-dev libcpp-httplib-dev
+  libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libmosquitto-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "install-deps: missing packages (${missing[*]}) and not root; install sudo or run as root" >&2
+    exit 1
+  fi
+  sudo="sudo"
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
