@@ -1,1 +1,134 @@
-// placeholder: being written
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <charconv>
+#include <thread>
+
+#include "api/api.h"
+#include "common/logging.h"
+
+namespace orion::api {
+
+namespace {
+
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+};
+
+// "host:port" or "[v6]:port".
+Result<ListenAddress> parseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size()) {
+    return invalidArgument("api.listen: '" + listen + "' is not host:port (e.g. 127.0.0.1:9750)");
+  }
+  ListenAddress address;
+  address.host = listen.substr(0, colon);
+  if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']') {
+    address.host = address.host.substr(1, address.host.size() - 2);
+  }
+  std::string_view port = std::string_view(listen).substr(colon + 1);
+  auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), address.port);
+  if (error != std::errc() || end != port.data() + port.size() || address.port < 0 ||
+      address.port > 65535) {
+    return invalidArgument("api.listen: port '" + std::string(port) +
+                           "' is not a number from 0 to 65535");
+  }
+  return address;
+}
+
+// Until the API has authentication (the admin token, issue 8) it must not be reachable from
+// another host.
+bool isLoopback(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
+
+class ApiServer final : public Service {
+ public:
+  ApiServer(config::ApiConfig config, ModuleContext context)
+      : config_(std::move(config)), context_(std::move(context)), log_(makeLogger("api")) {}
+  ~ApiServer() override { stop(context_.clock.monotonic()); }
+
+  std::string_view name() const override { return "api"; }
+
+  Status start() override {
+    auto address = parseListen(config_.listen);
+    if (!address) return address.status();
+    if (!isLoopback(address->host)) {
+      return invalidArgument("api.listen: refusing to listen on non-loopback address '" +
+                             address->host +
+                             "': the API has no authentication yet; use 127.0.0.1 or ::1");
+    }
+    // httplib's default pool has at least 8 threads; two serve /health and /metrics well and
+    // keep the idle footprint small.
+    server_.new_task_queue = [] { return new httplib::ThreadPool(2); };
+    server_.set_keep_alive_max_count(10);
+    server_.set_read_timeout(std::chrono::seconds(5));
+    // httplib's default is SO_REUSEPORT, which would let a second daemon share the port and
+    // split the requests; SO_REUSEADDR alone still allows a quick restart.
+    server_.set_socket_options([](int sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
+    routes();
+
+    int port = address->port;
+    if (port == 0) {
+      port = server_.bind_to_any_port(address->host);
+      if (port < 0) return unavailable("api.listen: cannot bind " + config_.listen);
+    } else if (!server_.bind_to_port(address->host, port)) {
+      return unavailable("api.listen: cannot bind " + config_.listen +
+                         " (address in use or not available)");
+    }
+    listener_done_.store(false);
+    thread_ = std::thread([this] {
+      if (!server_.listen_after_bind()) log_->error("the API server stopped unexpectedly");
+      listener_done_.store(true);
+    });
+    // httplib's stop() does nothing until the listener thread has marked the server running, so
+    // a stop() right after start() would otherwise leave that thread accepting forever.
+    while (!server_.is_running() && !listener_done_.load()) std::this_thread::yield();
+    log_->info("API listening on http://{}:{}", address->host, port);
+    return Status::ok();
+  }
+
+  void stop(MonoTime /*deadline*/) override {
+    // stop() closes the listening socket and joins the pool: requests in flight are short
+    // (health, metrics), so it returns well within any deadline.
+    if (!thread_.joinable()) return;
+    server_.stop();
+    thread_.join();
+  }
+
+ private:
+  void routes() {
+    server_.Get("/health", [](const httplib::Request&, httplib::Response& response) {
+      response.set_content(R"({"status":"ok"})", "application/json");
+    });
+    server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
+      response.set_content(context_.metrics.renderPrometheus(), "text/plain; version=0.0.4");
+    });
+  }
+
+  config::ApiConfig config_;
+  ModuleContext context_;
+  Logger log_;
+  httplib::Server server_;
+  std::atomic<bool> listener_done_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::unique_ptr<Service> makeApiServer(const config::ApiConfig& config, ModuleContext context) {
+  return std::make_unique<ApiServer>(config, std::move(context));
+}
+
+}  // namespace orion::api

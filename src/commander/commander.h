@@ -1,5 +1,10 @@
 // The commander: the only module that acts. Consumes `decision` (group "commander") and
 // `approval_decision` (group "commander-approval"); publishes `action` and `outcome`.
+//
+// In this build (issue 2) no executor exists, so the commander executes nothing and publishes
+// nothing: NO_ACTION and SUGGEST_ACTION are ignored; EXECUTE_SAFE_ACTION and REQUEST_APPROVAL are
+// refused (one error log and one orion_commander_refused_total{reason} per decision; see
+// verdict.h); approval decisions are counted and ignored. Issue 6 adds executors and approvals.
 #pragma once
 
 #include <memory>
@@ -10,6 +15,9 @@
 
 namespace orion::commander {
 
+// The commander service. start() opens both subscriptions (each runs on its own bus thread, so
+// approvals are consumed while decisions are) and returns the bus's error if either fails.
+// stop() drains, then stops both. Both are called from the supervisor's thread.
 std::unique_ptr<Service> makeCommander(const config::CommanderConfig& config,
                                        ModuleContext context);
 

@@ -1,6 +1,9 @@
 #include "common/time.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 
@@ -121,7 +124,7 @@ Result<WallTime> parseRfc3339(std::string_view text) {
   WallTime out;
   const char* why = "";
   if (!parse(text, &out, &why)) {
-    return invalidArgument("'" + std::string(text) + "' is not an RFC 3339 date-time: " + why);
+    return invalidArgument(fmt::format("'{}' is not an RFC 3339 date-time: {}", text, why));
   }
   return out;
 }
@@ -140,8 +143,8 @@ Result<Duration> parseDuration(std::string_view text) {
   double value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end == text.data() || value < 0) {
-    return invalidArgument("'" + std::string(text) +
-                           "' is not a duration (expected e.g. 250ms, 30s, 5m, 1h, 2d)");
+    return invalidArgument(
+        fmt::format("'{}' is not a duration (expected e.g. 250ms, 30s, 5m, 1h, 2d)", text));
   }
   std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
   double seconds_per_unit;
@@ -156,10 +159,15 @@ Result<Duration> parseDuration(std::string_view text) {
   } else if (unit == "d") {
     seconds_per_unit = 86400;
   } else {
-    return invalidArgument("'" + std::string(text) + "' has unknown unit '" + std::string(unit) +
-                           "' (expected ms, s, m, h or d)");
+    return invalidArgument(
+        fmt::format("'{}' has unknown unit '{}' (expected ms, s, m, h or d)", text, unit));
   }
-  return duration_cast<Duration>(duration<double>(value * seconds_per_unit));
+  double total_seconds = value * seconds_per_unit;
+  // Beyond ~292 years the nanosecond count overflows; no ORION duration is anywhere near that.
+  if (!std::isfinite(total_seconds) || total_seconds > 100.0 * 365 * 86400) {
+    return invalidArgument(fmt::format("'{}' is too long (at most 100 years)", text));
+  }
+  return duration_cast<Duration>(duration<double>(total_seconds));
 }
 
 std::string formatDuration(Duration duration) {

@@ -8,6 +8,7 @@
 // omitted from toJson() when unset.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -108,6 +109,108 @@ struct Decision {
   static Result<Decision> fromJson(const Json& document);
 };
 
+// ---- action --------------------------------------------------------------------------------
+
+enum class ActionState { kPending, kExecuting, kSucceeded, kFailed, kRolledBack };
+std::string_view toString(ActionState state);
+Result<ActionState> parseActionState(std::string_view text);
+
+// An action to execute; it has passed every safety check before it is emitted. Its
+// safety_classification is SAFE or RISKY, never UNKNOWN (fromJson rejects UNKNOWN).
+struct Action {
+  std::string action_id;
+  WallTime timestamp;
+  std::string source = "orion-brain";  // or "orion-approval-telegram"
+  std::string decision_id;
+  std::string action_type;  // restart_service, send_notification, ...
+  SafetyClass safety_classification = SafetyClass::kSafe;
+  ActionState state = ActionState::kPending;
+  Json parameters = Json::object();
+  std::optional<std::string> approval_id;  // the approval that authorised a RISKY action
+  bool rollback_enabled = false;           // written explicitly, never left to the default
+  bool dry_run = false;
+  Tags tags;
+
+  Json toJson() const;
+  static Result<Action> fromJson(const Json& document);
+};
+
+// ---- outcome -------------------------------------------------------------------------------
+
+enum class OutcomeStatus { kSucceeded, kFailed, kRolledBack };
+std::string_view toString(OutcomeStatus status);
+Result<OutcomeStatus> parseOutcomeStatus(std::string_view text);
+
+struct OutcomeError {
+  std::string code;
+  std::string message;
+  std::optional<Json> details;  // an object
+};
+
+// The result of executing one action. A failed outcome carries an error (the schema requires it).
+struct Outcome {
+  std::string outcome_id;
+  WallTime timestamp;
+  std::string source = "orion-commander";
+  std::string action_id;
+  OutcomeStatus status = OutcomeStatus::kSucceeded;
+  int64_t execution_time_ms = 0;
+  std::optional<Json> result;  // an object
+  std::optional<OutcomeError> error;
+  bool rollback_executed = false;
+  Tags tags;
+
+  Json toJson() const;
+  static Result<Outcome> fromJson(const Json& document);
+};
+
+// ---- approval_request ----------------------------------------------------------------------
+
+// The brain asks a human to approve a RISKY action. risk_level is SAFE or RISKY, never UNKNOWN.
+struct ApprovalRequest {
+  std::string approval_request_id;
+  WallTime timestamp;
+  std::string source = "orion-brain";
+  std::string decision_id;
+  std::string action_type;
+  SafetyClass risk_level = SafetyClass::kRisky;
+  ProposedAction requested_action;              // requested_action.{action_type, parameters}
+  std::optional<std::string> requested_reason;  // requested_action.reasoning (>= 10 characters)
+  WallTime expires_at;
+  std::optional<std::string> incident_id;
+  Tags tags;
+
+  Json toJson() const;
+  static Result<ApprovalRequest> fromJson(const Json& document);
+};
+
+// ---- approval_decision ---------------------------------------------------------------------
+
+enum class ApprovalVerdict { kApprove, kDeny, kForce };
+std::string_view toString(ApprovalVerdict verdict);
+Result<ApprovalVerdict> parseApprovalVerdict(std::string_view text);
+
+// An administrator's answer to an approval request; always time-limited.
+struct ApprovalDecision {
+  std::string approval_id;
+  WallTime timestamp;
+  std::string source = "orion-approval-cli";  // or "orion-approval-telegram"
+  std::string approval_request_id;
+  std::string decision_id;
+  ApprovalVerdict decision = ApprovalVerdict::kDeny;
+  std::string admin_identity;
+  std::string reason;  // at least 1 character
+  WallTime issued_at;
+  WallTime expires_at;
+  std::optional<std::string> action_id;
+  bool override_circuit_breaker = false;  // only meaningful with kForce
+  bool override_cooldown = false;         // only meaningful with kForce
+  Tags tags;
+
+  Json toJson() const;
+  static Result<ApprovalDecision> fromJson(const Json& document);
+};
+
 // ---- deadletter ----------------------------------------------------------------------------
 
 // A message the bus refused to deliver: the original document (or its raw text when it was not
@@ -115,10 +218,10 @@ struct Decision {
 struct Deadletter {
   std::string deadletter_id;
   WallTime timestamp;
-  std::string source;          // the module that rejected it, e.g. "orion-bus"
-  std::string stream;          // e.g. "orion:events"
-  std::string contract_type;   // the type the message claimed, "" if unknown
-  std::string reason;          // why it was rejected (validation failures, handler error)
+  std::string source;         // the module that rejected it, e.g. "orion-bus"
+  std::string stream;         // e.g. "orion:events"
+  std::string contract_type;  // the type the message claimed, "" if unknown
+  std::string reason;         // why it was rejected (validation failures, handler error)
   std::optional<Json> original_document;
   std::optional<std::string> original_raw;
   std::optional<std::string> original_entry_id;

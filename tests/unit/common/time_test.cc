@@ -66,6 +66,9 @@ TEST(DurationTest, RejectsGarbageWithAClearMessage) {
   EXPECT_FALSE(parseDuration("").isOk());
   EXPECT_FALSE(parseDuration("-5s").isOk());
   EXPECT_FALSE(parseDuration("s").isOk());
+  EXPECT_FALSE(parseDuration("1e30s").isOk());
+  EXPECT_FALSE(parseDuration("inf").isOk());
+  EXPECT_FALSE(parseDuration("nan").isOk());
 }
 
 TEST(DurationTest, FormatsForDisplay) {

@@ -1,0 +1,156 @@
+#include "bus/embedded_consumer.h"
+
+#include <fmt/format.h>
+
+#include <exception>
+
+#include "bus/embedded_core.h"
+
+namespace orion::bus {
+namespace {
+
+class EmbeddedSubscription final : public Subscription {
+ public:
+  explicit EmbeddedSubscription(std::shared_ptr<Consumer> consumer)
+      : consumer_(std::move(consumer)) {}
+  ~EmbeddedSubscription() override { consumer_->stop(); }
+  bool drain(MonoTime deadline) override { return consumer_->drain(deadline); }
+  void stop() override { consumer_->stop(); }
+
+ private:
+  std::shared_ptr<Consumer> consumer_;
+};
+
+// Handlers must not throw across the bus; one that does is treated as a failed (retryable)
+// delivery rather than taking the subscription thread down.
+Status callHandler(const Handler& handler, const Delivery& delivery) {
+  try {
+    return handler(delivery);
+  } catch (const std::exception& e) {
+    return internalError(std::string("handler threw: ") + e.what());
+  } catch (...) {
+    return internalError("handler threw a non-standard exception");
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Subscription> makeSubscription(std::shared_ptr<Consumer> consumer) {
+  return std::make_unique<EmbeddedSubscription>(std::move(consumer));
+}
+
+Consumer::Consumer(std::shared_ptr<EmbeddedCore> core, Stream& stream, std::string name,
+                   Handler handler)
+    : core_(std::move(core)), stream_(stream), handler_(std::move(handler)) {
+  member_.name = std::move(name);
+}
+
+Consumer::~Consumer() { stop(); }
+
+Status Consumer::start(std::string_view group) {
+  Result<Group*> joined = stream_.join(group, member_);
+  if (!joined) return joined.status();
+  group_ = *joined;
+  thread_ = std::thread([this] { run(); });
+  thread_id_.store(thread_.get_id());
+  return Status::ok();
+}
+
+bool Consumer::drain(MonoTime deadline) { return stream_.drain(*group_, deadline); }
+
+void Consumer::stop() {
+  if (group_ == nullptr) return;  // never started
+  if (std::this_thread::get_id() == thread_id_.load()) {
+    stream_.requestStop(*group_, member_);
+    return;
+  }
+  std::lock_guard lock(join_mutex_);
+  if (!thread_.joinable()) return;
+  stream_.requestStop(*group_, member_);
+  thread_.join();
+  stream_.leave(*group_, member_);
+}
+
+void Consumer::run() {
+  thread_id_.store(std::this_thread::get_id());  // start() may not have stored it yet
+  std::vector<Item> batch;
+  std::vector<Orphan> orphans;
+  std::vector<RecordPtr> released;
+  Delivery delivery;
+  delivery.type = stream_.type();
+  auto deadLetterOrphans = [&] {
+    for (Orphan& orphan : orphans) {
+      core_->deadLetter(stream_, *orphan.record, *orphan.group, orphan.attempts,
+                        DeadletterReason::kTrimmed, std::move(orphan.reason));
+    }
+    orphans.clear();
+  };
+  while (stream_.exchange(*group_, member_, batch, orphans, released)) {
+    released.clear();
+    deadLetterOrphans();
+    for (Item& item : batch) {
+      // A handler already running finishes; what is left of the batch goes back to the group.
+      if (member_.stopping.load(std::memory_order_relaxed)) break;
+      handle(item, delivery);
+    }
+    group_->metrics.delivered.inc(delivered_);
+    group_->metrics.redelivered.inc(redelivered_);
+    delivered_ = redelivered_ = 0;
+  }
+  deadLetterOrphans();
+}
+
+void Consumer::handle(Item& item, Delivery& delivery) {
+  Record& record = *item.record;
+  // Validation on consume. The document is immutable from publish on and every group validates
+  // it against the same immutable registry, so the first consumer that finds it valid records
+  // that on the entry and the other groups' consumers skip the check: one validation per entry,
+  // not one per group. A failure is not cached: it is rare and each group dead-letters its copy.
+  if (!record.checked.load(std::memory_order_acquire)) {
+    Status valid = core_->contracts().validate(stream_.type(), record.document);
+    if (!valid) {
+      deadLetter(item, DeadletterReason::kInvalid,
+                 "failed validation on consume: " + valid.message());
+      item.state = Item::State::kAcked;
+      return;
+    }
+    record.checked.store(true, std::memory_order_release);
+  }
+
+  record.formatId(delivery.entry_id);
+  delivery.attempt = item.attempt;
+  // The item's reference moves into the delivery and back (aliasing constructors), so a delivery
+  // costs no reference-count traffic on the shared document.
+  delivery.document = JsonPtr(std::move(item.record), &record.document);
+  Status status = callHandler(handler_, delivery);
+  item.record = RecordPtr(std::move(delivery.document), &record);
+  ++delivered_;
+  if (item.attempt > 1) ++redelivered_;
+
+  if (status) {
+    item.state = Item::State::kAcked;
+  } else if (status.code() == StatusCode::kInvalidArgument) {
+    // The handler says this message can never succeed: retrying would only delay the verdict.
+    deadLetter(item, DeadletterReason::kPoison,
+               "handler rejected the message as invalid: " + status.toString());
+    item.state = Item::State::kAcked;
+  } else if (item.attempt >= core_->options().max_deliveries) {
+    deadLetter(item, DeadletterReason::kHandlerError,
+               fmt::format("handler failed on {} delivery attempt(s); last error: {}", item.attempt,
+                           status.toString()));
+    item.state = Item::State::kAcked;
+  } else {
+    core_->log()->debug(
+        "{}: group '{}' consumer '{}': attempt {} of entry {} failed, will retry: {}",
+        stream_.key(), group_->name, member_.name, item.attempt, delivery.entry_id,
+        status.toString());
+    item.state = Item::State::kRetry;
+    item.error = status.toString();
+  }
+}
+
+void Consumer::deadLetter(const Item& item, DeadletterReason reason, std::string text) {
+  core_->deadLetter(stream_, *item.record, *group_, item.attempt, reason, std::move(text));
+}
+
+}  // namespace orion::bus

@@ -1,0 +1,48 @@
+// Fingerprints: which events describe the same condition, so the guardian can fold them into one
+// incident. Pure functions, safe from any thread; used by the correlator (guardian thread only).
+//
+// A fingerprint names a condition, not an observation: the kind of failure, the node, the producer
+// and what failed (a service, or a resource and one of its metrics). Severity and values are
+// deliberately left out, so the warning, the critical and the recovery of one disk all share a
+// fingerprint. A recovery event type (service_up) maps to the failure it ends (service_down).
+//
+// Fingerprints are 16 lower-case hex characters: the first 64 bits of the SHA-256 of the
+// length-prefixed fields. SHA-256 rather than std::hash because a fingerprint is written into
+// incidents (tag "fingerprint") and must mean the same thing across builds, machines and
+// restarts, which std::hash does not promise.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "contracts/documents.h"
+
+namespace orion::guardian {
+
+// The failure event type that `event_type` reports on: "service_up" → "service_down",
+// "edge_device_online" → "edge_device_offline", "external_api_success" →
+// "external_api_failure"; every other type is its own condition.
+std::string_view conditionTypeOf(std::string_view event_type);
+
+// True for the event types whose only meaning is "the condition has ended" (service_up, ...).
+bool isRecoveryType(std::string_view event_type);
+
+// True when `event` says its condition has ended: a recovery event type, or severity info with
+// data.state "recovered" (how the watcher reports a metric back under its levels).
+bool isRecovery(const contracts::Event& event);
+
+// The node the event is about: data.node, else tags.node, else "".
+std::string nodeOf(const contracts::Event& event);
+
+// The fingerprint of the condition `event` reports on (see above).
+std::string fingerprintOf(const contracts::Event& event);
+
+// A stable incident id for the incident opened by `opening_event_id` on `fingerprint`: a UUID
+// (version 8, RFC 9562 "custom") made from their SHA-256. A redelivered event therefore opens an
+// incident with the same id, so a consumer can recognise the repeat.
+std::string incidentIdFor(std::string_view fingerprint, std::string_view opening_event_id);
+
+// Lower-case hex SHA-256 of `data` (64 characters).
+std::string sha256Hex(std::string_view data);
+
+}  // namespace orion::guardian

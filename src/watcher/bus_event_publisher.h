@@ -1,0 +1,35 @@
+// The EventPublisher the watcher gives each source instance: publishes to the bus's `event`
+// stream and counts what happened, labelled with the instance name.
+//
+// Metrics: orion_watcher_events_total{source,severity} for each accepted event and
+// orion_watcher_publish_errors_total for each refused one. A refusal is logged when it starts and
+// when the error changes, not on every retry, so a bus outage does not flood the log.
+//
+// Called on the watcher's sampling thread only.
+#pragma once
+
+#include <string>
+
+#include "bus/bus.h"
+#include "common/logging.h"
+#include "common/metrics.h"
+#include "watcher/source.h"
+
+namespace orion::watcher {
+
+class BusEventPublisher final : public EventPublisher {
+ public:
+  BusEventPublisher(bus::Bus& bus, MetricsRegistry& metrics, Logger logger, std::string instance);
+
+  Status publish(const contracts::Event& event) override;
+
+ private:
+  bus::Bus& bus_;
+  MetricsRegistry& metrics_;
+  Logger logger_;
+  std::string instance_;
+  Counter& publish_errors_;
+  std::string last_error_;  // "" while publishing works
+};
+
+}  // namespace orion::watcher

@@ -1,0 +1,212 @@
+// End to end: the real `orion` binary, started as a child process in a temporary directory.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "child_process.h"
+#include "common/json.h"
+#include "testing/temp_dir.h"
+#include "testing/wait.h"
+
+namespace orion::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kPipelineDeadline = 20s;
+constexpr auto kShutdownDeadline = 5s;
+
+struct AuditRecord {
+  std::string type;
+  Json document;
+};
+
+// The audit file's complete lines (a line still being written is ignored), as records. The
+// record layout is memory's: the contract type under "type" and the document under "document".
+std::vector<AuditRecord> readAudit(const std::filesystem::path& file) {
+  std::string text = readFile(file);
+  std::vector<AuditRecord> records;
+  size_t pos = 0;
+  while (true) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) break;
+    auto parsed = parseJson(std::string_view(text).substr(pos, end - pos));
+    pos = end + 1;
+    if (!parsed || !parsed->is_object()) continue;
+    const Json& record = *parsed;
+    if (!record.contains("type") || !record["type"].is_string()) continue;
+    if (!record.contains("document") || !record["document"].is_object()) continue;
+    records.push_back({record["type"].get<std::string>(), record["document"]});
+  }
+  return records;
+}
+
+const AuditRecord* findById(const std::vector<AuditRecord>& records, std::string_view type,
+                            std::string_view id_field, const std::string& id) {
+  for (const auto& r : records) {
+    if (r.type == type && r.document.value(std::string(id_field), "") == id) return &r;
+  }
+  return nullptr;
+}
+
+// A decision whose incident and one of that incident's events are all in the audit trail.
+struct Chain {
+  Json event, incident, decision;
+};
+std::optional<Chain> findChain(const std::vector<AuditRecord>& records) {
+  for (const auto& decision : records) {
+    if (decision.type != "decision") continue;
+    const auto* incident =
+        findById(records, "incident", "incident_id", decision.document.value("incident_id", ""));
+    if (incident == nullptr || !incident->document.contains("event_ids")) continue;
+    for (const auto& event_id : incident->document["event_ids"]) {
+      if (!event_id.is_string()) continue;
+      const auto* event = findById(records, "event", "event_id", event_id.get<std::string>());
+      if (event != nullptr) return Chain{event->document, incident->document, decision.document};
+    }
+  }
+  return std::nullopt;
+}
+
+class OrionE2eTest : public ::testing::Test {
+ protected:
+  std::filesystem::path stateDir() const { return dir_.path() / "state"; }
+  std::filesystem::path auditFile() const { return stateDir() / "audit" / "audit.jsonl"; }
+
+  // A config whose disk thresholds every real filesystem crosses on the first sample.
+  std::filesystem::path tightConfig() const {
+    return dir_.write("orion.yaml", "state_dir: " + stateDir().string() +
+                                        "\n"
+                                        "log:\n"
+                                        "  level: info\n"
+                                        "watcher:\n"
+                                        "  host:\n"
+                                        "    interval: 200ms\n"
+                                        "    disk_percent: {warning: 1, critical: 2}\n");
+  }
+
+  ChildProcess::Options options() const { return {dir_.path(), std::nullopt, {}}; }
+
+  // Runs the pipeline until a full event → incident → decision chain is audited, then stops it
+  // with `signal` and checks a clean exit.
+  void runPipelineThenStopWith(int signal) {
+    ChildProcess orion(ORION_BINARY, {"run", "--config", tightConfig().string()}, options());
+    ASSERT_TRUE(orion.started()) << orion.error();
+
+    std::optional<Chain> chain;
+    bool complete = waitUntil(
+        [&] {
+          chain = findChain(readAudit(auditFile()));
+          return chain.has_value() || !orion.running();
+        },
+        kPipelineDeadline);
+    ASSERT_TRUE(complete && chain)
+        << "no event → incident → decision chain in " << auditFile() << " within 20 s; stderr:\n"
+        << orion.err();
+
+    EXPECT_EQ(chain->decision.value("decision_type", ""), "NO_ACTION");
+    EXPECT_EQ(chain->decision.value("incident_id", ""), chain->incident.value("incident_id", ""));
+    auto ids = chain->incident["event_ids"];
+    EXPECT_NE(std::find(ids.begin(), ids.end(), chain->event["event_id"]), ids.end());
+    EXPECT_EQ(chain->event.value("event_type", ""), "metric_threshold_exceeded");
+
+    ASSERT_TRUE(orion.signal(signal));
+    std::optional<int> code = orion.waitExit(kShutdownDeadline);
+    ASSERT_TRUE(code.has_value()) << "still running 5 s after the signal; stderr:\n" << orion.err();
+    EXPECT_EQ(*code, 0) << orion.err();
+
+    // Nothing half-written: the file ends with a newline and every line is a JSON record.
+    std::string audit = readFile(auditFile());
+    ASSERT_FALSE(audit.empty());
+    EXPECT_EQ(audit.back(), '\n');
+    size_t lines = std::count(audit.begin(), audit.end(), '\n');
+    EXPECT_EQ(readAudit(auditFile()).size(), lines);
+    // stdout is not a terminal here: no live summary, logs only on stderr.
+    EXPECT_EQ(orion.out(), "");
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(OrionE2eTest, PipelineAuditsEventIncidentDecisionAndSigtermExitsCleanly) {
+  runPipelineThenStopWith(SIGTERM);
+}
+
+TEST_F(OrionE2eTest, SigintExitsCleanlyToo) { runPipelineThenStopWith(SIGINT); }
+
+TEST_F(OrionE2eTest, StateDirIsOwnerOnly) {
+  ChildProcess orion(ORION_BINARY, {"run", "--config", tightConfig().string()}, options());
+  ASSERT_TRUE(orion.started()) << orion.error();
+  ASSERT_TRUE(waitUntil([&] { return std::filesystem::exists(auditFile()); }, kPipelineDeadline));
+  auto perms = std::filesystem::status(stateDir()).permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_all);
+  orion.signal(SIGTERM);
+  EXPECT_EQ(orion.waitExit(kShutdownDeadline), 0);
+}
+
+TEST_F(OrionE2eTest, UnknownConfigKeyExitsTwoNamingFileLineAndKey) {
+  auto file = dir_.write("bad.yaml",
+                         "watcher:\n"
+                         "  host:\n"
+                         "    intervall: 200ms\n");
+  RunResult result = runToCompletion(ORION_BINARY, {"run", "--config", file.string()}, options());
+  EXPECT_EQ(result.code, 2) << result.err;
+  EXPECT_NE(result.err.find(file.string() + ":3"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("intervall"), std::string::npos) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(stateDir()));
+}
+
+TEST_F(OrionE2eTest, RedisBusUrlExitsTwoWithAClearMessage) {
+  auto file = dir_.write("redis.yaml", "state_dir: " + stateDir().string() +
+                                           "\nbus:\n  url: redis://127.0.0.1:6379\n");
+  RunResult result = runToCompletion(ORION_BINARY, {"run", "--config", file.string()}, options());
+  EXPECT_EQ(result.code, 2) << result.err;
+  EXPECT_NE(result.err.find("Redis bus is not available"), std::string::npos) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(stateDir()));
+}
+
+TEST_F(OrionE2eTest, UnknownModuleExitsTwoNamingTheValidOnes) {
+  RunResult result = runToCompletion(
+      ORION_BINARY, {"run", "--state-dir", stateDir().string(), "--modules", "memory,gardian"},
+      options());
+  EXPECT_EQ(result.code, 2) << result.err;
+  EXPECT_NE(result.err.find("gardian"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("guardian"), std::string::npos) << result.err;
+}
+
+TEST_F(OrionE2eTest, ConfigCheckOnAValidFileExitsZero) {
+  RunResult result =
+      runToCompletion(ORION_BINARY, {"config", "check", tightConfig().string()}, options());
+  EXPECT_EQ(result.code, 0) << result.err;
+}
+
+TEST_F(OrionE2eTest, ContractsValidateRejectsAnInvalidDocumentOnStdin) {
+  auto input = dir_.write("event.json", R"({"version":"1.0","event_id":"not-a-uuid"})");
+  ChildProcess::Options with_stdin = options();
+  with_stdin.stdin_file = input;
+  RunResult result =
+      runToCompletion(ORION_BINARY, {"contracts", "validate", "event", "-"}, with_stdin);
+  EXPECT_EQ(result.code, 2) << result.out << result.err;
+  EXPECT_NE((result.out + result.err).find("event_id"), std::string::npos)
+      << result.out << result.err;
+}
+
+TEST_F(OrionE2eTest, VersionExitsZero) {
+  RunResult result = runToCompletion(ORION_BINARY, {"version"}, options());
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out.rfind("orion ", 0), 0u) << result.out;
+}
+
+TEST_F(OrionE2eTest, UsageErrorsExitTwoAndHelpExitsZero) {
+  EXPECT_EQ(runToCompletion(ORION_BINARY, {}, options()).code, 2);
+  EXPECT_EQ(runToCompletion(ORION_BINARY, {"frobnicate"}, options()).code, 2);
+  EXPECT_EQ(runToCompletion(ORION_BINARY, {"run", "--no-such-flag"}, options()).code, 2);
+  RunResult help = runToCompletion(ORION_BINARY, {"--help"}, options());
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("Exit codes"), std::string::npos) << help.out;
+}
+
+}  // namespace
+}  // namespace orion::testing
