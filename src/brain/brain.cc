@@ -4,9 +4,9 @@
 #include <mutex>
 
 #include "brain/decider.h"
-#include "brain/recent_keys.h"
 #include "common/ids.h"
 #include "common/logging.h"
+#include "common/recent_keys.h"
 #include "contracts/documents.h"
 #include "contracts/registry.h"
 

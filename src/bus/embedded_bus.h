@@ -14,7 +14,8 @@
 namespace orion::bus {
 
 enum class WhenFull {
-  kDropOldest,  // trim the oldest entry (Redis MAXLEN semantics); groups that had not read it lose it
+  kDropOldest,  // trim the oldest entry (Redis MAXLEN semantics); groups that had not read it lose
+                // it
   kBlock,       // make the publisher wait for the slowest group, then fail with kResourceExhausted
 };
 

@@ -28,10 +28,11 @@ struct GlobalOptions {
 
 using Action = std::function<int()>;
 
-void addRunCommand(CLI::App& app, GlobalOptions& global, Action& action);        // run_command.cc
-void addConfigCommand(CLI::App& app, GlobalOptions& global, Action& action);     // config_command.cc
-void addContractsCommand(CLI::App& app, GlobalOptions& global, Action& action);  // contracts_command.cc
-void addVersionCommand(CLI::App& app, GlobalOptions& global, Action& action);    // version_command.cc
+void addRunCommand(CLI::App& app, GlobalOptions& global, Action& action);     // run_command.cc
+void addConfigCommand(CLI::App& app, GlobalOptions& global, Action& action);  // config_command.cc
+void addContractsCommand(CLI::App& app, GlobalOptions& global,
+                         Action& action);  // contracts_command.cc
+void addVersionCommand(CLI::App& app, GlobalOptions& global, Action& action);  // version_command.cc
 
 // Parses argv and runs the chosen subcommand; returns the exit code.
 int runCli(int argc, char** argv);

@@ -2,9 +2,9 @@
 
 #include <mutex>
 
-#include "commander/recent_keys.h"
 #include "commander/verdict.h"
 #include "common/logging.h"
+#include "common/recent_keys.h"
 #include "contracts/documents.h"
 #include "contracts/registry.h"
 

@@ -1,11 +1,10 @@
 #include "common/logging.h"
 
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <unistd.h>
 
 #include <mutex>
-
-#include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 
 #include "common/json.h"
 
@@ -56,7 +55,7 @@ spdlog::sink_ptr makeSink(LogFormat format) {
 }  // namespace
 
 Status checkLogLevel(std::string_view level) {
-  static constexpr std::string_view kLevels[] = {"trace", "debug", "info",    "warn",
+  static constexpr std::string_view kLevels[] = {"trace", "debug",    "info", "warn",
                                                  "error", "critical", "off"};
   for (auto known : kLevels) {
     if (level == known) return Status::ok();

@@ -6,11 +6,11 @@
 // Tests assert on metrics, audit records and returned values, never on log text.
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <spdlog/spdlog.h>
 
 #include "common/status.h"
 

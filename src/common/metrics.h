@@ -4,7 +4,8 @@
 // keeps references; updating a metric is a lock-free atomic operation safe from any thread.
 // Registration takes a lock and returns the same object for the same name and labels, so two
 // instances asking for `orion_bus_published_total{type="event"}` share one counter.
-// Names follow `orion_<module>_<what>_<unit>`; the API issue exposes renderPrometheus() on /metrics.
+// Names follow `orion_<module>_<what>_<unit>`; the API issue exposes renderPrometheus() on
+// /metrics.
 //
 // The registry owns every metric; references stay valid for the registry's lifetime.
 #pragma once

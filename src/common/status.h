@@ -85,7 +85,7 @@ inline Status internalError(std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(data_).isOk() && "a Result built from a Status must be an error");
   }
@@ -122,8 +122,8 @@ class [[nodiscard]] Result {
 }  // namespace orion
 
 // Returns early from the enclosing function when `expr` (a Status) is an error.
-#define ORION_RETURN_IF_ERROR(expr)              \
-  do {                                           \
-    ::orion::Status orion_status_ = (expr);      \
+#define ORION_RETURN_IF_ERROR(expr)                  \
+  do {                                               \
+    ::orion::Status orion_status_ = (expr);          \
     if (!orion_status_.isOk()) return orion_status_; \
   } while (false)

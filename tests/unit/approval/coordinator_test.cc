@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "approval/approval.h"
-#include "fake_bus.h"
 #include "test_requests.h"
+#include "testing/fake_bus.h"
 #include "testing/wait.h"
 
 namespace orion::approval {

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "contracts/registry.h"
-#include "fake_bus.h"
 #include "test_incidents.h"
+#include "testing/fake_bus.h"
 
 namespace orion::brain {
 namespace {

@@ -11,7 +11,7 @@
 #include "commander/commander.h"
 #include "contracts/registry.h"
 #include "guardian/guardian.h"
-#include "test_events.h"
+#include "testing/test_events.h"
 #include "testing/wait.h"
 
 namespace orion {

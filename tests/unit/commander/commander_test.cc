@@ -6,7 +6,7 @@
 
 #include "common/ids.h"
 #include "common/time.h"
-#include "fake_bus.h"
+#include "testing/fake_bus.h"
 
 namespace orion::commander {
 namespace {

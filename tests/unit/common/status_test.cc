@@ -15,9 +15,11 @@ TEST(StatusTest, ContextIsPrependedToErrors) {
   Status status = invalidArgument("line 12: unknown key 'acton_type'")
                       .withContext("loading policies/actions_safe.yaml");
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(status.message(), "loading policies/actions_safe.yaml: line 12: unknown key 'acton_type'");
-  EXPECT_EQ(status.toString(),
-            "INVALID_ARGUMENT: loading policies/actions_safe.yaml: line 12: unknown key 'acton_type'");
+  EXPECT_EQ(status.message(),
+            "loading policies/actions_safe.yaml: line 12: unknown key 'acton_type'");
+  EXPECT_EQ(
+      status.toString(),
+      "INVALID_ARGUMENT: loading policies/actions_safe.yaml: line 12: unknown key 'acton_type'");
 }
 
 TEST(StatusTest, ContextLeavesOkUnchanged) {

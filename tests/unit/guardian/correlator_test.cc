@@ -8,7 +8,7 @@
 #include "common/ids.h"
 #include "common/time.h"
 #include "contracts/registry.h"
-#include "test_events.h"
+#include "testing/test_events.h"
 
 namespace orion::guardian {
 namespace {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/ids.h"
-#include "test_events.h"
+#include "testing/test_events.h"
 
 namespace orion::guardian {
 namespace {

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "contracts/registry.h"
-#include "fake_bus.h"
-#include "test_events.h"
+#include "testing/fake_bus.h"
+#include "testing/test_events.h"
 
 namespace orion::guardian {
 namespace {
