@@ -2,7 +2,8 @@
 # Installs what is missing, then builds and runs every test: the release build and the
 # ASan+UBSan build, each running the whole ctest suite (labels unit, integration, contract,
 # policy, e2e, slow), and checks formatting. Exit code 0 only if all of it passed.
-# ORION_TEST_PRESETS="release" limits the presets (default: "release asan").
+# TEST_PRESETS="release" limits the presets (default: "release asan"). (Not ORION_*: that
+# namespace is configuration, and an unknown ORION_ variable is a configuration error.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,7 @@ scripts/install-deps.sh
 scripts/check-format.sh
 
 jobs=$(nproc)
-for preset in ${ORION_TEST_PRESETS:-release asan}; do
+for preset in ${TEST_PRESETS:-release asan}; do
   echo "==> ${preset}: configure and build"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
