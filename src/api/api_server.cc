@@ -69,8 +69,14 @@ class ApiServer final : public Service {
     // httplib's default pool has at least 8 threads; two serve /health and /metrics well and
     // keep the idle footprint small.
     server_.new_task_queue = [] { return new httplib::ThreadPool(2); };
-    server_.set_keep_alive_max_count(10);
-    server_.set_read_timeout(std::chrono::seconds(5));
+    // One request per connection, and short timeouts: a worker waiting on an idle connection
+    // (a Prometheus scraper keeps one open) is only released by these timeouts, and stop() waits
+    // for the workers. With httplib's defaults (5 s) a scraper could make the whole shutdown
+    // overrun its budget.
+    server_.set_keep_alive_max_count(1);
+    server_.set_keep_alive_timeout(1);
+    server_.set_read_timeout(std::chrono::seconds(1));
+    server_.set_write_timeout(std::chrono::seconds(1));
     // httplib's default is SO_REUSEPORT, which would let a second daemon share the port and
     // split the requests; SO_REUSEADDR alone still allows a quick restart.
     server_.set_socket_options([](int sock) {
@@ -100,8 +106,9 @@ class ApiServer final : public Service {
   }
 
   void stop(MonoTime /*deadline*/) override {
-    // stop() closes the listening socket and joins the pool: requests in flight are short
-    // (health, metrics), so it returns well within any deadline.
+    // stop() closes the listening socket and joins the pool. Requests are short (health,
+    // metrics) and idle connections time out within a second (see start()), so this returns
+    // within about a second whatever the clients do; httplib offers no earlier way out.
     if (!thread_.joinable()) return;
     server_.stop();
     thread_.join();

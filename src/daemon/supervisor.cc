@@ -99,7 +99,9 @@ Status checkModuleNames(const std::vector<std::string>& names) {
     if (std::find(known.begin(), known.end(), name) == known.end()) unknown.push_back(name);
   }
   if (unknown.empty()) return Status::ok();
-  return invalidArgument("unknown module " + joinNames(unknown) +
+  std::string quoted;
+  for (auto name : unknown) quoted += (quoted.empty() ? "'" : ", '") + std::string(name) + "'";
+  return invalidArgument("unknown module " + quoted +
                          " (valid modules: " + joinNames(moduleNames()) + ")");
 }
 

@@ -72,9 +72,10 @@ class Supervisor {
 
   // Checks that the configuration can run in this build, creates the state directory (mode
   // 0700), loads the contract registry, creates the bus and builds (does not start) the selected
-  // modules. Starts no thread of its own. Errors: kInvalidArgument for a configuration this build
-  // cannot run (a Redis bus URL, an unknown module name) — nothing has been created then;
-  // otherwise the Status of what failed, with context.
+  // modules (all, or RunOptions::modules; the API only when api.enabled is also true). Starts no
+  // thread of its own. Errors: kInvalidArgument for a configuration this build cannot run (a Redis
+  // bus URL, an unknown module name) — nothing has been created then; otherwise the Status of what
+  // failed, with context.
   Status build();
 
   // Adds a service that only observes the bus (the live summary): it starts before the modules

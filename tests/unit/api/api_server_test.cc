@@ -97,6 +97,35 @@ TEST_F(ApiServerTest, StopClosesTheListenerAndIsIdempotent) {
   EXPECT_FALSE(client.Get("/health"));
 }
 
+TEST_F(ApiServerTest, StopIsPromptEvenWithAnIdleKeepAliveConnection) {
+  auto server = make(loopback());
+  ASSERT_TRUE(server->start().isOk());
+  httplib::Client client("127.0.0.1", port_);
+  client.set_keep_alive(true);
+  ASSERT_TRUE(client.Get("/health"));  // the connection now idles in a server worker
+  RealClock real;
+  MonoTime begin = real.monotonic();
+  server->stop(real.monotonic() + std::chrono::milliseconds(500));
+  // A Prometheus scraper keeps its connection open; stop() must not wait out a long keep-alive.
+  EXPECT_LT(real.monotonic() - begin, std::chrono::milliseconds(1500));
+}
+
+TEST_F(ApiServerTest, StopIsBoundedWhenAClientConnectsAndSendsNothing) {
+  auto server = make(loopback());
+  ASSERT_TRUE(server->start().isOk());
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port_));
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  RealClock real;
+  MonoTime begin = real.monotonic();
+  server->stop(real.monotonic() + std::chrono::milliseconds(500));
+  EXPECT_LT(real.monotonic() - begin, std::chrono::milliseconds(2500));
+  close(fd);
+}
+
 TEST_F(ApiServerTest, StopRightAfterStartReturns) {
   for (int i = 0; i < 20; ++i) {
     auto server = make(loopback());
