@@ -1,0 +1,18 @@
+#include "config/field_builders.h"
+#include "config/fields/fields.h"
+
+namespace orion::config {
+
+using namespace std::chrono_literals;
+namespace b = builders;
+
+void addGuardianFields(std::vector<Field>& f) {
+  f.push_back(b::duration(
+      "guardian.correlation_window", 1ms, 24h,
+      [](auto& c) -> auto& { return c.guardian.correlation_window; }));
+  f.push_back(b::integer(
+      "guardian.max_open_incidents", 1, 10'000'000,
+      [](auto& c) -> auto& { return c.guardian.max_open_incidents; }));
+}
+
+}  // namespace orion::config
