@@ -71,8 +71,9 @@ struct StateStore::Db {
   Status openError() const {
     int code = sqlite3_extended_errcode(handle) & 0xff;
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-      return unavailable("locked by another process (is another ORION using this state "
-                         "directory?)");
+      return unavailable(
+          "locked by another process (is another ORION using this state "
+          "directory?)");
     }
     if (code == SQLITE_NOTADB) return {StatusCode::kDataLoss, "not a state store: " + error()};
     return unavailable(error());
@@ -256,8 +257,8 @@ Result<std::optional<Json>> StateStore::get(std::string_view table, std::string_
   if (rc == SQLITE_ROW) text = columnText(db_->get, 0);
   sqlite3_reset(db_->get);
   sqlite3_clear_bindings(db_->get);
-  std::string where = "state store " + file_.string() + ": " + std::string(table) + "/" +
-                      std::string(key);
+  std::string where =
+      "state store " + file_.string() + ": " + std::string(table) + "/" + std::string(key);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return unavailable(where + ": " + db_->error());
   if (!text) return std::optional<Json>();
   auto parsed = parseJson(*text);
@@ -286,8 +287,8 @@ Result<std::vector<std::pair<std::string, Json>>> StateStore::scan(std::string_v
   sqlite3_clear_bindings(db_->scan);
   if (!bad.isOk()) return bad;
   if (rc != SQLITE_DONE) {
-    return unavailable("state store " + file_.string() + ": scanning " + std::string(table) +
-                       ": " + db_->error());
+    return unavailable("state store " + file_.string() + ": scanning " + std::string(table) + ": " +
+                       db_->error());
   }
   return rows;
 }
@@ -300,8 +301,8 @@ Result<size_t> StateStore::count(std::string_view table) const {
   sqlite3_reset(db_->count);
   sqlite3_clear_bindings(db_->count);
   if (rc != SQLITE_ROW) {
-    return unavailable("state store " + file_.string() + ": counting " + std::string(table) +
-                       ": " + db_->error());
+    return unavailable("state store " + file_.string() + ": counting " + std::string(table) + ": " +
+                       db_->error());
   }
   return n;
 }

@@ -67,8 +67,8 @@ class StateStore {
   // Opens (creating it and its parent directory, mode 0700, if needed) the store at `file`.
   // Fails with kUnavailable if the file cannot be opened or is locked by another process, and with
   // kDataLoss if it exists but is not a StateStore database.
-  static Result<std::unique_ptr<StateStore>> open(const std::filesystem::path& file,
-                                                  Durability durability = Durability::kProcessCrash);
+  static Result<std::unique_ptr<StateStore>> open(
+      const std::filesystem::path& file, Durability durability = Durability::kProcessCrash);
 
   Status put(std::string_view table, std::string_view key, const Json& value);
   Status erase(std::string_view table, std::string_view key);  // OK if the key is absent
