@@ -9,7 +9,8 @@ Result<Json> parseJson(std::string_view text) {
   try {
     Json ignored = Json::parse(text);
     (void)ignored;
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // parse_error for syntax; out_of_range for a number beyond double (1e309).
     return invalidArgument("not valid JSON: " + std::string(e.what()));
   }
   return invalidArgument("not valid JSON");

@@ -6,6 +6,7 @@
 
 #include "config/suggest.h"
 #include "config/text_file.h"
+#include "config/yaml_document.h"
 
 namespace orion::config {
 
@@ -140,24 +141,13 @@ class YamlWalker {
 
 void applyYamlText(const Schema& schema, std::string_view text, const std::string& name,
                    Config& config, Diagnostics& diagnostics) {
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    diagnostics.error(name + ":" + std::to_string(e.mark.line + 1), "invalid YAML: " + e.msg);
+  auto document = loadYamlDocument(text, name);
+  if (!document) {
+    diagnostics.error(document.status().message());
     return;
   }
-  // A stray "---" with nothing after it yields an empty document; only real content counts.
-  std::vector<YAML::Node> content;
-  for (const auto& document : documents) {
-    if (!document.IsNull()) content.push_back(document);
-  }
-  if (content.empty()) return;  // empty file: all defaults
-  if (content.size() > 1) {
-    diagnostics.error(name + ":" + std::to_string(content[1].Mark().line + 1),
-                      "expected one YAML document, found " + std::to_string(content.size()));
-  }
-  const YAML::Node& root = content[0];
+  if (document->IsNull()) return;  // empty file: all defaults
+  const YAML::Node& root = *document;
   if (!root.IsMap()) {
     diagnostics.error(
         name + ":" + std::to_string(root.Mark().line + 1),
