@@ -79,7 +79,9 @@ Result<YAML::Node> loadYamlDocument(std::string_view text, const std::string& na
     return yamlError(name, e.mark.line, "invalid YAML: " + e.msg);
   }
   if (documents >= kMaxDocuments) {
-    return yamlError(name, 0, "invalid YAML: the parser makes no progress (a stray ',' at the start of a line?)");
+    return yamlError(
+        name, 0,
+        "invalid YAML: the parser makes no progress (a stray ',' at the start of a line?)");
   }
   if (counter.withContent() > 1) {
     return yamlError(name, counter.secondContentMark().line,

@@ -55,11 +55,49 @@ void writeCrashInput(int signal_number) {
 // Tokens that matter to the parsers under test: JSON and YAML structure, the contracts' enum
 // values and formats, numbers at the edges.
 const char* const kDictionary[] = {
-    "{",  "}",  "[",  "]",    ":",     ",",     "\"",     "null",  "true",  "false", "-1",
-    "0",  "1e309", "1.0", "\"1.0\"", "\\u0000", "\\ud800", "\n", "  ", "- ", "#", "&a", "*a",
-    "!!binary", "---", "...", "'", "=", "export ", "${X}", "ORION_", "\"version\"",
-    "2026-01-01T00:00:00Z", "2026-01-01T00:00:00", "+00:00", "00000000-0000-4000-8000-000000000000",
-    "\"severity\"", "\"critical\"", "\"event_id\"", "\"data\"", "\"tags\"", "N3", "99999999999999999999",
+    "{",
+    "}",
+    "[",
+    "]",
+    ":",
+    ",",
+    "\"",
+    "null",
+    "true",
+    "false",
+    "-1",
+    "0",
+    "1e309",
+    "1.0",
+    "\"1.0\"",
+    "\\u0000",
+    "\\ud800",
+    "\n",
+    "  ",
+    "- ",
+    "#",
+    "&a",
+    "*a",
+    "!!binary",
+    "---",
+    "...",
+    "'",
+    "=",
+    "export ",
+    "${X}",
+    "ORION_",
+    "\"version\"",
+    "2026-01-01T00:00:00Z",
+    "2026-01-01T00:00:00",
+    "+00:00",
+    "00000000-0000-4000-8000-000000000000",
+    "\"severity\"",
+    "\"critical\"",
+    "\"event_id\"",
+    "\"data\"",
+    "\"tags\"",
+    "N3",
+    "99999999999999999999",
 };
 
 std::string mutate(std::string input, const std::vector<std::string>& corpus, std::mt19937_64& rng,
@@ -155,8 +193,8 @@ int main(int argc, char** argv) {
 #if !defined(__SANITIZE_ADDRESS__)
   // Runaway allocation becomes std::bad_alloc, i.e. an abort. (Not under ASan: it reserves
   // terabytes of shadow address space, and reports excessive allocations itself.)
-  rlimit memory{static_cast<rlim_t>(address_space_mb) << 20,
-                static_cast<rlim_t>(address_space_mb) << 20};
+  rlimit memory{static_cast<rlim_t>(address_space_mb) << 20, static_cast<rlim_t>(address_space_mb)
+                                                                 << 20};
   setrlimit(RLIMIT_AS, &memory);
 #else
   (void)address_space_mb;
