@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/clock.h"
 #include "common/json.h"
@@ -75,6 +76,12 @@ class Bus {
   virtual ~Bus() = default;
 
   virtual Result<std::string> publish(std::string_view type, const Json& document) = 0;
+  // The same for a document the caller gives away (a temporary, e.g. `event.toJson()`): a bus that
+  // keeps documents in memory takes it without a copy. The default copies, for buses that
+  // serialise it anyway.
+  virtual Result<std::string> publish(std::string_view type, Json&& document) {
+    return publish(type, static_cast<const Json&>(document));
+  }
 
   virtual Result<std::unique_ptr<Subscription>> subscribe(const SubscribeOptions& options,
                                                           Handler handler) = 0;

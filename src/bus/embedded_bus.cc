@@ -16,6 +16,10 @@ Result<std::string> EmbeddedBus::publish(std::string_view type, const Json& docu
   return core_->publish(type, document);
 }
 
+Result<std::string> EmbeddedBus::publish(std::string_view type, Json&& document) {
+  return core_->publish(type, std::move(document));
+}
+
 Result<std::unique_ptr<Subscription>> EmbeddedBus::subscribe(const SubscribeOptions& options,
                                                              Handler handler) {
   return core_->subscribe(options, std::move(handler));

@@ -41,6 +41,12 @@ Stream* EmbeddedCore::find(std::string_view type) const {
 }
 
 Result<std::string> EmbeddedCore::publish(std::string_view type, const Json& document) {
+  // The one copy a publish makes: the bus owns an immutable document that every group's
+  // deliveries share.
+  return publish(type, Json(document));
+}
+
+Result<std::string> EmbeddedCore::publish(std::string_view type, Json&& document) {
   Stream* stream = find(type);
   if (stream == nullptr) return notFound(fmt::format("unknown contract type '{}'", type));
   Status valid = contracts_->validate(type, document);
@@ -48,9 +54,7 @@ Result<std::string> EmbeddedCore::publish(std::string_view type, const Json& doc
     stream->countRejected();
     return valid.withContext(fmt::format("publishing {} to {}", type, stream->key()));
   }
-  // The one copy a publish makes: the bus owns an immutable document that every group's
-  // deliveries share.
-  return append(*stream, std::make_shared<Record>(document));
+  return append(*stream, std::make_shared<Record>(std::move(document)));
 }
 
 Result<std::string> EmbeddedCore::publishUnchecked(std::string_view type, const Json& document) {

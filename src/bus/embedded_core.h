@@ -41,6 +41,7 @@ class EmbeddedCore : public std::enable_shared_from_this<EmbeddedCore> {
   // Bus::publish: kNotFound for an unknown type, kInvalidArgument (with each failure, counted)
   // for an invalid document, else as Stream::append.
   Result<std::string> publish(std::string_view type, const Json& document);
+  Result<std::string> publish(std::string_view type, Json&& document);  // keeps it, no copy
 
   // Appends `document` without publish-time validation. A test seam: on this bus every document
   // is validated at publish, so consume-time validation can only be exercised this way.
@@ -88,6 +89,7 @@ class EmbeddedBus final : public Bus {
   ~EmbeddedBus() override;
 
   Result<std::string> publish(std::string_view type, const Json& document) override;
+  Result<std::string> publish(std::string_view type, Json&& document) override;
   Result<std::unique_ptr<Subscription>> subscribe(const SubscribeOptions& options,
                                                   Handler handler) override;
   GroupBacklog backlog(std::string_view type, std::string_view group) const override;

@@ -40,7 +40,7 @@ namespace orion::bus {
 
 // One published document with its stream id. Immutable after publish but for `checked`.
 struct Record {
-  explicit Record(const Json& doc) : document(doc) {}
+  explicit Record(Json doc) : document(std::move(doc)) {}
 
   int64_t ms = 0;
   uint64_t seq = 0;

@@ -16,10 +16,8 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
-#include "common/ids.h"
-#include "common/time.h"
 #include "contracts/failure_report.h"
-#include "contracts/simple_pattern.h"
+#include "contracts/formats.h"
 
 namespace orion::contracts {
 
@@ -30,33 +28,18 @@ namespace {
 constexpr std::string_view kFormatKeyword = "x-orion-format";
 constexpr std::string_view kPatternKeyword = "x-orion-pattern";
 
-// libstdc++'s default regex executor recurses once per matched character, so a long enough
-// string (~100k characters against "^orion-[a-z0-9-]+$") overflows the stack and kills the
-// process. Strings up to this length use that (faster) executor; longer ones use the
-// polynomial-time, non-recursive one.
-constexpr size_t kRecursiveRegexLimit = 512;
-
-enum class Format { kDateTime, kUuid };
-
-// RFC 3339 §5.6 (and JSON Schema) require 'T' between date and time; isRfc3339 is more lenient
-// (it also reads the space separator RFC 3339 allows in prose), so the separator is checked here.
-bool isSchemaDateTime(std::string_view text) {
-  return text.size() > 10 && (text[10] == 'T' || text[10] == 't') && isRfc3339(text);
-}
-
 class FormatConstraint final : public valijson::constraints::PolyConstraint {
  public:
-  explicit FormatConstraint(Format format) : format_(format) {}
+  explicit FormatConstraint(SchemaFormat format) : format_(format) {}
 
   bool validate(const valijson::adapters::Adapter& target, const std::vector<std::string>& context,
                 valijson::ValidationResults* results) const override {
     // Like every JSON Schema format, it only constrains strings; `type` rejects the rest.
     if (!target.isString()) return true;
     const std::string text = target.asString();
-    const bool ok = format_ == Format::kUuid ? isUuid(text) : isSchemaDateTime(text);
+    const bool ok = matchesFormat(format_, text);
     if (!ok && results != nullptr) {
-      results->pushError(
-          context, formatFailureMessage(format_ == Format::kUuid ? "uuid" : "date-time", text));
+      results->pushError(context, formatFailureMessage(schemaFormatName(format_), text));
     }
     return ok;
   }
@@ -67,36 +50,12 @@ class FormatConstraint final : public valijson::constraints::PolyConstraint {
   }
   size_t sizeOf() const override { return sizeof(FormatConstraint); }
 
-  Format format_;
-};
-
-// A compiled `pattern`, built once per schema and shared, immutable, by every copy of the
-// constraint (matching a const std::regex is thread-safe). The simple shapes ORION's schemas use
-// get a linear matcher; anything else gets two regexes (see kRecursiveRegexLimit).
-class CompiledPattern {
- public:
-  explicit CompiledPattern(const std::string& pattern) : simple_(SimplePattern::compile(pattern)) {
-    if (!simple_) {
-      fast_.emplace(pattern, std::regex::ECMAScript);
-      safe_.emplace(pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
-    }
-  }
-
-  // JSON Schema patterns are unanchored: search, not match.
-  bool matches(const std::string& value) const {
-    if (simple_) return simple_->matches(value);
-    return std::regex_search(value, value.size() <= kRecursiveRegexLimit ? *fast_ : *safe_);
-  }
-
- private:
-  std::optional<SimplePattern> simple_;
-  std::optional<std::regex> fast_;
-  std::optional<std::regex> safe_;
+  SchemaFormat format_;
 };
 
 class PatternConstraint final : public valijson::constraints::PolyConstraint {
  public:
-  PatternConstraint(std::shared_ptr<const CompiledPattern> pattern, std::string text)
+  PatternConstraint(std::shared_ptr<const SchemaPattern> pattern, std::string text)
       : pattern_(std::move(pattern)), text_(std::move(text)) {}
 
   bool validate(const valijson::adapters::Adapter& target, const std::vector<std::string>& context,
@@ -115,7 +74,7 @@ class PatternConstraint final : public valijson::constraints::PolyConstraint {
   }
   size_t sizeOf() const override { return sizeof(PatternConstraint); }
 
-  std::shared_ptr<const CompiledPattern> pattern_;
+  std::shared_ptr<const SchemaPattern> pattern_;
   std::string text_;
 };
 
@@ -124,7 +83,7 @@ class PatternConstraintBuilder final : public valijson::ConstraintBuilder {
   valijson::constraints::Constraint* make(const valijson::adapters::Adapter& value) const override {
     // rewriteSchema() already compiled the pattern once, so this cannot throw regex_error.
     std::string text = value.asString();
-    auto compiled = std::make_shared<const CompiledPattern>(text);
+    auto compiled = std::make_shared<const SchemaPattern>(text);
     return new PatternConstraint(std::move(compiled), std::move(text));
   }
 };
@@ -133,7 +92,7 @@ class FormatConstraintBuilder final : public valijson::ConstraintBuilder {
  public:
   valijson::constraints::Constraint* make(const valijson::adapters::Adapter& value) const override {
     // rewriteSchema() only lets the two supported names through.
-    return new FormatConstraint(value.asString() == "uuid" ? Format::kUuid : Format::kDateTime);
+    return new FormatConstraint(*parseSchemaFormat(value.asString()));
   }
 };
 

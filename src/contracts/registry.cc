@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <system_error>
 #include <utility>
 
 #include "contracts/compiled_schema.h"
 #include "contracts/embedded_schemas.h"
+#include "contracts/fast_check.h"
 
 namespace orion::contracts {
 
@@ -47,7 +49,8 @@ Result<std::string> readFile(const std::filesystem::path& path) {
 struct ContractRegistry::Impl {
   struct Contract {
     Json schema;
-    CompiledSchema compiled;
+    CompiledSchema compiled;        // valijson: the reference, and the failure reports
+    std::optional<FastCheck> fast;  // the quick "valid?" for the common case, when it applies
   };
   std::map<std::string, Contract, std::less<>> contracts;
 
@@ -74,7 +77,9 @@ struct ContractRegistry::Impl {
       if (!schema.isOk()) return schema.status().withContext(source.origin);
       Result<CompiledSchema> compiled = CompiledSchema::compile(*schema);
       if (!compiled.isOk()) return compiled.status().withContext(source.origin);
-      impl->contracts.emplace(type, Contract{std::move(*schema), std::move(*compiled)});
+      std::optional<FastCheck> fast = FastCheck::compile(*schema);
+      impl->contracts.emplace(type,
+                              Contract{std::move(*schema), std::move(*compiled), std::move(fast)});
     }
     return impl;
   }
@@ -157,6 +162,8 @@ std::vector<ValidationFailure> ContractRegistry::check(std::string_view type,
 Status ContractRegistry::validate(std::string_view type, const Json& document) const {
   const Impl::Contract* contract = impl_->find(type);
   if (contract == nullptr) return notFound("unknown contract type '" + std::string(type) + "'");
+  // FastCheck never accepts what valijson rejects; when it says no, valijson decides and explains.
+  if (contract->fast && contract->fast->accepts(document)) return Status::ok();
   std::vector<ValidationFailure> failures;
   if (contract->compiled.check(document, &failures)) return Status::ok();
   if (failures.empty()) failures.push_back({"", "document is invalid"});

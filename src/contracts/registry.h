@@ -2,11 +2,13 @@
 // fast enough to run on every publish and every consume.
 //
 // Schemas live in contracts/*.schema.json and are compiled into the binary (no files needed at run
-// time). A contract type is the schema file name without ".schema.json" ("event",
-// "approval_request", "edge.command", "deadletter"). Structure (required, enum, const, pattern,
-// additionalProperties, oneOf/anyOf/if-then, ranges) is checked by valijson; `format` (date-time,
-// uuid) is checked by ORION's own fast checks (common/time.h, common/ids.h), because Debian's
-// valijson 1.0 builds a std::regex for every date-time it checks.
+// time). A valid document is recognised by a fast evaluator of the schema (fast_check.h); valijson
+// decides, and reports the failures, whenever that evaluator says no or does not apply. A contract
+// type is the schema file name without ".schema.json" ("event", "approval_request", "edge.command",
+// "deadletter"). Structure (required, enum, const, pattern, additionalProperties,
+// oneOf/anyOf/if-then, ranges) is checked by valijson; `format` (date-time, uuid) is checked by
+// ORION's own fast checks (common/time.h, common/ids.h), because Debian's valijson 1.0 builds a
+// std::regex for every date-time it checks.
 //
 // A registry is immutable after construction and safe to share between threads
 // (std::shared_ptr<const ContractRegistry>).
@@ -50,7 +52,7 @@ class ContractRegistry {
   const Json* schema(std::string_view type) const;
 
   // Every failure of `document` against `type`'s schema; empty means valid. An unknown type is
-  // one failure at "" saying so.
+  // one failure at "" saying so. Always valijson (the reference): slower than validate().
   std::vector<ValidationFailure> check(std::string_view type, const Json& document) const;
 
   // OK, or kNotFound for an unknown type ("unknown contract type 'x'"), or kInvalidArgument whose
