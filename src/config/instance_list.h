@@ -23,6 +23,7 @@
 
 #include <memory>
 #include <set>
+#include <type_traits>
 #include <variant>
 
 #include "config/field_builders.h"
@@ -68,7 +69,7 @@ struct InstanceType {
 template <typename Settings, typename T>
 InstanceType<Settings> instanceType(std::string name, T defaults,
                                     std::vector<BasicField<T>> fields,
-                                    std::function<Status(const T&)> check = {}) {
+                                    std::type_identity_t<std::function<Status(const T&)>> check = {}) {
   std::vector<BasicField<Settings>> adapted;
   for (BasicField<T>& field : fields) {
     BasicField<Settings> wrapped{field.path, field.kind, {}, {}, {}, {}};
