@@ -81,9 +81,9 @@ struct ProbeCommonConfig : SourceCommonConfig {
 
 // `type: containers`: the Docker Engine API (Docker's or podman's) on a unix socket.
 struct ContainersSourceConfig : SourceCommonConfig {
-  std::string socket;                       // "": autodetected (see docker/socket.h)
-  std::vector<std::string> select_labels;   // "key" or "key=value"; any one must match
-  std::vector<std::string> select_names;    // glob patterns on the name; any one must match
+  std::string socket;                      // "": autodetected (see docker/socket.h)
+  std::vector<std::string> select_labels;  // "key" or "key=value"; any one must match
+  std::vector<std::string> select_names;   // glob patterns on the name; any one must match
   Duration request_timeout = std::chrono::seconds(5);
 };
 
@@ -117,7 +117,7 @@ struct ProcessCheckConfig : ProbeCommonConfig {
 // (mode threshold) or read as up/down (mode service: a value below 1 is down).
 struct PrometheusSourceConfig : SourceCommonConfig {
   std::string url = "http://127.0.0.1:9090";
-  std::string query;  // required
+  std::string query;               // required
   std::string mode = "threshold";  // threshold | service
   ThresholdConfig threshold;       // mode threshold: warning/critical levels
   bool below = false;              // mode threshold: fire when the value is at or below a level

@@ -67,9 +67,9 @@ struct InstanceType {
 
 // Declares a type whose settings are the struct T (one alternative of the variant Settings).
 template <typename Settings, typename T>
-InstanceType<Settings> instanceType(std::string name, T defaults,
-                                    std::vector<BasicField<T>> fields,
-                                    std::type_identity_t<std::function<Status(const T&)>> check = {}) {
+InstanceType<Settings> instanceType(
+    std::string name, T defaults, std::vector<BasicField<T>> fields,
+    std::type_identity_t<std::function<Status(const T&)>> check = {}) {
   std::vector<BasicField<Settings>> adapted;
   for (BasicField<T>& field : fields) {
     BasicField<Settings> wrapped{field.path, field.kind, {}, {}, {}, {}};
@@ -98,8 +98,8 @@ Field instanceList(std::string path, std::vector<InstanceType<Settings>> types, 
   auto shared_types = std::make_shared<const std::vector<InstanceType<Settings>>>(std::move(types));
   std::vector<std::string> type_names;
   for (const auto& type : *shared_types) type_names.push_back(type.name);
-  std::string what = "a list of instances, each a mapping with a 'type' (" +
-                     joinNames(type_names) + ")";
+  std::string what =
+      "a list of instances, each a mapping with a 'type' (" + joinNames(type_names) + ")";
 
   Field field{std::move(path), ValueKind::kInstances, {}, {}, {}, {}};
   field.assign = [what](const RawValue& value, Config&) -> Status {
@@ -125,8 +125,8 @@ Field instanceList(std::string path, std::vector<InstanceType<Settings>> types, 
       }
       const RawValue* type_value = entry.find("type");
       if (type_value == nullptr || type_value->shape != RawValue::Shape::kScalar) {
-        diagnostics.error(entry.location, item + ": expected a 'type' key (one of " +
-                                              joinNames(type_names) + ")");
+        diagnostics.error(entry.location,
+                          item + ": expected a 'type' key (one of " + joinNames(type_names) + ")");
         continue;
       }
       const InstanceType<Settings>* type = nullptr;
@@ -137,8 +137,8 @@ Field instanceList(std::string path, std::vector<InstanceType<Settings>> types, 
         auto close = nearest(type_value->text, type_names);
         diagnostics.error(type_value->location,
                           item + ".type: unknown type '" + type_value->text + "'" +
-                              (close ? "; did you mean '" + *close + "'?" : "") + " (types: " +
-                              joinNames(type_names) + ")");
+                              (close ? "; did you mean '" + *close + "'?" : "") +
+                              " (types: " + joinNames(type_names) + ")");
         continue;
       }
       std::string name = type->name;
@@ -191,8 +191,7 @@ Field instanceList(std::string path, std::vector<InstanceType<Settings>> types, 
     return list;
   };
   field.assign_env = [shared_types, access, path = field.path](
-                         std::string_view rest, const std::string& text,
-                         Config& config) -> Status {
+                         std::string_view rest, const std::string& text, Config& config) -> Status {
     for (Item& instance : access(config)) {
       std::string prefix = envSegment(instance.name) + "_";
       if (rest.substr(0, prefix.size()) != prefix) continue;

@@ -30,12 +30,12 @@ struct RawValue {
   struct Entry;  // one key of a mapping
 
   Shape shape = Shape::kScalar;
-  std::string text;                 // kScalar
-  std::vector<std::string> items;   // kList: the elements' text when they are all scalars
-  std::vector<RawValue> elements;   // kList from YAML: every element, with its location
-  std::vector<Entry> entries;       // kMapping, in the order written (duplicates kept)
-  std::string location;             // "file:line" where it was written; "" when unknown
-  bool quoted = false;              // render hint: a string that must be written quoted
+  std::string text;                // kScalar
+  std::vector<std::string> items;  // kList: the elements' text when they are all scalars
+  std::vector<RawValue> elements;  // kList from YAML: every element, with its location
+  std::vector<Entry> entries;      // kMapping, in the order written (duplicates kept)
+  std::string location;            // "file:line" where it was written; "" when unknown
+  bool quoted = false;             // render hint: a string that must be written quoted
 
   static RawValue scalar(std::string text);
   static RawValue string(std::string text);  // a scalar rendered quoted
@@ -81,8 +81,7 @@ struct BasicField {
       assign_tree;
   // Only for kInstances: applies ORION_<PATH>_<INSTANCE>_<KEY> (`rest` is "<INSTANCE>_<KEY>",
   // upper case) to an instance the file defined. kNotFound when no instance/key matches.
-  std::function<Status(std::string_view rest, const std::string& text, Target& target)>
-      assign_env;
+  std::function<Status(std::string_view rest, const std::string& text, Target& target)> assign_env;
 };
 
 // An ordered table of keys; dotted paths make mapping levels ("groups").

@@ -105,8 +105,7 @@ class TreeWalker {
     if (record_origins_) diagnostics_.setOrigin(field.path, location);
   }
 
-  void unknownKey(const std::string& prefix, const std::string& name,
-                  const std::string& location) {
+  void unknownKey(const std::string& prefix, const std::string& name, const std::string& location) {
     std::string path = display(join(prefix, name));
     const auto& siblings = table_.childrenOf(prefix);
     if (auto close = nearest(name, siblings)) {

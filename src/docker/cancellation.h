@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 
 namespace orion::docker {
 
@@ -18,6 +19,9 @@ class Cancellation {
   bool cancelled() const;
   // Readable once cancel() was called; -1 when no eventfd could be made.
   int fd() const { return fd_; }
+  // Waits up to `timeout` (real time) for cancel(); true when cancelled. For back-off between
+  // reconnects that must not delay a shutdown.
+  bool waitFor(std::chrono::nanoseconds timeout) const;
   // Back to "not cancelled" (only while nobody is waiting on it).
   void reset();
 

@@ -37,8 +37,8 @@ Status checkInterface(std::string_view text) {
 Status checkLabelName(std::string_view text) {
   bool ok = !text.empty() && !(text.front() >= '0' && text.front() <= '9');
   for (char c : text) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_');
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
   }
   if (ok) return Status::ok();
   return invalidArgument("expected a label name of letters, digits and '_'");
@@ -74,9 +74,8 @@ Status checkOrdered(const ThresholdConfig& levels, const std::string& key) {
   if (!levels.warning || !levels.critical) return Status::ok();
   bool ordered = *levels.warning <= *levels.critical;
   if (ordered) return Status::ok();
-  return invalidArgument(key + ".warning (" + formatNumber(*levels.warning) +
-                         ") must not exceed " + key + ".critical (" +
-                         formatNumber(*levels.critical) + ")");
+  return invalidArgument(key + ".warning (" + formatNumber(*levels.warning) + ") must not exceed " +
+                         key + ".critical (" + formatNumber(*levels.critical) + ")");
 }
 
 void addHostThresholds(std::vector<Field>& fields, const std::string& metric, double max,
@@ -96,8 +95,8 @@ void addCommonFields(std::vector<BasicField<T>>& f) {
   f.push_back(b::duration<T>(
       "interval", 100ms, 24h, [](auto& c) -> auto& { return c.interval; }));
   f.push_back(b::stringMap<T>(
-      "labels", "a mapping of label names to strings",
-      [](auto& c) -> auto& { return c.labels; }, checkLabelName));
+      "labels", "a mapping of label names to strings", [](auto& c) -> auto& { return c.labels; },
+      checkLabelName));
 }
 
 template <typename T>
@@ -134,8 +133,8 @@ InstanceType<SourceSettings> containersType() {
       "select_labels", "a list of key or key=value",
       [](auto& c) -> auto& { return c.select_labels; }, checkLabelSelector));
   f.push_back(b::list<T>(
-      "select_names", "a list of name patterns",
-      [](auto& c) -> auto& { return c.select_names; }, checkAnything));
+      "select_names", "a list of name patterns", [](auto& c) -> auto& { return c.select_names; },
+      checkAnything));
   f.push_back(b::duration<T>(
       "request_timeout", 100ms, 5min, [](auto& c) -> auto& { return c.request_timeout; }));
   return instanceType<SourceSettings>("containers", T{}, std::move(f));
@@ -195,8 +194,10 @@ InstanceType<SourceSettings> processType() {
       [](std::string_view text) -> Status {
         // The kernel keeps 15 characters of a command name in /proc/<pid>/comm.
         if (text.size() <= 15 && text.find('/') == std::string_view::npos) return Status::ok();
-        return invalidArgument("expected a command name of at most 15 characters without '/', "
-                               "as ps -o comm shows it, got '" + std::string(text) + "'");
+        return invalidArgument(
+            "expected a command name of at most 15 characters without '/', "
+            "as ps -o comm shows it, got '" +
+            std::string(text) + "'");
       }));
   f.push_back(b::text<T>(
       "pidfile", "an absolute path", [](auto& c) -> auto& { return c.pidfile; },
@@ -285,7 +286,8 @@ void addWatcherFields(std::vector<Field>& f) {
   addHostThresholds(f, "net_errors_per_second", kUnbounded,
                     &HostSourceConfig::net_errors_per_second);
   f.push_back(b::integer(
-      "watcher.host.fire_after", 1, 100, [](auto& c) -> auto& { return c.watcher.host.fire_after; }));
+      "watcher.host.fire_after", 1, 100,
+      [](auto& c) -> auto& { return c.watcher.host.fire_after; }));
   f.push_back(b::integer(
       "watcher.host.clear_after", 1, 100,
       [](auto& c) -> auto& { return c.watcher.host.clear_after; }));
@@ -302,8 +304,7 @@ void addWatcherFields(std::vector<Field>& f) {
       "watcher.host.sys_root", "a directory path",
       [](auto& c) -> auto& { return c.watcher.host.sys_root; }));
   f.push_back(b::instanceList<SourceSettings>(
-      "watcher.sources", watcherSourceTypes(),
-      [](auto& c) -> auto& { return c.watcher.sources; }));
+      "watcher.sources", watcherSourceTypes(), [](auto& c) -> auto& { return c.watcher.sources; }));
 }
 
 }  // namespace orion::config

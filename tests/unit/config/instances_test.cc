@@ -1,9 +1,8 @@
 // Instance lists (`watcher.sources`): entries checked against their type's own key table, with
 // the same file:line messages as top-level keys; environment overrides of defined instances;
 // rendering that loads back.
-#include "config/instance_list.h"
-
 #include "config/fields/fields.h"
+#include "config/instance_list.h"
 #include "config_test_util.h"
 
 namespace orion::config {
@@ -13,16 +12,16 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
 constexpr std::string_view kTwoSources =
-    "watcher:\n"                               // 1
-    "  sources:\n"                             // 2
-    "    - type: http\n"                       // 3
-    "      name: web-api\n"                    // 4
+    "watcher:\n"                                 // 1
+    "  sources:\n"                               // 2
+    "    - type: http\n"                         // 3
+    "      name: web-api\n"                      // 4
     "      url: http://127.0.0.1:8080/health\n"  // 5
-    "      interval: 10s\n"                    // 6
-    "      labels: {env: lab, team: ops}\n"    // 7
-    "      expect_status: [200, 3xx]\n"        // 8
-    "    - type: tcp\n"                        // 9
-    "      port: 5432\n";                      // 10
+    "      interval: 10s\n"                      // 6
+    "      labels: {env: lab, team: ops}\n"      // 7
+    "      expect_status: [200, 3xx]\n"          // 8
+    "    - type: tcp\n"                          // 9
+    "      port: 5432\n";                        // 10
 
 class InstancesTest : public ConfigFileTest {};
 
@@ -91,8 +90,9 @@ TEST_F(InstancesTest, RequiredKeysDuplicatesAndShapes) {
             at(3) + "watcher.sources[tcp]: port: required for type tcp");
   EXPECT_THAT(errors("watcher:\n  sources:\n    - type: tcp\n      port: 1\n"
                      "    - type: tcp\n      port: 2\n"),
-              HasSubstr(at(5) + "watcher.sources[2]: duplicate instance name 'tcp' (first defined "
-                                "at " +
+              HasSubstr(at(5) +
+                        "watcher.sources[2]: duplicate instance name 'tcp' (first defined "
+                        "at " +
                         file_.string() + ":3); give it a 'name'"));
   EXPECT_THAT(errors("watcher:\n  sources:\n    - type: tcp\n      name: Web_1\n      port: 1\n"),
               HasSubstr(at(4) + "watcher.sources[1].name: expected a name of lower-case"));
@@ -116,8 +116,9 @@ TEST_F(InstancesTest, EnvironmentOverridesAKeyOfADefinedInstance) {
   EXPECT_EQ(std::get<TcpProbeConfig>(config->watcher.sources[1].settings).port, 6543);
 
   std::string bad = errors(kTwoSources, {{"ORION_WATCHER_SOURCES_TCP_PORT", "none"}});
-  EXPECT_EQ(bad, "environment: ORION_WATCHER_SOURCES_TCP_PORT: watcher.sources[tcp].port: "
-                 "expected an integer from 1 to 65535, got 'none'");
+  EXPECT_EQ(bad,
+            "environment: ORION_WATCHER_SOURCES_TCP_PORT: watcher.sources[tcp].port: "
+            "expected an integer from 1 to 65535, got 'none'");
   // An instance the file does not define cannot be created from the environment.
   EXPECT_THAT(errors(kTwoSources, {{"ORION_WATCHER_SOURCES_DB_PORT", "1"}}),
               HasSubstr("environment: unknown variable ORION_WATCHER_SOURCES_DB_PORT"));
@@ -139,8 +140,8 @@ TEST_F(InstancesTest, RenderedConfigLoadsBackToTheSameInstances) {
 }
 
 TEST_F(InstancesTest, DocsNameEveryKeyOfEverySourceType) {
-  std::string docs = testing::readFile(std::filesystem::path(ORION_SOURCE_DIR) /
-                                       "docs/configuration.md");
+  std::string docs =
+      testing::readFile(std::filesystem::path(ORION_SOURCE_DIR) / "docs/configuration.md");
   for (const auto& type : watcherSourceTypes()) {
     EXPECT_NE(docs.find("`type: " + type.name + "`"), std::string::npos) << type.name;
     for (const auto& field : type.keys->fields()) {

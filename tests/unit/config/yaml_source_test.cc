@@ -150,7 +150,8 @@ TEST_F(ConfigFileTest, WrongShapeIsAnErrorNotACrash) {
 }
 
 TEST_F(ConfigFileTest, ExplicitNullIsAnErrorWhereAValueIsExpected) {
-  EXPECT_EQ(errors("watcher:\n"), at(1) + "watcher: expected a mapping with keys host, sources, got null");
+  EXPECT_EQ(errors("watcher:\n"),
+            at(1) + "watcher: expected a mapping with keys host, sources, got null");
   EXPECT_EQ(errors("bus:\n  url:\n  max_deliveries: 3\n"),
             at(2) + "bus.url: expected a bus URL, got null");
   EXPECT_EQ(errors("watcher:\n  host:\n    interval: ~\n"),
