@@ -32,8 +32,8 @@ std::string engineMessage(const std::string& body) {
 }
 
 Status statusFor(int http_status, const std::string& what, const std::string& body) {
-  std::string message = what + ": engine answered " + std::to_string(http_status) + ": " +
-                        engineMessage(body);
+  std::string message =
+      what + ": engine answered " + std::to_string(http_status) + ": " + engineMessage(body);
   if (http_status == 404) return notFound(std::move(message));
   if (http_status == 409) return failedPrecondition(std::move(message));
   if (http_status >= 500) return unavailable(std::move(message));

@@ -34,7 +34,7 @@ namespace orion::docker {
 // One container as /containers/json lists it.
 struct ContainerSummary {
   std::string id;
-  std::string name;   // without Docker's leading '/'
+  std::string name;  // without Docker's leading '/'
   std::string image;
   std::string state;  // created | running | paused | restarting | removing | exited | dead
   std::map<std::string, std::string> labels;

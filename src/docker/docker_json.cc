@@ -42,8 +42,7 @@ Result<std::vector<ContainerSummary>> parseContainerList(const Json& list) {
     summary.id = stringField(item, "Id");
     if (summary.id.empty()) return invalidArgument("container list: an entry has no Id");
     auto names = item.find("Names");
-    if (names != item.end() && names->is_array() && !names->empty() &&
-        names->front().is_string()) {
+    if (names != item.end() && names->is_array() && !names->empty() && names->front().is_string()) {
       summary.name = withoutSlash(names->front().get<std::string>());
     }
     summary.image = stringField(item, "Image");

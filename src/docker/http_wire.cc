@@ -82,8 +82,8 @@ Result<ResponseHead> WireReader::readHead() {
   }
   auto [ptr, ec] = std::from_chars(line.data() + 9, line.data() + 12, head.status);
   if (ec != std::errc() || ptr != line.data() + 12 || head.status < 100 || head.status > 599) {
-    return invalidArgument("expected a 3-digit HTTP status, got '" + std::string(line.substr(0, 80)) +
-                           "'");
+    return invalidArgument("expected a 3-digit HTTP status, got '" +
+                           std::string(line.substr(0, 80)) + "'");
   }
   head.reason = std::string(trimmed(line.substr(12)));
   while (true) {
@@ -131,7 +131,8 @@ Status WireReader::readBody(const ResponseHead& head,
     while (true) {
       Result<std::string> size_line = readLine();
       if (!size_line) return size_line.status();
-      std::string_view digits = trimmed(std::string_view(*size_line).substr(0, size_line->find(';')));
+      std::string_view digits =
+          trimmed(std::string_view(*size_line).substr(0, size_line->find(';')));
       size_t size = 0;
       auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), size, 16);
       if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size()) {

@@ -19,8 +19,7 @@ constexpr size_t kMaxBody = 32 * 1024 * 1024;
 // and a cancellation fd.
 class SocketSource final : public ByteSource {
  public:
-  SocketSource(const Clock& clock, const Cancellation* cancel)
-      : clock_(clock), cancel_(cancel) {}
+  SocketSource(const Clock& clock, const Cancellation* cancel) : clock_(clock), cancel_(cancel) {}
   ~SocketSource() override {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -85,8 +84,8 @@ class SocketSource final : public ByteSource {
       if (cancel_ && cancel_->cancelled()) return Status(StatusCode::kCancelled, "cancelled");
       int timeout_ms = -1;
       if (deadline_) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ -
-                                                                          clock_.monotonic());
+        auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - clock_.monotonic());
         if (left.count() <= 0) return Status(StatusCode::kDeadlineExceeded, "engine timed out");
         timeout_ms = static_cast<int>(std::min<int64_t>(left.count() + 1, 60'000));
       }

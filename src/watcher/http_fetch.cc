@@ -15,6 +15,23 @@ bool splitUrl(const std::string& url, std::string& origin, std::string& target) 
   return origin.size() > scheme + 3;
 }
 
+std::string describe(httplib::Error error) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "could not connect (refused, unreachable or timed out)";
+    case httplib::Error::Read:
+      return "reading the answer failed";
+    case httplib::Error::Write:
+      return "sending the request failed";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake failed";
+    case httplib::Error::SSLServerVerification:
+      return "the server's TLS certificate did not verify";
+    default:
+      return "HTTP client error: " + httplib::to_string(error);
+  }
+}
+
 }  // namespace
 
 std::string urlEncoded(std::string_view text) {
@@ -74,10 +91,11 @@ Result<HttpFetched> fetchHttp(const HttpFetch& request, const Clock& clock) {
                                                 : client.Options(target, headers);
     fetched.latency = clock.monotonic() - started;
     if (!result && !(result.error() == httplib::Error::Canceled && fetched.truncated)) {
-      std::string reason = httplib::to_string(result.error());
+      std::string reason = describe(result.error());
       if (result.error() == httplib::Error::Read || result.error() == httplib::Error::Connection) {
         if (fetched.latency >= request.timeout) {
-          return Status(StatusCode::kDeadlineExceeded, "no answer within the timeout (" + reason + ")");
+          return Status(StatusCode::kDeadlineExceeded,
+                        "no answer within the timeout (" + reason + ")");
         }
       }
       return unavailable(reason);

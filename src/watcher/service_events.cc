@@ -14,7 +14,8 @@ contracts::Event makeServiceEvent(std::string_view source, std::string_view node
   event.source = std::string(source);
   event.event_type = std::string(down ? down_type : up_type);
   event.severity = severity;
-  event.data = Json{{"node", node}, {"service_name", service_name}, {"state", down ? "down" : "up"}};
+  event.data =
+      Json{{"node", node}, {"service_name", service_name}, {"state", down ? "down" : "up"}};
   if (details.is_object()) {
     for (const auto& [key, value] : details.items()) {
       if (!event.data.contains(key)) event.data[key] = value;

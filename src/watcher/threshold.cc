@@ -45,8 +45,8 @@ std::optional<Transition> ThresholdTracker::observe(const Reading& reading,
   auto [it, inserted] =
       levels_.try_emplace(key(reading.metric, reading.resource), fire_after_, clear_after_);
   Debouncer& debouncer = it->second;
-  std::optional<int> due = debouncer.observe(static_cast<int>(levelFor(thresholds, reading.value,
-                                                                       below)));
+  std::optional<int> due =
+      debouncer.observe(static_cast<int>(levelFor(thresholds, reading.value, below)));
   if (!due) return std::nullopt;
   Level from = static_cast<Level>(debouncer.announced());
   Level to = static_cast<Level>(*due);

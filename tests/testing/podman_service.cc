@@ -86,7 +86,8 @@ Status PodmanService::start() {
   args.push_back("unix://" + socketPath());
   fs::create_directories(dir_.path() / "service-log");
   service_ = std::make_unique<ChildProcess>(
-      podman_, args, ChildProcess::Options{dir_.path() / "service-log", std::nullopt, environment()});
+      podman_, args,
+      ChildProcess::Options{dir_.path() / "service-log", std::nullopt, environment()});
   if (!service_->started()) return unavailable("starting podman: " + service_->error());
   bool answering = waitUntil(
       [&] {
@@ -127,9 +128,8 @@ Result<std::string> PodmanService::podman(const std::vector<std::string>& args,
   full.insert(full.end(), args.begin(), args.end());
   fs::path work = dir_.path() / "cli";
   fs::create_directories(work);
-  RunResult result =
-      runToCompletion(podman_, full, ChildProcess::Options{work, std::nullopt, environment()},
-                      timeout);
+  RunResult result = runToCompletion(
+      podman_, full, ChildProcess::Options{work, std::nullopt, environment()}, timeout);
   if (result.code != 0) {
     std::string command = "podman";
     for (const auto& arg : args) command += " " + arg;
@@ -149,8 +149,8 @@ Status PodmanService::buildTestImage() {
   fs::copy_file(kFixtures / "Containerfile", context / "Containerfile",
                 fs::copy_options::overwrite_existing, error);
   if (error) return unavailable("copying the Containerfile: " + error.message());
-  Result<std::string> built =
-      podman({"build", "--quiet", "--tag", kTestImage, context.string()}, std::chrono::seconds(120));
+  Result<std::string> built = podman({"build", "--quiet", "--tag", kTestImage, context.string()},
+                                     std::chrono::seconds(120));
   if (!built) return built.status();
   image_built_ = true;
   return Status::ok();

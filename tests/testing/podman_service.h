@@ -73,11 +73,11 @@ bool runningInCi();
 }  // namespace orion::testing
 
 // Skips (or, under CI=true, fails) the current test when `reason` is not empty.
-#define ORION_REQUIRE_COMPONENT(reason)                                                    \
-  do {                                                                                     \
-    std::string orion_missing_ = (reason);                                                 \
-    if (!orion_missing_.empty()) {                                                         \
+#define ORION_REQUIRE_COMPONENT(reason)                                                     \
+  do {                                                                                      \
+    std::string orion_missing_ = (reason);                                                  \
+    if (!orion_missing_.empty()) {                                                          \
       if (::orion::testing::runningInCi()) FAIL() << orion_missing_ << " (required in CI)"; \
-      GTEST_SKIP() << orion_missing_;                                                      \
-    }                                                                                      \
+      GTEST_SKIP() << orion_missing_;                                                       \
+    }                                                                                       \
   } while (0)

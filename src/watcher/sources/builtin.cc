@@ -34,7 +34,8 @@ void must(Status status) {
 
 void registerBuiltinSources(SourceRegistry& registry) {
   must(registry.add(
-      {{"containers", "containers of a Docker/podman engine: event stream + periodic resync",
+      {{"containers",
+        "containers of a Docker/podman engine: event stream + periodic resync",
         {"service_down", "service_up", "external_api_failure", "external_api_success"}},
        [](const config::SourceInstanceConfig& instance,
           SourceContext context) -> Result<std::unique_ptr<Source>> {
@@ -43,18 +44,18 @@ void registerBuiltinSources(SourceRegistry& registry) {
          return std::unique_ptr<Source>(std::make_unique<containers::ContainersSource>(
              *settings, std::move(context), config::processEnvironment()));
        }}));
-  must(registry.add({{"http", "HTTP(S) request: status, body substring, latency",
-                      {"service_down", "service_up"}},
-                     factory<http::HttpProbe, config::HttpProbeConfig>()}));
+  must(registry.add(
+      {{"http", "HTTP(S) request: status, body substring, latency", {"service_down", "service_up"}},
+       factory<http::HttpProbe, config::HttpProbeConfig>()}));
   must(registry.add({{"tcp", "TCP connect to host:port", {"service_down", "service_up"}},
                      factory<tcp::TcpProbe, config::TcpProbeConfig>()}));
   must(registry.add({{"process", "a process by name or pidfile", {"service_down", "service_up"}},
                      factory<process::ProcessCheck, config::ProcessCheckConfig>()}));
-  must(registry.add(
-      {{"prometheus", "an instant PromQL query with threshold or up/down rules",
-        {"metric_threshold_exceeded", "service_down", "service_up", "external_api_failure",
-         "external_api_success"}},
-       factory<prometheus::PrometheusSource, config::PrometheusSourceConfig>()}));
+  must(registry.add({{"prometheus",
+                      "an instant PromQL query with threshold or up/down rules",
+                      {"metric_threshold_exceeded", "service_down", "service_up",
+                       "external_api_failure", "external_api_success"}},
+                     factory<prometheus::PrometheusSource, config::PrometheusSourceConfig>()}));
 }
 
 }  // namespace orion::watcher

@@ -33,7 +33,9 @@ class ContainersSourceTest : public ::testing::Test {
   void SetUp() override {
     ORION_REQUIRE_COMPONENT(PodmanService::missingReason());
     ASSERT_TRUE(start_status_.isOk()) << start_status_.toString();
-    if (!podman_->serviceRunning()) ASSERT_TRUE(podman_->start().isOk());
+    if (!podman_->serviceRunning()) {
+      ASSERT_TRUE(podman_->start().isOk());
+    }
   }
   void TearDown() override {
     harness_.stop();
@@ -113,7 +115,8 @@ TEST_F(ContainersSourceTest, KillIsServiceDownAndStartIsServiceUp) {
 }
 
 TEST_F(ContainersSourceTest, FailingHealthCheckIsAnUnhealthyEvent) {
-  run("api", {"--health-cmd", "/bin/busybox test -e /tmp/ok", "--health-retries", "1",
+  // Exec form (a JSON array): the image has no /bin/sh for the shell form.
+  run("api", {"--health-cmd", R"(["/bin/busybox", "test", "-e", "/ok"])", "--health-retries", "1",
               "--health-interval", "1h"});
   ASSERT_TRUE(harness_.start({instance("containers", "engine", settings())}).isOk());
   ASSERT_TRUE(connected());
@@ -125,7 +128,7 @@ TEST_F(ContainersSourceTest, FailingHealthCheckIsAnUnhealthyEvent) {
   EXPECT_EQ(down["data"]["health"], "unhealthy");
   EXPECT_EQ(down["severity"], "warning");
 
-  ASSERT_TRUE(podman_->podman({"exec", "api", "/bin/busybox", "touch", "/tmp/ok"}).isOk());
+  ASSERT_TRUE(podman_->podman({"exec", "api", "/bin/busybox", "touch", "/ok"}).isOk());
   (void)podman_->podman({"healthcheck", "run", "api"});
   ASSERT_TRUE(harness_.waitFor("service_up", "api"));
 }
@@ -167,9 +170,9 @@ TEST_F(ContainersSourceTest, EngineRestartIsSurvivedAndMissedExitsAreResynced) {
   ASSERT_TRUE(harness_.waitFor("service_down", "worker"));
   EXPECT_EQ(harness_.eventsFor("service_down", "worker")[0]["data"]["exit_code"], 137);
   ASSERT_TRUE(harness_.waitFor("external_api_success", "container-engine"));
-  EXPECT_GE(harness_.metrics().read("orion_watcher_containers_reconnects_total",
-                                    {{"source", "engine"}}),
-            1);
+  EXPECT_GE(
+      harness_.metrics().read("orion_watcher_containers_reconnects_total", {{"source", "engine"}}),
+      1);
 }
 
 TEST_F(ContainersSourceTest, NoEngineAtTheSocketIsReportedNotFatal) {

@@ -14,6 +14,7 @@
 #include "e2e/child_process.h"
 #include "testing/podman_service.h"
 #include "testing/temp_dir.h"
+#include "testing/wait.h"
 #include "watcher_harness.h"
 
 namespace orion::watcher {
@@ -37,7 +38,7 @@ class TestServer {
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    server_.wait_until_ready();
+    orion::testing::waitUntil([this] { return server_.is_running(); });
   }
   ~TestServer() {
     server_.stop();

@@ -50,7 +50,7 @@ class Target {
     bool bound = server_.bind_to_port("127.0.0.1", port_);
     EXPECT_TRUE(bound) << "port " << port_;
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    server_.wait_until_ready();
+    orion::testing::waitUntil([this] { return server_.is_running(); });
   }
   ~Target() {
     server_.stop();
@@ -69,9 +69,8 @@ class PrometheusSourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string prometheus = orion::testing::findExecutable("prometheus");
-    ORION_REQUIRE_COMPONENT(prometheus.empty()
-                                ? "prometheus is not installed (scripts/install-deps.sh)"
-                                : "");
+    ORION_REQUIRE_COMPONENT(
+        prometheus.empty() ? "prometheus is not installed (scripts/install-deps.sh)" : "");
     target_port_ = freePort();
     prometheus_port_ = freePort();
     target_ = std::make_unique<Target>(target_port_);
@@ -83,10 +82,10 @@ class PrometheusSourceTest : public ::testing::Test {
     std::filesystem::create_directories(dir_.path() / "logs");
     process_ = std::make_unique<orion::testing::ChildProcess>(
         prometheus,
-        std::vector<std::string>{"--config.file=" + config.string(),
-                                 "--storage.tsdb.path=" + (dir_.path() / "data").string(),
-                                 "--web.listen-address=127.0.0.1:" +
-                                     std::to_string(prometheus_port_)},
+        std::vector<std::string>{
+            "--config.file=" + config.string(),
+            "--storage.tsdb.path=" + (dir_.path() / "data").string(),
+            "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port_)},
         orion::testing::ChildProcess::Options{dir_.path() / "logs", std::nullopt, {}});
     ASSERT_TRUE(process_->started()) << process_->error();
     httplib::Client client("127.0.0.1", prometheus_port_);

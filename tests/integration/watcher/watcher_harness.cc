@@ -55,8 +55,8 @@ std::vector<Json> WatcherHarness::eventsFor(const std::string& event_type,
 
 bool WatcherHarness::waitFor(const std::string& event_type, const std::string& service,
                              size_t count, std::chrono::milliseconds timeout) {
-  return orion::testing::waitUntil(
-      [&] { return eventsFor(event_type, service).size() >= count; }, timeout);
+  return orion::testing::waitUntil([&] { return eventsFor(event_type, service).size() >= count; },
+                                   timeout);
 }
 
 }  // namespace orion::watcher::testing

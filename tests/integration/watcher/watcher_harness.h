@@ -49,7 +49,8 @@ class WatcherHarness {
 
 template <typename Settings>
 config::SourceInstanceConfig instance(std::string type, std::string name, Settings settings) {
-  return config::SourceInstanceConfig{std::move(type), std::move(name), "test", std::move(settings)};
+  return config::SourceInstanceConfig{std::move(type), std::move(name), "test",
+                                      std::move(settings)};
 }
 
 }  // namespace orion::watcher::testing

@@ -51,8 +51,9 @@ Parsed parse(const std::string& wire, size_t piece = 3, size_t max_bytes = 0) {
 }
 
 TEST(HttpWireTest, ContentLengthBody) {
-  Parsed p = parse("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n"
-                   "[1,2,3]trailing garbage");
+  Parsed p = parse(
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n"
+      "[1,2,3]trailing garbage");
   ASSERT_TRUE(p.status.isOk()) << p.status.toString();
   EXPECT_EQ(p.head.status, 200);
   EXPECT_EQ(p.head.reason, "OK");

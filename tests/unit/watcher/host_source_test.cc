@@ -37,8 +37,8 @@ class HostSourceTest : public ::testing::Test {
   HostSource& source() {
     if (!source_) {
       source_ = std::make_unique<HostSource>(
-          config_, SourceContext{clock_, metrics_, makeLogger("test.host"), "node-a", publisher_,
-                        "host"},
+          config_,
+          SourceContext{clock_, metrics_, makeLogger("test.host"), "node-a", publisher_, "host"},
           std::move(disks_owned_));
     }
     return *source_;
@@ -221,7 +221,8 @@ TEST(HostSourceRealHostTest, SamplesThisMachineWithinRange) {
   SimulatedClock clock;
   MetricsRegistry metrics;
   RecordingPublisher publisher;
-  HostSource source(config, SourceContext{clock, metrics, makeLogger("test.host"), "n", publisher, "host"},
+  HostSource source(config,
+                    SourceContext{clock, metrics, makeLogger("test.host"), "n", publisher, "host"},
                     makeStatvfsFilesystemStats());
   ASSERT_TRUE(source.sample(clock.now()).isOk());
   ASSERT_TRUE(source.sample(clock.now()).isOk());
@@ -259,7 +260,7 @@ TEST_F(HostSourceTest, SwapHasThresholdsToo) {
 TEST_F(HostSourceTest, InodesPerMount) {
   config_.mounts = {"/", "/btrfs"};
   config_.inode_percent = {80.0, 95.0};
-  disks_->table["/"] = {1000, 500, 500, 200, 10};  // 95 % of inodes used
+  disks_->table["/"] = {1000, 500, 500, 200, 10};    // 95 % of inodes used
   disks_->table["/btrfs"] = {1000, 500, 500, 0, 0};  // no inode table: no inode reading
   ASSERT_TRUE(source().sample(clock_.now()).isOk());
   EXPECT_EQ(gauge("orion_watcher_host_inode_used_percent", {{"mount", "/"}}), 95.0);
@@ -274,8 +275,9 @@ TEST_F(HostSourceTest, InodesPerMount) {
 TEST_F(HostSourceTest, TemperaturesFromThermalZonesAndHwmon) {
   config_.temperature_celsius = {50.0, 60.0};
   ASSERT_TRUE(source().sample(clock_.now()).isOk());
-  EXPECT_EQ(gauge("orion_watcher_host_temperature_celsius", {{"sensor", "thermal_zone0:x86_pkg_temp"}}),
-            47.5);
+  EXPECT_EQ(
+      gauge("orion_watcher_host_temperature_celsius", {{"sensor", "thermal_zone0:x86_pkg_temp"}}),
+      47.5);
   EXPECT_EQ(gauge("orion_watcher_host_temperature_celsius", {{"sensor", "coretemp:Package id 0"}}),
             52.0);
   EXPECT_EQ(gauge("orion_watcher_host_temperature_celsius", {{"sensor", "coretemp:temp2"}}), 61.25);

@@ -65,7 +65,7 @@ TEST(PrometheusAnswerTest, VectorScalarAndErrors) {
     "resultType":"vector","result":[
       {"metric":{"__name__":"up","job":"node","instance":"a:9100"},"value":[1700000000.1,"1"]},
       {"metric":{"job":"cadvisor"},"value":[1700000000.1,"NaN"]}]}})")
-                                                     .value());
+                                                   .value());
   ASSERT_TRUE(vector) << vector.status().toString();
   ASSERT_EQ(vector->size(), 2u);
   EXPECT_EQ((*vector)[0].labels.at("instance"), "a:9100");
@@ -78,9 +78,8 @@ TEST(PrometheusAnswerTest, VectorScalarAndErrors) {
   ASSERT_TRUE(scalar);
   EXPECT_EQ((*scalar)[0].value, 3.5);
 
-  auto error = prometheus::parseQueryResponse(parseJson(
-      R"({"status":"error","errorType":"bad_data","error":"1:5: parse error"})")
-                                                  .value());
+  auto error = prometheus::parseQueryResponse(
+      parseJson(R"({"status":"error","errorType":"bad_data","error":"1:5: parse error"})").value());
   EXPECT_EQ(error.status().message(), "query failed: bad_data: 1:5: parse error");
   EXPECT_FALSE(prometheus::parseQueryResponse(
       parseJson(R"({"status":"success","data":{"resultType":"matrix","result":[]}})").value()));
@@ -91,7 +90,8 @@ TEST(SourceRegistryTest, BuiltinsAndInstancesBecomeSpecs) {
   registerBuiltinSources(registry);
   std::vector<std::string> names;
   for (const auto& info : registry.types()) names.push_back(info.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"containers", "http", "process", "prometheus", "tcp"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"containers", "http", "process", "prometheus", "tcp"}));
   EXPECT_EQ(registry.add({{"http", "again", {}}, {}}).code(), StatusCode::kAlreadyExists);
 
   config::WatcherConfig config;
@@ -110,7 +110,8 @@ TEST(SourceRegistryTest, BuiltinsAndInstancesBecomeSpecs) {
   class NullPublisher final : public EventPublisher {
     Status publish(const contracts::Event&) override { return Status::ok(); }
   } publisher;
-  auto unknown = specs[2].make(SourceContext{clock, metrics, makeLogger("t"), "n", publisher, "old"});
+  auto unknown =
+      specs[2].make(SourceContext{clock, metrics, makeLogger("t"), "n", publisher, "old"});
   EXPECT_EQ(unknown.status().message(), "orion.yaml:9: no source type 'gopher' in this build");
 }
 

@@ -62,13 +62,15 @@ class WatcherServiceTest : public ::testing::Test {
 
   SourceSpec scripted(const std::string& instance, Duration interval, int* samples,
                       ScriptedSource** out = nullptr) {
-    return SourceSpec{
-        "scripted", instance, [=](SourceContext ctx) -> Result<std::unique_ptr<Source>> {
-          auto source = std::make_unique<ScriptedSource>(std::move(ctx), interval, samples);
-          if (out) *out = source.get();
-          return std::unique_ptr<Source>(std::move(source));
-        },
-        {}};
+    return SourceSpec{"scripted",
+                      instance,
+                      [=](SourceContext ctx) -> Result<std::unique_ptr<Source>> {
+                        auto source =
+                            std::make_unique<ScriptedSource>(std::move(ctx), interval, samples);
+                        if (out) *out = source.get();
+                        return std::unique_ptr<Source>(std::move(source));
+                      },
+                      {}};
   }
 
   // Collects every event published on the bus from now on.
@@ -141,11 +143,12 @@ TEST_F(WatcherServiceTest, SampleErrorsAreCountedAndSamplingContinues) {
 
 TEST_F(WatcherServiceTest, ASourceThatCannotBeBuiltFailsStart) {
   WatcherService service(context());
-  service.addSource(
-      SourceSpec{"broken", "broken-1", [](SourceContext) -> Result<std::unique_ptr<Source>> {
-                   return invalidArgument("bad socket path");
-                 },
-                 {}});
+  service.addSource(SourceSpec{"broken",
+                               "broken-1",
+                               [](SourceContext) -> Result<std::unique_ptr<Source>> {
+                                 return invalidArgument("bad socket path");
+                               },
+                               {}});
   Status status = service.start();
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(), "watcher source 'broken-1': bad socket path");

@@ -13,9 +13,8 @@ constexpr Duration kMaxBackoff = 5s;
 
 // Engine event attributes that are not container labels.
 bool isEventAttribute(const std::string& key) {
-  static const std::set<std::string> kKnown = {"name",     "image",    "exitCode",
-                                               "signal",   "podId",    "containerExitCode",
-                                               "health_status"};
+  static const std::set<std::string> kKnown = {
+      "name", "image", "exitCode", "signal", "podId", "containerExitCode", "health_status"};
   return kKnown.count(key) > 0;
 }
 
@@ -253,9 +252,9 @@ void ContainersSource::apply(const std::string& id, Tracked& tracked,
   if (!context_.publisher.publish(event).isOk()) return;  // retried at the next resync
   tracked.announced = wanted;
   if (observation.down) {
-    context_.logger->warn("container {} is down ({}{})", tracked.name, observation.reason,
-                          tracked.exit_code ? ", exit code " + std::to_string(*tracked.exit_code)
-                                            : "");
+    context_.logger->warn(
+        "container {} is down ({}{})", tracked.name, observation.reason,
+        tracked.exit_code ? ", exit code " + std::to_string(*tracked.exit_code) : "");
   } else {
     context_.logger->info("container {} is up again", tracked.name);
   }

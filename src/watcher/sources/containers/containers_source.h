@@ -81,8 +81,7 @@ class ContainersSource final : public Source {
   void onEngineEvent(const docker::EngineEvent& event);
   Status resync(WallTime now);
   // Publishes the change `observation` makes to `tracked` (nothing if none is due). mutex_ held.
-  void apply(const std::string& id, Tracked& tracked, const Observation& observation,
-             WallTime now);
+  void apply(const std::string& id, Tracked& tracked, const Observation& observation, WallTime now);
   void reportEngine(bool ok, const std::string& error, WallTime now);  // mutex_ held
   void updateGauges();                                                 // mutex_ held
 

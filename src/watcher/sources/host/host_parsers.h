@@ -1,5 +1,6 @@
 // Parsers for the Linux files the host source reads: /proc/stat, /proc/loadavg, /proc/meminfo,
-// /proc/self/mounts, /proc/net/dev and sysfs temperature files. Pure functions over the file's text, so tests feed them fixture trees.
+// /proc/self/mounts, /proc/net/dev and sysfs temperature files. Pure functions over the file's
+// text, so tests feed them fixture trees.
 //
 // `file` is only used in error messages, which always name it and, where a line is at fault, the
 // line number and what was expected there ("<file>: line 3: expected 'Key: number [kB]'").

@@ -111,8 +111,8 @@ Status HostSource::sampleDisks(WallTime now) {
             now);
     if (std::optional<double> inodes = usage->inodeUsedPercent()) {
       observe({"disk", point, "inode_used_percent", "percent", *inodes}, config_.inode_percent,
-              labelledGauge("orion_watcher_host_inode_used_percent", "Filesystem inodes used, percent",
-                            "mount", point),
+              labelledGauge("orion_watcher_host_inode_used_percent",
+                            "Filesystem inodes used, percent", "mount", point),
               now);
     }
   }
@@ -153,9 +153,8 @@ Status HostSource::sampleNetwork(WallTime now) {
   Result<std::vector<InterfaceErrors>> interfaces = parseNetDev(*text, net_dev_path_);
   if (!interfaces) return interfaces.status();
   MonoTime at = context_.clock.monotonic();
-  double seconds = previous_net_time_
-                       ? std::chrono::duration<double>(at - *previous_net_time_).count()
-                       : 0.0;
+  double seconds =
+      previous_net_time_ ? std::chrono::duration<double>(at - *previous_net_time_).count() : 0.0;
   previous_net_time_ = at;
   for (const InterfaceErrors& interface : *interfaces) {
     bool wanted = config_.interfaces.empty()
@@ -203,12 +202,13 @@ void HostSource::observe(const Reading& reading, const config::ThresholdConfig& 
 }
 
 SourceSpec hostSourceSpec(const config::HostSourceConfig& config) {
-  return SourceSpec{
-      "host", "host", [config](SourceContext context) -> Result<std::unique_ptr<Source>> {
-        return std::unique_ptr<Source>(
-            std::make_unique<HostSource>(config, std::move(context), makeStatvfsFilesystemStats()));
-      },
-      {}};
+  return SourceSpec{"host",
+                    "host",
+                    [config](SourceContext context) -> Result<std::unique_ptr<Source>> {
+                      return std::unique_ptr<Source>(std::make_unique<HostSource>(
+                          config, std::move(context), makeStatvfsFilesystemStats()));
+                    },
+                    {}};
 }
 
 }  // namespace orion::watcher::host

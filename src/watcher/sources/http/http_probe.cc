@@ -13,7 +13,8 @@ HttpProbe::HttpProbe(config::HttpProbeConfig config, SourceContext context)
                 config_.service_name.empty() ? context_.instance : config_.service_name,
                 config_.fire_after, config_.clear_after),
       latency_(context_.metrics.gauge("orion_watcher_probe_latency_seconds",
-                                      "How long the last probe took", {{"source", context_.instance}})) {}
+                                      "How long the last probe took",
+                                      {{"source", context_.instance}})) {}
 
 bool HttpProbe::statusExpected(int status) const {
   std::string code = std::to_string(status);
@@ -44,9 +45,9 @@ Status HttpProbe::sample(WallTime now) {
       error = "the body does not contain '" + config_.body_contains + "'" +
               (fetched->truncated ? " (in its first 4 MiB)" : "");
     } else if (config_.max_latency > Duration::zero() && fetched->latency > config_.max_latency) {
-      error = fmt::format("answered in {:.1f} ms, over the {} ms bound", latency * 1000.0,
-                          std::chrono::duration_cast<std::chrono::milliseconds>(config_.max_latency)
-                              .count());
+      error = fmt::format(
+          "answered in {:.1f} ms, over the {} ms bound", latency * 1000.0,
+          std::chrono::duration_cast<std::chrono::milliseconds>(config_.max_latency).count());
     }
   }
   if (!error.empty()) details["error"] = error;

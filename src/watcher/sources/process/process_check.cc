@@ -61,7 +61,8 @@ Result<int64_t> livePidFromFile(const std::string& proc_root, const std::string&
     return invalidArgument(pidfile + ": expected a process id, got '" + text.substr(0, 40) + "'");
   }
   char state = stateOf(proc_root, std::to_string(pid));
-  if (state == '\0') return notFound("process " + std::to_string(pid) + " from " + pidfile + " is not running");
+  if (state == '\0')
+    return notFound("process " + std::to_string(pid) + " from " + pidfile + " is not running");
   if (state == 'Z' || state == 'X') {
     return notFound("process " + std::to_string(pid) + " from " + pidfile + " is a zombie");
   }

@@ -15,7 +15,8 @@ Result<double> sampleValue(const Json& pair) {
   std::string text = pair[1].get<std::string>();
   char* end = nullptr;
   double value = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || *end != '\0') return invalidArgument("value '" + text + "' is no number");
+  if (end == text.c_str() || *end != '\0')
+    return invalidArgument("value '" + text + "' is no number");
   return value;
 }
 
@@ -82,7 +83,8 @@ std::string PrometheusSource::resourceOf(const Series& series) const {
 
 void PrometheusSource::observeThreshold(const Series& series, WallTime now) {
   Reading reading{"prometheus", resourceOf(series), config_.metric, config_.unit, series.value};
-  std::optional<Transition> transition = tracker_.observe(reading, config_.threshold, config_.below);
+  std::optional<Transition> transition =
+      tracker_.observe(reading, config_.threshold, config_.below);
   if (!transition) return;
   contracts::Event event =
       makeThresholdEvent(kEventSource, context_.node, reading, *transition, now);
@@ -97,7 +99,9 @@ void PrometheusSource::observeService(const Series& series, WallTime now) {
     reporter = std::make_unique<ProbeReporter>(std::string(kEventSource), context_, resource,
                                                config_.fire_after, config_.clear_after);
   }
-  Json details{{"probe", "prometheus"}, {"query", config_.query}, {"value", series.value},
+  Json details{{"probe", "prometheus"},
+               {"query", config_.query},
+               {"value", series.value},
                {"labels", series.labels}};
   bool up = series.value >= 1;
   if (!up) details["error"] = config_.query + " is " + std::to_string(series.value);
@@ -115,8 +119,8 @@ Status PrometheusSource::sample(WallTime now) {
     Result<Json> answer = parseJson(fetched->body);
     series = answer ? parseQueryResponse(*answer) : Result<std::vector<Series>>(answer.status());
     if (!series) {
-      problem = Status(StatusCode::kUnavailable,
-                       "HTTP " + std::to_string(fetched->status) + ": " + series.status().message());
+      problem = Status(StatusCode::kUnavailable, "HTTP " + std::to_string(fetched->status) + ": " +
+                                                     series.status().message());
     }
   }
   Json details{{"api", "prometheus"}, {"target", config_.url}, {"query", config_.query}};

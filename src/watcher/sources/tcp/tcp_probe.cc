@@ -29,7 +29,8 @@ Status connectOnce(const std::string& host, int port, Duration timeout, const Cl
     int rc = ::connect(fd, address->ai_addr, address->ai_addrlen);
     int error = rc == 0 ? 0 : errno;
     if (error == EINPROGRESS) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.monotonic());
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.monotonic());
       pollfd pfd{fd, POLLOUT, 0};
       int ready = left.count() > 0 ? ::poll(&pfd, 1, static_cast<int>(left.count())) : 0;
       if (ready == 0) {
@@ -58,12 +59,13 @@ TcpProbe::TcpProbe(config::TcpProbeConfig config, SourceContext context)
                 config_.service_name.empty() ? context_.instance : config_.service_name,
                 config_.fire_after, config_.clear_after),
       latency_(context_.metrics.gauge("orion_watcher_probe_latency_seconds",
-                                      "How long the last probe took", {{"source", context_.instance}})) {}
+                                      "How long the last probe took",
+                                      {{"source", context_.instance}})) {}
 
 Status TcpProbe::sample(WallTime now) {
   MonoTime started = context_.clock.monotonic();
-  Status connected = connectOnce(config_.host, static_cast<int>(config_.port), config_.timeout,
-                                 context_.clock);
+  Status connected =
+      connectOnce(config_.host, static_cast<int>(config_.port), config_.timeout, context_.clock);
   double latency = std::chrono::duration<double>(context_.clock.monotonic() - started).count();
   latency_.set(latency);
   Json details{{"probe", "tcp"},
