@@ -116,6 +116,12 @@ Status DockerClient::restartContainer(std::string_view id_or_name, Duration grac
               "restarting container '" + std::string(id_or_name) + "'", timeout_ + grace);
 }
 
+Status DockerClient::killContainer(std::string_view id_or_name, std::string_view signal) const {
+  return post(
+      "/containers/" + percentEncoded(id_or_name) + "/kill?signal=" + percentEncoded(signal),
+      "killing container '" + std::string(id_or_name) + "'", timeout_);
+}
+
 Status DockerClient::streamEvents(const EventOptions& options,
                                   const std::function<void()>& on_connected,
                                   const std::function<void(const EngineEvent&)>& on_event,

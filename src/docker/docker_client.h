@@ -91,6 +91,8 @@ class DockerClient {
   Status startContainer(std::string_view id_or_name) const;
   Status stopContainer(std::string_view id_or_name, Duration grace) const;
   Status restartContainer(std::string_view id_or_name, Duration grace) const;
+  // POST /containers/{id}/kill?signal=…: sends `signal` ("KILL", "TERM", "HUP") at once.
+  Status killContainer(std::string_view id_or_name, std::string_view signal = "KILL") const;
 
   struct EventOptions {
     std::optional<int64_t> since_unix_seconds;  // replay from this time (after a reconnect)

@@ -1,6 +1,8 @@
 // Instance lists (`watcher.sources`): entries checked against their type's own key table, with
 // the same file:line messages as top-level keys; environment overrides of defined instances;
 // rendering that loads back.
+#include <sstream>
+
 #include "config/fields/fields.h"
 #include "config/instance_list.h"
 #include "config_test_util.h"
@@ -149,6 +151,23 @@ TEST_F(InstancesTest, DocsNameEveryKeyOfEverySourceType) {
           << type.name << "." << field.path;
     }
   }
+}
+
+TEST_F(InstancesTest, TheExamplesCommentedSourcesAreValid) {
+  std::string example =
+      testing::readFile(std::filesystem::path(ORION_SOURCE_DIR) / "config/orion.example.yaml");
+  std::string yaml = "watcher:\n";
+  bool inside = false;
+  std::istringstream lines(example);
+  for (std::string line; std::getline(lines, line);) {
+    if (line == "  # sources:") inside = true;
+    if (!inside) continue;
+    if (line.rfind("  #", 0) != 0) break;
+    yaml += "  " + line.substr(4) + "\n";
+  }
+  auto config = load(yaml);
+  ASSERT_TRUE(config.isOk()) << config.status().message() << "\n" << yaml;
+  EXPECT_EQ(config->watcher.sources.size(), 5u);
 }
 
 TEST(InstanceNamesTest, EnvSegmentsAndNames) {
