@@ -4,6 +4,7 @@
 // reconnected to and resynced. Under CI=true a missing podman fails these tests.
 #include <gtest/gtest.h>
 
+#include "common/time.h"
 #include "testing/podman_service.h"
 #include "testing/wait.h"
 #include "watcher_harness.h"
@@ -103,6 +104,7 @@ TEST_F(ContainersSourceTest, KillIsServiceDownAndStartIsServiceUp) {
   EXPECT_EQ(down["data"]["exit_code"], 137);
   EXPECT_EQ(down["data"]["reason"], "exited");
   EXPECT_EQ(down["data"]["state"], "down");
+  EXPECT_TRUE(isRfc3339(down["data"].value("exited_at", ""))) << down["data"].dump();
   EXPECT_EQ(down["tags"]["node"], "node-t");
 
   ASSERT_TRUE(podman_->podman({"start", "web"}).isOk());

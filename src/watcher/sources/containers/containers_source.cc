@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "common/time.h"
+
 namespace orion::watcher::containers {
 namespace {
 
@@ -19,6 +21,11 @@ bool isEventAttribute(const std::string& key) {
 }
 
 }  // namespace
+
+std::vector<double> eventHandlingBuckets() {
+  return {10e-6, 25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3,
+          100e-3};
+}
 
 ContainersSource::ContainersSource(config::ContainersSourceConfig config, SourceContext context,
                                    std::map<std::string, std::string> environment)
@@ -41,7 +48,11 @@ ContainersSource::ContainersSource(config::ContainersSourceConfig config, Source
                                               {{"source", context_.instance}})),
       reconnects_(context_.metrics.counter("orion_watcher_containers_reconnects_total",
                                            "Times the event stream was connected again",
-                                           {{"source", context_.instance}})) {
+                                           {{"source", context_.instance}})),
+      handling_(context_.metrics.histogram(
+          "orion_watcher_containers_event_handling_seconds",
+          "From reading an engine event to publishing what it means",
+          {{"source", context_.instance}}, eventHandlingBuckets())) {
   engine_.useApiEventTypes();
 }
 
@@ -90,7 +101,13 @@ void ContainersSource::eventLoop() {
             Status synced = resync(context_.clock.now());
             if (!synced) context_.logger->warn("resync after connecting: {}", synced.toString());
           },
-          [&](const docker::EngineEvent& event) { onEngineEvent(event); }, cancel_);
+          [&](const docker::EngineEvent& event) {
+            MonoTime read = context_.clock.monotonic();
+            onEngineEvent(event);
+            handling_.observe(
+                std::chrono::duration<double>(context_.clock.monotonic() - read).count());
+          },
+          cancel_);
     }
     bool was_connected = stream_connected_.exchange(false);
     connected_gauge_.set(0);
@@ -149,6 +166,11 @@ void ContainersSource::onEngineEvent(const docker::EngineEvent& event) {
     tracked.oom_killed = true;
   } else if (action == "die") {
     tracked.exit_code = event.exit_code;
+    tracked.exited_at =
+        event.time_nano > 0
+            ? formatRfc3339(WallTime(std::chrono::duration_cast<WallTime::duration>(
+                  std::chrono::nanoseconds(event.time_nano))))
+            : "";
     apply(event.id, tracked, {true, "exited", EventSeverity::kError}, now);
   } else if (action == "start" || action == "restart" || action == "unpause") {
     tracked.oom_killed = false;
@@ -223,6 +245,7 @@ Status ContainersSource::resync(WallTime now) {
       apply(id, tracked, {false, "resync", EventSeverity::kInfo}, now);
     } else if (state == "exited" || state == "dead" || state == "restarting") {
       tracked.exit_code = details.exit_code;
+      tracked.exited_at = details.finished_at;
       apply(id, tracked,
             {true, state == "restarting" ? "restarting" : "exited", EventSeverity::kError}, now);
     }
@@ -247,6 +270,9 @@ void ContainersSource::apply(const std::string& id, Tracked& tracked,
                {"oom_killed", tracked.oom_killed},
                {"reason", observation.reason},
                {"exit_code", tracked.exit_code ? Json(*tracked.exit_code) : Json(nullptr)}};
+  if (observation.down && !tracked.exited_at.empty() && observation.reason != "unhealthy") {
+    details["exited_at"] = tracked.exited_at;
+  }
   contracts::Event event = makeServiceEvent(kEventSource, context_.node, observation.down,
                                             tracked.name, observation.severity, details, now);
   if (!context_.publisher.publish(event).isOk()) return;  // retried at the next resync

@@ -13,12 +13,14 @@
 //     events, such as podman 4).
 // A container seen for the first time is announced only if it is down (not running, or
 // unhealthy); an up container needs no news. Event data: {node, service_name (the container's
-// name), state, container_id, image, exit_code, health, restart_count, oom_killed, reason}
+// name), state, container_id, image, exit_code, exited_at, health, restart_count, oom_killed,
+// reason}
 // where reason is exited | unhealthy | restarting | started | healthy | resync. Source
 // "orion-watcher-containers". An engine that cannot be reached is `external_api_failure`
 // (service_name "container-engine"), then `external_api_success` when it is back.
 // Metrics: orion_watcher_containers_watched{source}, _down{source},
-// _stream_connected{source}, _engine_events_total{source}, _reconnects_total{source}.
+// _stream_connected{source}, _engine_events_total{source}, _reconnects_total{source}, and
+// _event_handling_seconds{source} (an engine event read → its service event published).
 #pragma once
 
 #include <atomic>
@@ -66,6 +68,7 @@ class ContainersSource final : public Source {
     int announced = kUnknown;
     std::string health;
     std::optional<int> exit_code;
+    std::string exited_at;  // the engine's time of the last exit (RFC 3339), "" when unknown
     int64_t restart_count = 0;
     bool oom_killed = false;
     uint64_t last_event = 0;  // event_counter_ when an engine event last touched it
@@ -107,6 +110,10 @@ class ContainersSource final : public Source {
   Gauge& connected_gauge_;
   Counter& engine_events_;
   Counter& reconnects_;
+  Histogram& handling_;
 };
+
+// The buckets of orion_watcher_containers_event_handling_seconds: 10 µs … 100 ms.
+std::vector<double> eventHandlingBuckets();
 
 }  // namespace orion::watcher::containers
