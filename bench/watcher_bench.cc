@@ -2,7 +2,8 @@
 //   host_sample_us          one host sample (real /proc, /sys and statvfs), p50/p99 over 2000,
 //                           wall time and the sampling thread's CPU time;
 //   container_exit_ms       the engine's exit time (data.exited_at, from its `die` event) →
-//                           service_down received on the bus, and kill request → the same, p50/p99 over
+//                           service_down received on the bus, and kill request → the same, p50/p99
+//                           over
 //                           `--kills` (default 60) kills of a container in a private podman API
 //                           service (tests/testing/podman_service.h), through the real watcher;
 //   idle_cpu                CPU time the watcher used over `--idle-seconds` (default 60) at its
@@ -68,8 +69,8 @@ std::string hostSample(const Clock& clock) {
   NullPublisher publisher;
   config::HostSourceConfig config;
   watcher::host::HostSource source(
-      config, watcher::SourceContext{clock, metrics, makeLogger("bench.host"), "bench", publisher,
-                                     "host"},
+      config,
+      watcher::SourceContext{clock, metrics, makeLogger("bench.host"), "bench", publisher, "host"},
       watcher::host::makeStatvfsFilesystemStats());
   std::vector<double> micros;
   std::vector<double> cpu_micros;
@@ -151,8 +152,8 @@ std::string containerExit(const Clock& clock, int kills) {
   config::ContainersSourceConfig containers;
   containers.socket = podman.socketPath();
   config.sources.push_back({"containers", "engine", "bench", containers});
-  pipeline.watcher = watcher::makeWatcher(config, ModuleContext{*pipeline.bus, clock,
-                                                                pipeline.metrics, "bench"});
+  pipeline.watcher =
+      watcher::makeWatcher(config, ModuleContext{*pipeline.bus, clock, pipeline.metrics, "bench"});
   if (!pipeline.watcher->start()) return "{\"error\": \"watcher did not start\"}";
   testing::waitUntil([&] {
     return pipeline.metrics.read("orion_watcher_containers_stream_connected",
@@ -176,8 +177,8 @@ std::string containerExit(const Clock& clock, int kills) {
       continue;
     }
     std::optional<MonoTime> down;
-    testing::waitUntil([&] { return (down = pipeline.arrival(before, is("service_down"))).has_value(); },
-                       10s);
+    testing::waitUntil(
+        [&] { return (down = pipeline.arrival(before, is("service_down"))).has_value(); }, 10s);
     std::optional<Json> event = pipeline.event(before, is("service_down"));
     Result<WallTime> exited = event ? parseRfc3339((*event)["data"].value("exited_at", ""))
                                     : Result<WallTime>(notFound("no event"));
@@ -200,7 +201,8 @@ std::string containerExit(const Clock& clock, int kills) {
       watcher::containers::eventHandlingBuckets());
   auto bucketPercentile = [&](double p) {
     for (size_t i = 0; i < handling.bounds().size(); ++i) {
-      if (static_cast<double>(handling.cumulativeCount(i)) >= p * static_cast<double>(handling.count())) {
+      if (static_cast<double>(handling.cumulativeCount(i)) >=
+          p * static_cast<double>(handling.count())) {
         return handling.bounds()[i] * 1000.0;
       }
     }
@@ -212,10 +214,9 @@ std::string containerExit(const Clock& clock, int kills) {
                 "\"watcher_handling_le\": {\"events\": %llu, \"p50\": %.3f, \"p99\": %.3f}, "
                 "\"exit_to_event\": {\"p50\": %.2f, \"p99\": %.2f, \"max\": %.2f}, "
                 "\"kill_request_to_event\": {\"p50\": %.2f, \"p99\": %.2f, \"max\": %.2f}}",
-                kills, millis.size(), failures,
-                static_cast<unsigned long long>(handling.count()), bucketPercentile(0.5),
-                bucketPercentile(0.99), percentile(millis, 0.5), percentile(millis, 0.99),
-                percentile(millis, 1.0), percentile(kill_millis, 0.5),
+                kills, millis.size(), failures, static_cast<unsigned long long>(handling.count()),
+                bucketPercentile(0.5), bucketPercentile(0.99), percentile(millis, 0.5),
+                percentile(millis, 0.99), percentile(millis, 1.0), percentile(kill_millis, 0.5),
                 percentile(kill_millis, 0.99), percentile(kill_millis, 1.0));
   return out;
 }
@@ -227,7 +228,8 @@ std::string idleCpu(const Clock& clock, int seconds, bool with_containers) {
   if (with_containers && testing::PodmanService::available()) {
     podman.emplace();
     Status started = podman->start();
-    if (!started) std::fprintf(stderr, "idle: no containers source: %s\n", started.toString().c_str());
+    if (!started)
+      std::fprintf(stderr, "idle: no containers source: %s\n", started.toString().c_str());
     if (started) {
       config::ContainersSourceConfig containers;  // default 30 s resync
       containers.socket = podman->socketPath();
@@ -247,10 +249,11 @@ std::string idleCpu(const Clock& clock, int seconds, bool with_containers) {
   double cpu = cpuSeconds() - cpu_before;
   double wall = std::chrono::duration<double>(clock.monotonic() - started).count();
   char out[220];
-  std::snprintf(out, sizeof(out),
-                "{\"seconds\": %.1f, \"sources\": %zu, \"cpu_ms\": %.2f, \"cpu_percent_of_one_core\": "
-                "%.4f}",
-                wall, config.sources.size() + 1, cpu * 1000.0, 100.0 * cpu / wall);
+  std::snprintf(
+      out, sizeof(out),
+      "{\"seconds\": %.1f, \"sources\": %zu, \"cpu_ms\": %.2f, \"cpu_percent_of_one_core\": "
+      "%.4f}",
+      wall, config.sources.size() + 1, cpu * 1000.0, 100.0 * cpu / wall);
   return out;
 }
 

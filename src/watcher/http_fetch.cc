@@ -35,19 +35,7 @@ std::string describe(httplib::Error error) {
 }  // namespace
 
 std::string urlEncoded(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
+  return httplib::detail::encode_query_param(std::string(text));
 }
 
 Result<HttpFetched> fetchHttp(const HttpFetch& request, const Clock& clock) {

@@ -31,7 +31,7 @@ struct HttpFetched {
 // or kDeadlineExceeded (timeout) with the library's reason when no answer came.
 Result<HttpFetched> fetchHttp(const HttpFetch& request, const Clock& clock);
 
-// "%"-encodes everything but unreserved characters (for a PromQL query in a URL).
+// Percent-encodes a query parameter value (a PromQL query in a URL), as cpp-httplib does.
 std::string urlEncoded(std::string_view text);
 
 }  // namespace orion::watcher

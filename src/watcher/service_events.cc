@@ -37,6 +37,19 @@ ProbeReporter::ProbeReporter(std::string event_source, SourceContext& context,
   up_.set(-1);
 }
 
+void ProbeReporter::setLatency(Duration latency) {
+  if (latency_ == nullptr) {
+    latency_ =
+        &context_.metrics.gauge("orion_watcher_probe_latency_seconds",
+                                "How long the last probe took", {{"source", context_.instance}});
+  }
+  latency_->set(std::chrono::duration<double>(latency).count());
+}
+
+std::string serviceNameOf(const config::ProbeCommonConfig& config, const SourceContext& context) {
+  return config.service_name.empty() ? context.instance : config.service_name;
+}
+
 Status ProbeReporter::report(bool ok, Json details, WallTime now) {
   consecutive_failures_ = ok ? 0 : consecutive_failures_ + 1;
   std::optional<int> due = debouncer_.observe(ok ? 0 : 1);

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/json.h"
+#include "config/config.h"
 #include "contracts/documents.h"
 #include "watcher/debounce.h"
 #include "watcher/source.h"
@@ -35,6 +36,9 @@ class ProbeReporter {
   ProbeReporter(std::string event_source, SourceContext& context, std::string service_name,
                 int64_t fire_after, int64_t clear_after);
 
+  // Sets orion_watcher_probe_latency_seconds{source}, registered on first use.
+  void setLatency(Duration latency);
+
   // Report with external_api_failure / external_api_success instead of service_down/up.
   void useApiEventTypes() {
     down_type_ = "external_api_failure";
@@ -57,6 +61,10 @@ class ProbeReporter {
   Debouncer debouncer_;
   int64_t consecutive_failures_ = 0;
   Gauge& up_;
+  Gauge* latency_ = nullptr;
 };
+
+// A probe's data.service_name: its configured `service_name`, else its instance name.
+std::string serviceNameOf(const config::ProbeCommonConfig& config, const SourceContext& context);
 
 }  // namespace orion::watcher

@@ -23,8 +23,8 @@ bool isEventAttribute(const std::string& key) {
 }  // namespace
 
 std::vector<double> eventHandlingBuckets() {
-  return {10e-6, 25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3,
-          100e-3};
+  return {10e-6,  25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3,
+          2.5e-3, 5e-3,  10e-3, 25e-3,  50e-3,  100e-3};
 }
 
 ContainersSource::ContainersSource(config::ContainersSourceConfig config, SourceContext context,
@@ -49,10 +49,10 @@ ContainersSource::ContainersSource(config::ContainersSourceConfig config, Source
       reconnects_(context_.metrics.counter("orion_watcher_containers_reconnects_total",
                                            "Times the event stream was connected again",
                                            {{"source", context_.instance}})),
-      handling_(context_.metrics.histogram(
-          "orion_watcher_containers_event_handling_seconds",
-          "From reading an engine event to publishing what it means",
-          {{"source", context_.instance}}, eventHandlingBuckets())) {
+      handling_(
+          context_.metrics.histogram("orion_watcher_containers_event_handling_seconds",
+                                     "From reading an engine event to publishing what it means",
+                                     {{"source", context_.instance}}, eventHandlingBuckets())) {
   engine_.useApiEventTypes();
 }
 
@@ -166,11 +166,10 @@ void ContainersSource::onEngineEvent(const docker::EngineEvent& event) {
     tracked.oom_killed = true;
   } else if (action == "die") {
     tracked.exit_code = event.exit_code;
-    tracked.exited_at =
-        event.time_nano > 0
-            ? formatRfc3339(WallTime(std::chrono::duration_cast<WallTime::duration>(
-                  std::chrono::nanoseconds(event.time_nano))))
-            : "";
+    tracked.exited_at = event.time_nano > 0
+                            ? formatRfc3339(WallTime(std::chrono::duration_cast<WallTime::duration>(
+                                  std::chrono::nanoseconds(event.time_nano))))
+                            : "";
     apply(event.id, tracked, {true, "exited", EventSeverity::kError}, now);
   } else if (action == "start" || action == "restart" || action == "unpause") {
     tracked.oom_killed = false;

@@ -9,12 +9,8 @@ namespace orion::watcher::http {
 HttpProbe::HttpProbe(config::HttpProbeConfig config, SourceContext context)
     : config_(std::move(config)),
       context_(std::move(context)),
-      reporter_(std::string(kEventSource), context_,
-                config_.service_name.empty() ? context_.instance : config_.service_name,
-                config_.fire_after, config_.clear_after),
-      latency_(context_.metrics.gauge("orion_watcher_probe_latency_seconds",
-                                      "How long the last probe took",
-                                      {{"source", context_.instance}})) {}
+      reporter_(std::string(kEventSource), context_, serviceNameOf(config_, context_),
+                config_.fire_after, config_.clear_after) {}
 
 bool HttpProbe::statusExpected(int status) const {
   std::string code = std::to_string(status);
@@ -34,7 +30,7 @@ Status HttpProbe::sample(WallTime now) {
     error = fetched.status().message();
   } else {
     double latency = std::chrono::duration<double>(fetched->latency).count();
-    latency_.set(latency);
+    reporter_.setLatency(fetched->latency);
     details["status"] = fetched->status;
     details["latency_ms"] = std::round(latency * 10000.0) / 10.0;
     if (!statusExpected(fetched->status)) {

@@ -30,7 +30,6 @@ class HttpProbe final : public Source {
   config::HttpProbeConfig config_;
   SourceContext context_;
   ProbeReporter reporter_;
-  Gauge& latency_;
 };
 
 }  // namespace orion::watcher::http

@@ -72,8 +72,7 @@ Result<int64_t> livePidFromFile(const std::string& proc_root, const std::string&
 ProcessCheck::ProcessCheck(config::ProcessCheckConfig config, SourceContext context)
     : config_(std::move(config)),
       context_(std::move(context)),
-      reporter_(std::string(kEventSource), context_,
-                config_.service_name.empty() ? context_.instance : config_.service_name,
+      reporter_(std::string(kEventSource), context_, serviceNameOf(config_, context_),
                 config_.fire_after, config_.clear_after) {}
 
 Status ProcessCheck::sample(WallTime now) {

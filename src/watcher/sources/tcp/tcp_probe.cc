@@ -55,19 +55,15 @@ Status connectOnce(const std::string& host, int port, Duration timeout, const Cl
 TcpProbe::TcpProbe(config::TcpProbeConfig config, SourceContext context)
     : config_(std::move(config)),
       context_(std::move(context)),
-      reporter_(std::string(kEventSource), context_,
-                config_.service_name.empty() ? context_.instance : config_.service_name,
-                config_.fire_after, config_.clear_after),
-      latency_(context_.metrics.gauge("orion_watcher_probe_latency_seconds",
-                                      "How long the last probe took",
-                                      {{"source", context_.instance}})) {}
+      reporter_(std::string(kEventSource), context_, serviceNameOf(config_, context_),
+                config_.fire_after, config_.clear_after) {}
 
 Status TcpProbe::sample(WallTime now) {
   MonoTime started = context_.clock.monotonic();
   Status connected =
       connectOnce(config_.host, static_cast<int>(config_.port), config_.timeout, context_.clock);
   double latency = std::chrono::duration<double>(context_.clock.monotonic() - started).count();
-  latency_.set(latency);
+  reporter_.setLatency(context_.clock.monotonic() - started);
   Json details{{"probe", "tcp"},
                {"target", config_.host + ":" + std::to_string(config_.port)},
                {"latency_ms", std::round(latency * 10000.0) / 10.0}};

@@ -28,7 +28,6 @@ class TcpProbe final : public Source {
   config::TcpProbeConfig config_;
   SourceContext context_;
   ProbeReporter reporter_;
-  Gauge& latency_;
 };
 
 }  // namespace orion::watcher::tcp
