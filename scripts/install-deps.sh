@@ -12,6 +12,10 @@ packages=(
   libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libmosquitto-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # real components the watcher's integration tests start (tests/testing/podman_service.h):
+  # podman's Docker-compatible API service with runc (conmon comes with podman), Debian's
+  # static busybox for the locally built test image, and Prometheus for the prometheus source
+  podman runc busybox-static prometheus
 )
 
 missing=()

@@ -13,11 +13,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/logging.h"
 #include "common/status.h"
+#include "config/instance.h"
 
 namespace orion::config {
 
@@ -48,15 +50,92 @@ struct HostSourceConfig {
   Duration interval = std::chrono::seconds(15);
   ThresholdConfig cpu_percent{90.0, 98.0};
   ThresholdConfig memory_percent{90.0, 97.0};
+  ThresholdConfig swap_percent{80.0, 95.0};
   ThresholdConfig disk_percent{90.0, 95.0};
+  ThresholdConfig inode_percent{90.0, 95.0};
   ThresholdConfig load_per_cpu{4.0, 8.0};  // 1-minute load average divided by the CPU count
-  std::vector<std::string> mounts;         // empty: every real (block-device backed) filesystem
+  ThresholdConfig temperature_celsius{85.0, 95.0};
+  ThresholdConfig net_errors_per_second{1.0, 10.0};  // rx + tx errors of one interface
+  // Hysteresis: a level is announced after this many consecutive samples at it (fire_after when
+  // rising, clear_after when falling), so a value hovering at a threshold cannot cause a storm.
+  int64_t fire_after = 2;
+  int64_t clear_after = 3;
+  std::vector<std::string> mounts;      // empty: every real (block-device backed) filesystem
+  std::vector<std::string> interfaces;  // empty: every interface but loopback
   std::string proc_root = "/proc";
   std::string sys_root = "/sys";
 };
 
+// What every configured instance of `watcher.sources` has, whatever its type.
+struct SourceCommonConfig {
+  Duration interval = std::chrono::seconds(30);
+  std::map<std::string, std::string> labels;  // added to the tags of every event it publishes
+};
+
+// A probe turns N consecutive failures into service_down and M successes into service_up.
+struct ProbeCommonConfig : SourceCommonConfig {
+  std::string service_name;  // data.service_name of its events; default: the instance name
+  int64_t fire_after = 2;
+  int64_t clear_after = 1;
+};
+
+// `type: containers`: the Docker Engine API (Docker's or podman's) on a unix socket.
+struct ContainersSourceConfig : SourceCommonConfig {
+  std::string socket;                      // "": autodetected (see docker/socket.h)
+  std::vector<std::string> select_labels;  // "key" or "key=value"; any one must match
+  std::vector<std::string> select_names;   // glob patterns on the name; any one must match
+  Duration request_timeout = std::chrono::seconds(5);
+};
+
+// `type: http`.
+struct HttpProbeConfig : ProbeCommonConfig {
+  std::string url;
+  std::string method = "GET";
+  std::vector<std::string> expect_status{"2xx", "3xx"};  // codes (204) or classes (2xx)
+  std::string body_contains;
+  Duration timeout = std::chrono::seconds(5);
+  Duration max_latency = Duration::zero();  // 0: not checked; slower answers count as failures
+  bool verify_tls = true;
+};
+
+// `type: tcp`.
+struct TcpProbeConfig : ProbeCommonConfig {
+  std::string host = "127.0.0.1";
+  int64_t port = 0;  // required
+  Duration timeout = std::chrono::seconds(3);
+};
+
+// `type: process`: a process by name (as /proc/<pid>/comm shows it) or by pidfile.
+struct ProcessCheckConfig : ProbeCommonConfig {
+  std::string process_name;
+  std::string pidfile;
+  int64_t min_count = 1;
+  std::string proc_root = "/proc";
+};
+
+// `type: prometheus`: one instant PromQL query, each result series compared with thresholds
+// (mode threshold) or read as up/down (mode service: a value below 1 is down).
+struct PrometheusSourceConfig : SourceCommonConfig {
+  std::string url = "http://127.0.0.1:9090";
+  std::string query;               // required
+  std::string mode = "threshold";  // threshold | service
+  ThresholdConfig threshold;       // mode threshold: warning/critical levels
+  bool below = false;              // mode threshold: fire when the value is at or below a level
+  std::string resource_label = "instance";  // the series label naming the resource/service
+  std::string metric = "value";             // data.metric of its threshold events
+  std::string unit;
+  Duration timeout = std::chrono::seconds(5);
+  int64_t fire_after = 1;
+  int64_t clear_after = 1;
+};
+
+using SourceSettings = std::variant<ContainersSourceConfig, HttpProbeConfig, TcpProbeConfig,
+                                    ProcessCheckConfig, PrometheusSourceConfig>;
+using SourceInstanceConfig = Instance<SourceSettings>;
+
 struct WatcherConfig {
-  HostSourceConfig host;
+  HostSourceConfig host;                      // the built-in host source (`watcher.host`)
+  std::vector<SourceInstanceConfig> sources;  // `watcher.sources`: configured instances
 };
 
 struct GuardianConfig {

@@ -32,8 +32,12 @@ void checkConsistency(const Config& config, Diagnostics& diagnostics) {
   const std::pair<const char*, const ThresholdConfig*> thresholds[] = {
       {"cpu_percent", &host.cpu_percent},
       {"memory_percent", &host.memory_percent},
+      {"swap_percent", &host.swap_percent},
       {"disk_percent", &host.disk_percent},
+      {"inode_percent", &host.inode_percent},
       {"load_per_cpu", &host.load_per_cpu},
+      {"temperature_celsius", &host.temperature_celsius},
+      {"net_errors_per_second", &host.net_errors_per_second},
   };
   for (const auto& [metric, levels] : thresholds) {
     if (!levels->warning || !levels->critical || *levels->warning <= *levels->critical) continue;

@@ -86,24 +86,30 @@ bool parseValue(std::string_view raw, std::string& value, std::string& problem) 
   return true;
 }
 
-// Splits a comma-separated list, trimming items and dropping empty ones ("" is the empty list).
-std::vector<std::string> splitList(std::string_view text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    std::string_view item =
-        trim(text.substr(start, comma == std::string_view::npos ? text.npos : comma - start));
-    if (!item.empty()) items.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return items;
-}
-
 bool isReserved(std::string_view upper_name) {
   return std::find(std::begin(kReservedEnvNames), std::end(kReservedEnvNames), upper_name) !=
          std::end(kReservedEnvNames);
+}
+
+// ORION_<LIST>_<INSTANCE>_<KEY> for an instance list (instance_list.h). True when `entry` named
+// an instance key (applied, or reported if its value is wrong).
+bool applyInstanceOverride(const Schema& schema, const EnvEntry& entry, Config& config,
+                           Diagnostics& diagnostics) {
+  std::string upper = toUpper(entry.name);
+  for (const Field* list : schema.instanceLists()) {
+    std::string prefix = Schema::envName(list->path) + "_";
+    if (upper.substr(0, prefix.size()) != prefix) continue;
+    Status status =
+        list->assign_env(std::string_view(upper).substr(prefix.size()), entry.value, config);
+    if (status.code() == StatusCode::kNotFound) continue;
+    if (status) {
+      diagnostics.setOrigin(list->path, entry.location + ": " + entry.name);
+    } else {
+      diagnostics.error(entry.location + ": " + entry.name, status.message());
+    }
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -180,6 +186,7 @@ void applyEnvironment(const Schema& schema, const std::vector<EnvEntry>& entries
     if (entry->name.substr(0, kPrefix.size()) != kPrefix) continue;
     if (isReserved(toUpper(entry->name))) continue;
     const Field* field = schema.findByEnvName(entry->name);
+    if (field == nullptr && applyInstanceOverride(schema, *entry, config, diagnostics)) continue;
     if (field == nullptr) {
       auto close = nearest(toUpper(entry->name), schema.envNames());
       diagnostics.error(entry->location,
@@ -188,8 +195,9 @@ void applyEnvironment(const Schema& schema, const std::vector<EnvEntry>& entries
                                    : " (docs/configuration.md lists the ORION_* variables)"));
       continue;
     }
-    RawValue value = field->kind == ValueKind::kList ? RawValue::list(splitList(entry->value))
-                                                     : RawValue::scalar(entry->value);
+    bool is_list = field->kind == ValueKind::kList || field->kind == ValueKind::kStringMap;
+    RawValue value =
+        is_list ? RawValue::list(splitListText(entry->value)) : RawValue::scalar(entry->value);
     std::string where = entry->location + ": " + entry->name;
     Status status = field->assign(value, config);
     if (!status) {

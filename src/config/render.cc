@@ -9,20 +9,33 @@ namespace orion::config {
 
 namespace {
 
-void emitValue(YAML::Emitter& out, const Field& field, const RawValue& value) {
+void emitValue(YAML::Emitter& out, const RawValue& value, bool quote) {
   switch (value.shape) {
     case RawValue::Shape::kNull:
-    case RawValue::Shape::kMapping:  // read() never yields a mapping
       out << YAML::Null;
       break;
     case RawValue::Shape::kList:
+      if (!value.elements.empty()) {  // an instance list: one mapping per entry
+        out << YAML::BeginSeq;
+        for (const auto& element : value.elements) emitValue(out, element, false);
+        out << YAML::EndSeq;
+        break;
+      }
       out << YAML::Flow << YAML::BeginSeq;
       for (const auto& item : value.items) out << YAML::DoubleQuoted << item;
       out << YAML::EndSeq;
       break;
+    case RawValue::Shape::kMapping:
+      out << (value.entries.empty() ? YAML::Flow : YAML::Block) << YAML::BeginMap;
+      for (const auto& entry : value.entries) {
+        out << YAML::Key << entry.key << YAML::Value;
+        emitValue(out, entry.value, false);
+      }
+      out << YAML::EndMap;
+      break;
     case RawValue::Shape::kScalar:
       // Strings are always quoted so that "", "null" or "true" read back as the same string.
-      if (field.kind == ValueKind::kString) out << YAML::DoubleQuoted;
+      if (quote || value.quoted) out << YAML::DoubleQuoted;
       out << value.text;
       break;
   }
@@ -35,7 +48,7 @@ void emitGroup(YAML::Emitter& out, const Schema& schema, const std::string& grou
     std::string path = group.empty() ? name : group + "." + name;
     out << YAML::Key << name << YAML::Value;
     if (const Field* field = schema.find(path)) {
-      emitValue(out, *field, field->read(config));
+      emitValue(out, field->read(config), field->kind == ValueKind::kString);
     } else {
       emitGroup(out, schema, path, config);
     }

@@ -37,6 +37,12 @@ RawValue RawValue::scalar(std::string text) {
   return value;
 }
 
+RawValue RawValue::string(std::string text) {
+  RawValue value = scalar(std::move(text));
+  value.quoted = true;
+  return value;
+}
+
 RawValue RawValue::list(std::vector<std::string> items) {
   RawValue value;
   value.shape = Shape::kList;
@@ -50,39 +56,19 @@ RawValue RawValue::null() {
   return value;
 }
 
-Schema::Schema() : fields_(buildFields()) {
-  for (size_t i = 0; i < fields_.size(); ++i) {
-    const std::string& path = fields_[i].path;
-    by_path_.emplace(path, i);
-    by_env_name_.emplace(envName(path), i);
-    // Register each enclosing group once, keeping first-seen order for rendering.
-    std::string parent;
-    size_t start = 0;
-    while (true) {
-      size_t dot = path.find('.', start);
-      std::string name = path.substr(start, dot == std::string::npos ? dot : dot - start);
-      auto& siblings = children_[parent];
-      if (std::find(siblings.begin(), siblings.end(), name) == siblings.end()) {
-        siblings.push_back(name);
-      }
-      if (dot == std::string::npos) break;
-      parent = path.substr(0, dot);
-      groups_.insert(parent);
-      start = dot + 1;
-    }
+const RawValue* RawValue::find(std::string_view name) const {
+  for (const Entry& entry : entries) {
+    if (entry.key == name) return &entry.value;
+  }
+  return nullptr;
+}
+
+Schema::Schema() : KeyTable<Config>(buildFields()) {
+  for (size_t i = 0; i < fields().size(); ++i) {
+    if (fields()[i].kind != ValueKind::kInstances)
+      by_env_name_.emplace(envName(fields()[i].path), i);
   }
   aliases_.emplace("ORION_AUTONOMY_LEVEL", "brain.autonomy_level");
-}
-
-const Field* Schema::find(std::string_view path) const {
-  auto it = by_path_.find(path);
-  return it == by_path_.end() ? nullptr : &fields_[it->second];
-}
-
-const std::vector<std::string>& Schema::childrenOf(std::string_view group) const {
-  static const std::vector<std::string> kNone;
-  auto it = children_.find(group);
-  return it == children_.end() ? kNone : it->second;
 }
 
 std::string Schema::envName(std::string_view path) {
@@ -99,7 +85,7 @@ const Field* Schema::findByEnvName(std::string_view name) const {
   std::string upper = std::string(kPrefix) + toUpper(name.substr(kPrefix.size()));
   if (auto alias = aliases_.find(upper); alias != aliases_.end()) return find(alias->second);
   auto it = by_env_name_.find(upper);
-  return it == by_env_name_.end() ? nullptr : &fields_[it->second];
+  return it == by_env_name_.end() ? nullptr : &fields()[it->second];
 }
 
 bool Schema::isAlias(std::string_view name) const {
@@ -110,10 +96,20 @@ bool Schema::isAlias(std::string_view name) const {
 
 std::vector<std::string> Schema::envNames() const {
   std::vector<std::string> names;
-  for (const auto& field : fields_) names.push_back(envName(field.path));
+  for (const auto& field : fields()) {
+    if (field.kind != ValueKind::kInstances) names.push_back(envName(field.path));
+  }
   for (const auto& [alias, path] : aliases_) names.push_back(alias);
   for (auto reserved : kReservedEnvNames) names.emplace_back(reserved);
   return names;
+}
+
+std::vector<const Field*> Schema::instanceLists() const {
+  std::vector<const Field*> lists;
+  for (const auto& field : fields()) {
+    if (field.kind == ValueKind::kInstances) lists.push_back(&field);
+  }
+  return lists;
 }
 
 }  // namespace orion::config

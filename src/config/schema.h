@@ -14,48 +14,17 @@
 
 #include "common/status.h"
 #include "config/config.h"
+#include "config/key_table.h"
 
 namespace orion::config {
 
-// A value as one source delivered it: YAML gives scalars, sequences and nulls; the environment
-// gives text (split on commas for list keys).
-struct RawValue {
-  enum class Shape { kScalar, kList, kNull, kMapping };
-  Shape shape = Shape::kScalar;
-  std::string text;                // kScalar
-  std::vector<std::string> items;  // kList
+using Field = BasicField<Config>;
 
-  static RawValue scalar(std::string text);
-  static RawValue list(std::vector<std::string> items);
-  static RawValue null();
-  static RawValue mapping();  // only ever an error: no key takes a mapping as its value
-};
-
-enum class ValueKind { kString, kBool, kInteger, kDuration, kChoice, kThreshold, kList };
-
-struct Field {
-  std::string path;  // "watcher.host.interval"
-  ValueKind kind;
-  // Parses `value` and stores it into `config`. On failure `config` is unchanged and the error
-  // reads "expected <what>, got '<text>'" (no location, no key: the caller adds them).
-  std::function<Status(const RawValue& value, Config& config)> assign;
-  // The field's current value in `config`, in the form assign() accepts.
-  std::function<RawValue(const Config& config)> read;
-};
-
-class Schema {
+class Schema : public KeyTable<Config> {
  public:
   Schema();
-
-  // Every key, in the order of the Config struct (the order renderYaml writes).
-  const std::vector<Field>& fields() const { return fields_; }
-
-  // The leaf at `path`, or nullptr.
-  const Field* find(std::string_view path) const;
-  // True for a mapping level such as "watcher" or "watcher.host.disk_percent".
-  bool isGroup(std::string_view path) const { return groups_.count(std::string(path)) > 0; }
-  // Names of the keys directly under `group` ("" is the top level), in order.
-  const std::vector<std::string>& childrenOf(std::string_view group) const;
+  // fields(), find(), isGroup(), childrenOf(): see KeyTable. fields() is in the order of the
+  // Config struct (the order renderYaml writes).
 
   // ORION_<PATH>: "watcher.host.disk_percent.warning" -> "ORION_WATCHER_HOST_DISK_PERCENT_WARNING".
   static std::string envName(std::string_view path);
@@ -64,16 +33,15 @@ class Schema {
   const Field* findByEnvName(std::string_view name) const;
   // True when `name` is an alias of a canonical variable (ORION_AUTONOMY_LEVEL).
   bool isAlias(std::string_view name) const;
-  // Every variable name loadConfig understands, for suggestions.
+  // Every variable name loadConfig understands, for suggestions. An instance list (kInstances)
+  // has no variable of its own; its instances' keys are ORION_<PATH>_<INSTANCE>_<KEY>.
   std::vector<std::string> envNames() const;
+  // The instance lists whose variables start ORION_<PATH>_, for findByEnvName misses.
+  std::vector<const Field*> instanceLists() const;
 
  private:
-  std::vector<Field> fields_;
-  std::map<std::string, size_t, std::less<>> by_path_;
   std::map<std::string, size_t, std::less<>> by_env_name_;
   std::map<std::string, std::string, std::less<>> aliases_;  // alias variable -> path
-  std::set<std::string> groups_;
-  std::map<std::string, std::vector<std::string>, std::less<>> children_;
 };
 
 // Names of ORION_* variables that are not configuration keys; loadConfig ignores them.

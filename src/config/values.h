@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -36,6 +37,9 @@ Status checkBusUrl(std::string_view text);
 
 // "90", "0.5", "4": the shortest text that parses back to the same double.
 std::string formatNumber(double value);
+
+// Splits a comma-separated list, trimming items and dropping empty ones ("" is the empty list).
+std::vector<std::string> splitListText(std::string_view text);
 
 std::string toLower(std::string_view text);
 std::string toUpper(std::string_view text);

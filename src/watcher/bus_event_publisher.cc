@@ -5,16 +5,27 @@
 namespace orion::watcher {
 
 BusEventPublisher::BusEventPublisher(bus::Bus& bus, MetricsRegistry& metrics, Logger logger,
-                                     std::string instance)
+                                     std::string instance,
+                                     std::map<std::string, std::string> labels)
     : bus_(bus),
       metrics_(metrics),
       logger_(std::move(logger)),
       instance_(std::move(instance)),
+      labels_(std::move(labels)),
       publish_errors_(metrics.counter("orion_watcher_publish_errors_total",
                                       "Events the bus refused; the state change is retried")) {}
 
 Status BusEventPublisher::publish(const contracts::Event& event) {
-  Result<std::string> entry = bus_.publish(contracts::type::kEvent, event.toJson());
+  Json document = event.toJson();
+  if (!labels_.empty()) {
+    Json& tags = document["tags"];
+    if (!tags.is_object()) tags = Json::object();
+    for (const auto& [name, value] : labels_) {
+      if (!tags.contains(name)) tags[name] = value;
+    }
+  }
+  Result<std::string> entry = bus_.publish(contracts::type::kEvent, document);
+  std::lock_guard lock(mutex_);
   if (!entry) {
     publish_errors_.inc();
     if (entry.status().message() != last_error_) {

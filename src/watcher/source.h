@@ -1,18 +1,22 @@
-// A watcher source: one thing the watcher observes (this host; in later issues a container
-// engine, an HTTP endpoint, a TCP port, a process, a Prometheus query).
+// A watcher source: one thing the watcher observes — this host, a container engine, an HTTP
+// endpoint, a TCP port, a process, a Prometheus query.
 //
-// A source *type* ("host") has a directory under sources/<type>/ and is listed once in
-// sources/builtin.cc, which turns the watcher config into configured *instances* (SourceSpec).
-// Each instance gets its own narrow SourceContext: the clock, a logger named
-// "watcher.<instance>", the metrics registry, the node name and an EventPublisher that already
-// carries the instance's metric labels. It never sees the bus, the daemon or another source.
+// A source *type* (SourceType, source_registry.h: name, metadata, factory; its config schema is
+// the type's key table in config/fields/watcher.cc) has a directory under sources/<type>/ and is
+// registered once in sources/builtin.cc. Configured *instances* (`watcher.sources`, plus the
+// built-in `watcher.host`) each get their own narrow SourceContext: the clock, a logger named
+// "watcher.<instance>", the metrics registry, the node name and an EventPublisher that adds the
+// instance's labels to every event's tags and counts it under the instance's name. A source
+// never sees the bus, the daemon or another source.
 //
-// Threading: the watcher calls sample() on its single sampling thread, one source at a time, every
-// interval(). A sample must be quick (the host source takes well under a millisecond) and must not
-// block on the network without a timeout: every source shares that thread.
+// Threading: every instance has its own sampling thread; the watcher calls sample() on it every
+// interval(), so a slow probe (an HTTP timeout) delays nobody else. A source that needs a thread
+// of its own beyond that (the containers source's event stream) starts it in start() and joins
+// it in stop(); it may publish from that thread (the publisher is thread-safe).
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,7 +30,7 @@
 namespace orion::watcher {
 
 // Where a source sends the events it decides to emit. The watcher's implementation publishes to
-// the bus's `event` stream and counts orion_watcher_events_total{source,severity}.
+// the bus's `event` stream and counts orion_watcher_events_total{source,severity}. Thread-safe.
 class EventPublisher {
  public:
   virtual ~EventPublisher() = default;
@@ -42,6 +46,7 @@ struct SourceContext {
   Logger logger;
   std::string node;
   EventPublisher& publisher;
+  std::string instance;  // the instance's name: the `source` label of its metrics
 };
 
 class Source {
@@ -52,6 +57,12 @@ class Source {
   virtual std::string_view type() const = 0;
   virtual Duration interval() const = 0;
 
+  // Called once before the first sample, on the supervisor's thread: start any thread of the
+  // source's own. An error fails the watcher's start.
+  virtual Status start() { return Status::ok(); }
+  // Called once at shutdown after the last sample: stop and join those threads promptly.
+  virtual void stop() {}
+
   // Takes one sample at wall time `now` (the timestamp of any event it emits), updates the
   // source's gauges and publishes an event for each state change through the context's publisher.
   // Returns OK, or an error describing what could not be read (naming the file and line where
@@ -61,11 +72,12 @@ class Source {
 };
 
 // One configured instance: its type, its instance name (the `source` label of its metrics and the
-// suffix of its logger name) and how to build it.
+// suffix of its logger name), the labels its events carry, and how to build it.
 struct SourceSpec {
   std::string type;
   std::string instance;
   std::function<Result<std::unique_ptr<Source>>(SourceContext context)> make;
+  std::map<std::string, std::string> labels;
 };
 
 }  // namespace orion::watcher

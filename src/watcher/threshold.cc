@@ -18,10 +18,11 @@ std::string_view toString(Level level) {
   return "ok";
 }
 
-Level levelFor(const config::ThresholdConfig& thresholds, double value) {
+Level levelFor(const config::ThresholdConfig& thresholds, double value, bool below) {
   // NaN compares false with everything, so a broken reading can never fire.
-  if (thresholds.critical && value >= *thresholds.critical) return Level::kCritical;
-  if (thresholds.warning && value >= *thresholds.warning) return Level::kWarning;
+  auto reached = [&](double level) { return below ? value <= level : value >= level; };
+  if (thresholds.critical && reached(*thresholds.critical)) return Level::kCritical;
+  if (thresholds.warning && reached(*thresholds.warning)) return Level::kWarning;
   return Level::kOk;
 }
 
@@ -35,14 +36,20 @@ std::string ThresholdTracker::key(std::string_view metric, std::string_view reso
 
 Level ThresholdTracker::level(std::string_view metric, std::string_view resource) const {
   auto it = levels_.find(key(metric, resource));
-  return it == levels_.end() ? Level::kOk : it->second;
+  return it == levels_.end() ? Level::kOk : static_cast<Level>(it->second.announced());
 }
 
-std::optional<Transition> ThresholdTracker::check(const Reading& reading,
-                                                  const config::ThresholdConfig& thresholds) const {
-  Level from = level(reading.metric, reading.resource);
-  Level to = levelFor(thresholds, reading.value);
-  if (from == to) return std::nullopt;
+std::optional<Transition> ThresholdTracker::observe(const Reading& reading,
+                                                    const config::ThresholdConfig& thresholds,
+                                                    bool below) {
+  auto [it, inserted] =
+      levels_.try_emplace(key(reading.metric, reading.resource), fire_after_, clear_after_);
+  Debouncer& debouncer = it->second;
+  std::optional<int> due =
+      debouncer.observe(static_cast<int>(levelFor(thresholds, reading.value, below)));
+  if (!due) return std::nullopt;
+  Level from = static_cast<Level>(debouncer.announced());
+  Level to = static_cast<Level>(*due);
   Transition transition{from, to, 0};
   if (to == Level::kCritical) {
     transition.threshold = *thresholds.critical;
@@ -57,7 +64,9 @@ std::optional<Transition> ThresholdTracker::check(const Reading& reading,
 }
 
 void ThresholdTracker::announce(const Reading& reading, Level level) {
-  levels_[key(reading.metric, reading.resource)] = level;
+  auto [it, inserted] =
+      levels_.try_emplace(key(reading.metric, reading.resource), fire_after_, clear_after_);
+  it->second.announce(static_cast<int>(level));
 }
 
 namespace {

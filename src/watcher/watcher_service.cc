@@ -30,7 +30,7 @@ void WatcherService::addSource(const SourceSpec& spec) {
   slot->instance = spec.instance;
   slot->logger = makeLogger("watcher." + spec.instance);
   slot->publisher = std::make_unique<BusEventPublisher>(context_.bus, context_.metrics,
-                                                        slot->logger, spec.instance);
+                                                        slot->logger, spec.instance, spec.labels);
   Labels labels{{"source", spec.instance}};
   MetricsRegistry& metrics = context_.metrics;
   slot->samples = &metrics.counter("orion_watcher_samples_total", "Samples taken", labels);
@@ -38,8 +38,9 @@ void WatcherService::addSource(const SourceSpec& spec) {
                                   "Samples that could not read everything", labels);
   slot->duration =
       &metrics.histogram("orion_watcher_sample_duration_seconds", "Time one sample took", labels);
-  Result<std::unique_ptr<Source>> source = spec.make(SourceContext{
-      context_.clock, context_.metrics, slot->logger, context_.node, *slot->publisher});
+  Result<std::unique_ptr<Source>> source =
+      spec.make(SourceContext{context_.clock, context_.metrics, slot->logger, context_.node,
+                              *slot->publisher, spec.instance});
   if (!source) {
     if (build_error_.isOk()) {
       build_error_ = source.status().withContext("watcher source '" + spec.instance + "'");
@@ -52,17 +53,25 @@ void WatcherService::addSource(const SourceSpec& spec) {
 
 Status WatcherService::start() {
   ORION_RETURN_IF_ERROR(build_error_);
-  if (thread_.joinable()) return failedPrecondition("watcher: already started");
+  if (started_) return failedPrecondition("watcher: already started");
   if (slots_.empty()) {
     logger_->info("no watcher source is enabled");
     return Status::ok();
+  }
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    Status status = slots_[i]->source->start();
+    if (!status) {
+      for (size_t j = 0; j < i; ++j) slots_[j]->source->stop();
+      return status.withContext("watcher source '" + slots_[i]->instance + "'");
+    }
   }
   {
     std::lock_guard lock(mutex_);
     stopping_ = false;
   }
-  thread_ = std::thread([this] { run(); });
+  started_ = true;
   for (const auto& slot : slots_) {
+    threads_.emplace_back([this, raw = slot.get()] { run(*raw); });
     logger_->info("source '{}' ({}) samples every {}", slot->instance, slot->source->type(),
                   formatDuration(slot->source->interval()));
   }
@@ -75,14 +84,21 @@ void WatcherService::stop(MonoTime /*deadline*/) {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
+  if (started_) {
+    for (const auto& slot : slots_) slot->source->stop();
+    started_ = false;
+  }
 }
 
-void WatcherService::run() {
+void WatcherService::run(Slot& slot) {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
-    MonoTime next = runDue(context_.clock.monotonic());
+    MonoTime next = runSlot(slot, context_.clock.monotonic());
     lock.lock();
     // The wait is computed on the injected clock but performed on the real one: with a real
     // clock they agree, and a simulated clock only matters to tests, which drive runDue().
@@ -91,19 +107,23 @@ void WatcherService::run() {
   }
 }
 
+MonoTime WatcherService::runSlot(Slot& slot, MonoTime now) {
+  if (!slot.next_due || *slot.next_due <= now) {
+    sampleOne(slot);
+    Duration interval = std::max<Duration>(slot.source->interval(), std::chrono::milliseconds(1));
+    // Keep a steady cadence; after a stall (suspend, a slow disk, a probe's timeout) start afresh
+    // rather than firing a burst of catch-up samples.
+    MonoTime next = slot.next_due ? *slot.next_due + interval : now + interval;
+    slot.next_due = next <= now ? now + interval : next;
+  }
+  return *slot.next_due;
+}
+
 MonoTime WatcherService::runDue(MonoTime now) {
   std::optional<MonoTime> earliest;
   for (const auto& slot : slots_) {
-    if (!slot->next_due || *slot->next_due <= now) {
-      sampleOne(*slot);
-      Duration interval =
-          std::max<Duration>(slot->source->interval(), std::chrono::milliseconds(1));
-      // Keep a steady cadence; after a stall (suspend, a slow disk) start afresh rather than
-      // firing a burst of catch-up samples.
-      MonoTime next = slot->next_due ? *slot->next_due + interval : now + interval;
-      slot->next_due = next <= now ? now + interval : next;
-    }
-    if (!earliest || *slot->next_due < *earliest) earliest = slot->next_due;
+    MonoTime next = runSlot(*slot, now);
+    if (!earliest || next < *earliest) earliest = next;
   }
   return earliest.value_or(now + std::chrono::hours(1));
 }

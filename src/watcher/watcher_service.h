@@ -1,6 +1,7 @@
-// The watcher service behind makeWatcher(): one sampling thread that runs every source instance
-// on its own interval. Exposed (beyond watcher.h) so tests can add their own sources and drive the
-// schedule with a SimulatedClock through runDue() instead of the thread.
+// The watcher service behind makeWatcher(): one sampling thread per source instance, each on its
+// own interval, so a probe waiting for its timeout never delays another source. Exposed (beyond
+// watcher.h) so tests can add their own sources and drive the schedule with a SimulatedClock
+// through runDue() instead of the threads.
 //
 // Per instance it owns a BusEventPublisher and reports
 //   orion_watcher_samples_total{source}, orion_watcher_sample_errors_total{source},
@@ -9,7 +10,8 @@
 // sample; it never stops the thread.
 //
 // The watcher only publishes: it holds no bus subscription, so a slow sample can never hold up a
-// consumer. stop() wakes the thread at once (a condition variable, not a sleep).
+// consumer. stop() wakes every thread at once (a condition variable, not a sleep) and then
+// stops each source's own threads (Source::stop()).
 #pragma once
 
 #include <condition_variable>
@@ -36,21 +38,24 @@ class WatcherService final : public Service {
   void addSource(const SourceSpec& spec);
 
   std::string_view name() const override { return "watcher"; }
-  // Starts the sampling thread (none when no source is configured). Every source samples once
-  // right away. Fails if a source could not be built.
+  // Starts each source (Source::start()) and its sampling thread. Every source samples once
+  // right away. Fails if a source could not be built or started (those started are stopped).
   Status start() override;
-  // Wakes and joins the thread; a sample in progress finishes first (they take microseconds).
+  // Wakes and joins the threads; a sample in progress finishes first (a probe's at most its
+  // timeout), then each source's stop().
   void stop(MonoTime deadline) override;
 
-  // Samples every instance due at `now` and returns when the next one is due. Called by the
-  // sampling thread; a test may call it directly on a service that was not started.
+  // Samples every instance due at `now` and returns when the next one is due. A test may call it
+  // directly on a service that was not started (the threads use runSlot()).
   MonoTime runDue(MonoTime now);
 
   size_t sourceCount() const { return slots_.size(); }
 
  private:
   struct Slot;
-  void run();
+  void run(Slot& slot);
+  // Samples `slot` if it is due at `now`; returns when it is due next.
+  MonoTime runSlot(Slot& slot, MonoTime now);
   void sampleOne(Slot& slot);
 
   ModuleContext context_;
@@ -61,7 +66,8 @@ class WatcherService final : public Service {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  std::thread thread_;
+  bool started_ = false;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace orion::watcher

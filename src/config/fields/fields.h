@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "config/instance_list.h"
 #include "config/schema.h"
 
 namespace orion::config {
@@ -12,6 +13,8 @@ namespace orion::config {
 void addProcessFields(std::vector<Field>& fields);  // node, state_dir, log
 void addBusFields(std::vector<Field>& fields);
 void addWatcherFields(std::vector<Field>& fields);
+// The types `watcher.sources` accepts, with their key tables (for the docs test).
+std::vector<InstanceType<SourceSettings>> watcherSourceTypes();
 void addGuardianFields(std::vector<Field>& fields);
 void addBrainFields(std::vector<Field>& fields);
 void addApprovalFields(std::vector<Field>& fields);

@@ -9,7 +9,7 @@ namespace b = builders;
 
 // Accepts the original's spellings (INFO, WARNING) and stores spdlog's ("info", "warn").
 Field logLevel() {
-  Field field{"log.level", ValueKind::kChoice, {}, {}};
+  Field field{"log.level", ValueKind::kChoice, {}, {}, {}, {}};
   field.assign = [](const RawValue& value, Config& config) -> Status {
     if (value.shape != RawValue::Shape::kScalar) {
       return b::wrongShape("a log level such as info", value);

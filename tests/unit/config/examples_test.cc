@@ -60,6 +60,7 @@ TEST(SchemaTest, EnvironmentNamesAreUnambiguous) {
   Schema schema;
   std::set<std::string> seen;
   for (const auto& field : schema.fields()) {
+    if (field.kind == ValueKind::kInstances) continue;  // its instances' keys have variables
     EXPECT_TRUE(seen.insert(Schema::envName(field.path)).second) << field.path;
     EXPECT_EQ(schema.findByEnvName(Schema::envName(field.path)), &field);
   }

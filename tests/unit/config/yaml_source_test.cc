@@ -137,8 +137,9 @@ TEST_F(ConfigFileTest, WrongShapeIsAnErrorNotACrash) {
   EXPECT_EQ(errors("watcher:\n  host: true\n"),
             at(2) +
                 "watcher.host: expected a mapping with keys enabled, interval, cpu_percent, "
-                "memory_percent, disk_percent, load_per_cpu, mounts, proc_root, sys_root, got "
-                "'true'");
+                "memory_percent, swap_percent, disk_percent, inode_percent, load_per_cpu, "
+                "temperature_celsius, net_errors_per_second, fire_after, clear_after, mounts, "
+                "interfaces, proc_root, sys_root, got 'true'");
   EXPECT_EQ(errors("watcher:\n  host:\n    mounts: /var\n"),
             at(3) + "watcher.host.mounts: expected a list of mount points, got '/var'");
   EXPECT_EQ(errors("watcher:\n  host:\n    mounts:\n      - /\n      - {a: b}\n"),
@@ -149,7 +150,8 @@ TEST_F(ConfigFileTest, WrongShapeIsAnErrorNotACrash) {
 }
 
 TEST_F(ConfigFileTest, ExplicitNullIsAnErrorWhereAValueIsExpected) {
-  EXPECT_EQ(errors("watcher:\n"), at(1) + "watcher: expected a mapping with keys host, got null");
+  EXPECT_EQ(errors("watcher:\n"),
+            at(1) + "watcher: expected a mapping with keys host, sources, got null");
   EXPECT_EQ(errors("bus:\n  url:\n  max_deliveries: 3\n"),
             at(2) + "bus.url: expected a bus URL, got null");
   EXPECT_EQ(errors("watcher:\n  host:\n    interval: ~\n"),

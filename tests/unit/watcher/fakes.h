@@ -44,7 +44,7 @@ class FakeFilesystemStats final : public host::FilesystemStats {
   // A filesystem of 1000 bytes with `used_percent` of them used and nothing reserved.
   void set(const std::string& mount_point, double used_percent) {
     auto used = static_cast<uint64_t>(used_percent * 10);
-    table[mount_point] = {1000, 1000 - used, 1000 - used};
+    table[mount_point] = {1000, 1000 - used, 1000 - used, 0, 0};
   }
 
   std::map<std::string, host::FilesystemUsage> table;

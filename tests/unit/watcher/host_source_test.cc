@@ -23,15 +23,22 @@ class HostSourceTest : public ::testing::Test {
     config_.sys_root = fixtureRoot("normal") + "/sys";
     config_.cpu_percent = {};
     config_.memory_percent = {};
+    config_.swap_percent = {};
     config_.disk_percent = {};
+    config_.inode_percent = {};
     config_.load_per_cpu = {};
+    config_.temperature_celsius = {};
+    config_.net_errors_per_second = {};
+    config_.fire_after = 1;  // hysteresis has its own tests below
+    config_.clear_after = 1;
     for (const char* mount : {"/", "/boot/efi", "/srv/data disk", "/home"}) disks_->set(mount, 40);
   }
 
   HostSource& source() {
     if (!source_) {
       source_ = std::make_unique<HostSource>(
-          config_, SourceContext{clock_, metrics_, makeLogger("test.host"), "node-a", publisher_},
+          config_,
+          SourceContext{clock_, metrics_, makeLogger("test.host"), "node-a", publisher_, "host"},
           std::move(disks_owned_));
     }
     return *source_;
@@ -214,7 +221,8 @@ TEST(HostSourceRealHostTest, SamplesThisMachineWithinRange) {
   SimulatedClock clock;
   MetricsRegistry metrics;
   RecordingPublisher publisher;
-  HostSource source(config, SourceContext{clock, metrics, makeLogger("test.host"), "n", publisher},
+  HostSource source(config,
+                    SourceContext{clock, metrics, makeLogger("test.host"), "n", publisher, "host"},
                     makeStatvfsFilesystemStats());
   ASSERT_TRUE(source.sample(clock.now()).isOk());
   ASSERT_TRUE(source.sample(clock.now()).isOk());
@@ -225,6 +233,118 @@ TEST(HostSourceRealHostTest, SamplesThisMachineWithinRange) {
   }
   EXPECT_GT(metrics.read("orion_watcher_host_memory_percent"), 0.0);
   EXPECT_GE(metrics.read("orion_watcher_host_load_per_cpu"), 0.0);
+  // Whatever sensors and interfaces this machine has are in range.
+  std::string exposition = metrics.renderPrometheus();
+  for (const char* family :
+       {"orion_watcher_host_temperature_celsius{", "orion_watcher_host_net_errors_per_second{",
+        "orion_watcher_host_inode_used_percent{"}) {
+    for (size_t at = exposition.find(family); at != std::string::npos;
+         at = exposition.find(family, at + 1)) {
+      size_t space = exposition.find(' ', exposition.find('}', at));
+      double value = std::stod(exposition.substr(space + 1));
+      EXPECT_GE(value, 0.0) << exposition.substr(at, 120);
+      EXPECT_LE(value, 200.0) << exposition.substr(at, 120);
+    }
+  }
+}
+
+TEST_F(HostSourceTest, SwapHasThresholdsToo) {
+  config_.swap_percent = {20.0, 90.0};  // the fixture uses 25 %
+  ASSERT_TRUE(source().sample(clock_.now()).isOk());
+  ASSERT_EQ(publisher_.events.size(), 1u);
+  EXPECT_EQ(publisher_.events[0].data["metric"], "swap_percent");
+  EXPECT_EQ(publisher_.events[0].data["resource"], "swap");
+  EXPECT_EQ(publisher_.events[0].data["value"], 25.0);
+}
+
+TEST_F(HostSourceTest, InodesPerMount) {
+  config_.mounts = {"/", "/btrfs"};
+  config_.inode_percent = {80.0, 95.0};
+  disks_->table["/"] = {1000, 500, 500, 200, 10};    // 95 % of inodes used
+  disks_->table["/btrfs"] = {1000, 500, 500, 0, 0};  // no inode table: no inode reading
+  ASSERT_TRUE(source().sample(clock_.now()).isOk());
+  EXPECT_EQ(gauge("orion_watcher_host_inode_used_percent", {{"mount", "/"}}), 95.0);
+  EXPECT_EQ(gauge("orion_watcher_host_inode_used_percent", {{"mount", "/btrfs"}}), -1);
+  ASSERT_EQ(publisher_.events.size(), 1u);
+  EXPECT_EQ(publisher_.events[0].data["metric"], "inode_used_percent");
+  EXPECT_EQ(publisher_.events[0].data["resource"], "/");
+  EXPECT_EQ(publisher_.events[0].data["level"], "critical");
+  EXPECT_EQ(publisher_.events[0].data["threshold"], 95.0);
+}
+
+TEST_F(HostSourceTest, TemperaturesFromThermalZonesAndHwmon) {
+  config_.temperature_celsius = {50.0, 60.0};
+  ASSERT_TRUE(source().sample(clock_.now()).isOk());
+  EXPECT_EQ(
+      gauge("orion_watcher_host_temperature_celsius", {{"sensor", "thermal_zone0:x86_pkg_temp"}}),
+      47.5);
+  EXPECT_EQ(gauge("orion_watcher_host_temperature_celsius", {{"sensor", "coretemp:Package id 0"}}),
+            52.0);
+  EXPECT_EQ(gauge("orion_watcher_host_temperature_celsius", {{"sensor", "coretemp:temp2"}}), 61.25);
+  ASSERT_EQ(publisher_.events.size(), 2u);
+  EXPECT_EQ(publisher_.events[0].data["resource"], "coretemp:Package id 0");
+  EXPECT_EQ(publisher_.events[0].data["resource_type"], "sensor");
+  EXPECT_EQ(publisher_.events[0].data["unit"], "celsius");
+  EXPECT_EQ(publisher_.events[0].data["level"], "warning");
+  EXPECT_EQ(publisher_.events[1].data["resource"], "coretemp:temp2");
+  EXPECT_EQ(publisher_.events[1].data["level"], "critical");
+}
+
+TEST_F(HostSourceTest, NoSensorsIsNotAnError) {
+  config_.sys_root = (dir_.path() / "empty-sys").string();
+  ASSERT_TRUE(source().sample(clock_.now()).isOk());
+  EXPECT_EQ(metrics_.renderPrometheus().find("orion_watcher_host_temperature_celsius{"),
+            std::string::npos);
+}
+
+TEST_F(HostSourceTest, InterfaceErrorRateOverTheInterval) {
+  std::string root = copyNormalTree();
+  config_.proc_root = root + "/proc";
+  config_.net_errors_per_second = {1.0, 10.0};
+  ASSERT_TRUE(source().sample(clock_.now()).isOk());
+  EXPECT_EQ(gauge("orion_watcher_host_net_errors_per_second", {{"interface", "eth0"}}), -1)
+      << "a rate needs two readings";
+  std::filesystem::copy_file(root + "/net.later", root + "/proc/net/dev",
+                             std::filesystem::copy_options::overwrite_existing);
+  clock_.advance(std::chrono::seconds(10));
+  ASSERT_TRUE(source().sample(clock_.now()).isOk());
+  // eth0: (33 + 22) - (3 + 2) = 50 errors in 10 s.
+  EXPECT_EQ(gauge("orion_watcher_host_net_errors_per_second", {{"interface", "eth0"}}), 5.0);
+  EXPECT_EQ(gauge("orion_watcher_host_net_errors_per_second", {{"interface", "wlan0"}}), 0.0);
+  EXPECT_EQ(gauge("orion_watcher_host_net_errors_per_second", {{"interface", "lo"}}), -1)
+      << "loopback is not watched";
+  ASSERT_EQ(publisher_.events.size(), 1u);
+  EXPECT_EQ(publisher_.events[0].data["resource"], "eth0");
+  EXPECT_EQ(publisher_.events[0].data["resource_type"], "interface");
+  EXPECT_EQ(publisher_.events[0].data["unit"], "per_second");
+}
+
+TEST_F(HostSourceTest, HysteresisFiresAfterNAndClearsAfterM) {
+  config_.mounts = {"/"};
+  config_.disk_percent = {90.0, 95.0};
+  config_.fire_after = 3;
+  config_.clear_after = 2;
+  auto sampleAt = [&](double percent) {
+    disks_->set("/", percent);
+    clock_.advance(std::chrono::seconds(15));
+    ASSERT_TRUE(source().sample(clock_.now()).isOk());
+  };
+  // Hovering at the threshold: never three in a row above it, so no storm, no event at all.
+  for (double percent : {91.0, 89.0, 91.0, 91.0, 89.0, 90.0, 89.5, 91.0, 90.5}) sampleAt(percent);
+  EXPECT_TRUE(publisher_.events.empty());
+  sampleAt(92.0);  // third sample in a row at or above 90
+  ASSERT_EQ(publisher_.events.size(), 1u);
+  EXPECT_EQ(publisher_.events[0].data["state"], "firing");
+  EXPECT_EQ(publisher_.events[0].data["value"], 92.0);
+  // One sample below does not clear it; two do.
+  sampleAt(80.0);
+  sampleAt(93.0);
+  sampleAt(80.0);
+  EXPECT_EQ(publisher_.events.size(), 1u);
+  sampleAt(81.0);
+  ASSERT_EQ(publisher_.events.size(), 2u);
+  EXPECT_EQ(publisher_.events[1].data["state"], "recovered");
+  EXPECT_EQ(publisher_.events[1].data["value"], 81.0);
 }
 
 }  // namespace

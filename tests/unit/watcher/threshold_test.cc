@@ -34,26 +34,26 @@ TEST(LevelTest, NotANumberNeverFires) { EXPECT_EQ(levelFor(kBoth, std::nan("")),
 
 TEST(ThresholdTrackerTest, OkWarningCriticalOk) {
   ThresholdTracker tracker;
-  EXPECT_FALSE(tracker.check(disk(10), kBoth).has_value());
+  EXPECT_FALSE(tracker.observe(disk(10), kBoth).has_value());
 
-  std::optional<Transition> t = tracker.check(disk(85), kBoth);
+  std::optional<Transition> t = tracker.observe(disk(85), kBoth);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->from, Level::kOk);
   EXPECT_EQ(t->to, Level::kWarning);
   EXPECT_EQ(t->threshold, 80.0);
   tracker.announce(disk(85), t->to);
 
-  EXPECT_FALSE(tracker.check(disk(86), kBoth).has_value()) << "same level: no storm";
+  EXPECT_FALSE(tracker.observe(disk(86), kBoth).has_value()) << "same level: no storm";
 
-  t = tracker.check(disk(90), kBoth);
+  t = tracker.observe(disk(90), kBoth);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->from, Level::kWarning);
   EXPECT_EQ(t->to, Level::kCritical);
   EXPECT_EQ(t->threshold, 90.0);
   tracker.announce(disk(90), t->to);
-  EXPECT_FALSE(tracker.check(disk(99), kBoth).has_value());
+  EXPECT_FALSE(tracker.observe(disk(99), kBoth).has_value());
 
-  t = tracker.check(disk(5), kBoth);
+  t = tracker.observe(disk(5), kBoth);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->from, Level::kCritical);
   EXPECT_EQ(t->to, Level::kOk);
@@ -65,7 +65,7 @@ TEST(ThresholdTrackerTest, OkWarningCriticalOk) {
 TEST(ThresholdTrackerTest, CriticalBackToWarningIsAnnounced) {
   ThresholdTracker tracker;
   tracker.announce(disk(95), Level::kCritical);
-  std::optional<Transition> t = tracker.check(disk(85), kBoth);
+  std::optional<Transition> t = tracker.observe(disk(85), kBoth);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->to, Level::kWarning);
   EXPECT_EQ(t->threshold, 80.0);
@@ -73,8 +73,8 @@ TEST(ThresholdTrackerTest, CriticalBackToWarningIsAnnounced) {
 
 TEST(ThresholdTrackerTest, CheckDoesNotChangeStateUntilAnnounced) {
   ThresholdTracker tracker;
-  ASSERT_TRUE(tracker.check(disk(85), kBoth).has_value());
-  EXPECT_TRUE(tracker.check(disk(85), kBoth).has_value()) << "an unannounced change is retried";
+  ASSERT_TRUE(tracker.observe(disk(85), kBoth).has_value());
+  EXPECT_TRUE(tracker.observe(disk(85), kBoth).has_value()) << "an unannounced change is retried";
   EXPECT_EQ(tracker.level("disk_used_percent", "/srv"), Level::kOk);
 }
 
@@ -83,18 +83,18 @@ TEST(ThresholdTrackerTest, ResourcesAndMetricsAreTrackedSeparately) {
   tracker.announce(disk(85), Level::kWarning);
   Reading other = disk(85);
   other.resource = "/home";
-  EXPECT_TRUE(tracker.check(other, kBoth).has_value());
+  EXPECT_TRUE(tracker.observe(other, kBoth).has_value());
   Reading inodes = disk(85);
   inodes.metric = "disk_inodes_percent";
-  EXPECT_TRUE(tracker.check(inodes, kBoth).has_value());
-  EXPECT_FALSE(tracker.check(disk(85), kBoth).has_value());
+  EXPECT_TRUE(tracker.observe(inodes, kBoth).has_value());
+  EXPECT_FALSE(tracker.observe(disk(85), kBoth).has_value());
 }
 
 TEST(ThresholdTrackerTest, RecoveryWithOnlyACriticalLevelNamesIt) {
   ThresholdTracker tracker;
   config::ThresholdConfig critical_only{std::nullopt, 90.0};
   tracker.announce(disk(95), Level::kCritical);
-  std::optional<Transition> t = tracker.check(disk(50), critical_only);
+  std::optional<Transition> t = tracker.observe(disk(50), critical_only);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->threshold, 90.0);
 }

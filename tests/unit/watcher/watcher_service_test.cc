@@ -62,12 +62,15 @@ class WatcherServiceTest : public ::testing::Test {
 
   SourceSpec scripted(const std::string& instance, Duration interval, int* samples,
                       ScriptedSource** out = nullptr) {
-    return SourceSpec{
-        "scripted", instance, [=](SourceContext ctx) -> Result<std::unique_ptr<Source>> {
-          auto source = std::make_unique<ScriptedSource>(std::move(ctx), interval, samples);
-          if (out) *out = source.get();
-          return std::unique_ptr<Source>(std::move(source));
-        }};
+    return SourceSpec{"scripted",
+                      instance,
+                      [=](SourceContext ctx) -> Result<std::unique_ptr<Source>> {
+                        auto source =
+                            std::make_unique<ScriptedSource>(std::move(ctx), interval, samples);
+                        if (out) *out = source.get();
+                        return std::unique_ptr<Source>(std::move(source));
+                      },
+                      {}};
   }
 
   // Collects every event published on the bus from now on.
@@ -140,10 +143,12 @@ TEST_F(WatcherServiceTest, SampleErrorsAreCountedAndSamplingContinues) {
 
 TEST_F(WatcherServiceTest, ASourceThatCannotBeBuiltFailsStart) {
   WatcherService service(context());
-  service.addSource(
-      SourceSpec{"broken", "broken-1", [](SourceContext) -> Result<std::unique_ptr<Source>> {
-                   return invalidArgument("bad socket path");
-                 }});
+  service.addSource(SourceSpec{"broken",
+                               "broken-1",
+                               [](SourceContext) -> Result<std::unique_ptr<Source>> {
+                                 return invalidArgument("bad socket path");
+                               },
+                               {}});
   Status status = service.start();
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(), "watcher source 'broken-1': bad socket path");
@@ -179,6 +184,9 @@ TEST_F(WatcherServiceTest, HostWatcherPublishesAThresholdEventAndStopsAtOnce) {
   config.host.mounts = {"/"};  // statvfs on the real root; its threshold is out of reach
   config.host.disk_percent = {};
   config.host.memory_percent = {70.0, 90.0};  // the fixture uses 75 %
+  config.host.swap_percent = {};
+  config.host.temperature_celsius = {};
+  config.host.fire_after = 1;  // the thread samples once, then waits an hour
   std::unique_ptr<Service> watcher = makeWatcher(config, context());
   EXPECT_EQ(watcher->name(), "watcher");
   ASSERT_TRUE(watcher->start().isOk());

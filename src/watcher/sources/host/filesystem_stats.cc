@@ -14,6 +14,12 @@ double FilesystemUsage::usedPercent() const {
   return 100.0 * static_cast<double>(used) / static_cast<double>(visible);
 }
 
+std::optional<double> FilesystemUsage::inodeUsedPercent() const {
+  if (total_inodes == 0) return std::nullopt;
+  uint64_t used = free_inodes > total_inodes ? 0 : total_inodes - free_inodes;
+  return 100.0 * static_cast<double>(used) / static_cast<double>(total_inodes);
+}
+
 namespace {
 
 class StatvfsFilesystemStats final : public FilesystemStats {
@@ -29,7 +35,8 @@ class StatvfsFilesystemStats final : public FilesystemStats {
     uint64_t block = st.f_frsize != 0 ? st.f_frsize : st.f_bsize;
     return FilesystemUsage{static_cast<uint64_t>(st.f_blocks) * block,
                            static_cast<uint64_t>(st.f_bfree) * block,
-                           static_cast<uint64_t>(st.f_bavail) * block};
+                           static_cast<uint64_t>(st.f_bavail) * block,
+                           static_cast<uint64_t>(st.f_files), static_cast<uint64_t>(st.f_ffree)};
   }
 };
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -16,11 +17,15 @@ struct FilesystemUsage {
   uint64_t total_bytes = 0;
   uint64_t free_bytes = 0;       // free blocks, including those reserved for root
   uint64_t available_bytes = 0;  // free blocks an unprivileged user may use
+  uint64_t total_inodes = 0;     // 0 for filesystems without a fixed inode table (btrfs)
+  uint64_t free_inodes = 0;
 
   // Used space as `df` shows it: used / (used + available), in percent (0 for an empty
   // filesystem). Blocks reserved for root count as neither, so a disk `df` calls 100% full is
   // 100% here.
   double usedPercent() const;
+  // Inodes used, in percent; nothing when the filesystem reports no inode table.
+  std::optional<double> inodeUsedPercent() const;
 };
 
 class FilesystemStats {

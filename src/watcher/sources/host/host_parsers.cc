@@ -236,4 +236,39 @@ std::vector<MountEntry> selectRealMounts(const std::vector<MountEntry>& mounts) 
   return selected;
 }
 
+Result<std::vector<InterfaceErrors>> parseNetDev(std::string_view text, std::string_view file) {
+  std::vector<InterfaceErrors> interfaces;
+  Lines lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    if (lines.number() <= 2 || line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) {
+      return lineError(file, lines.number(), "'interface: counters'");
+    }
+    std::string_view name_part = line.substr(0, colon);
+    std::string_view name = nextField(name_part);
+    std::string_view rest = line.substr(colon + 1);
+    std::array<uint64_t, 16> counters{};
+    for (size_t i = 0; i < counters.size(); ++i) {
+      std::string_view field = nextField(rest);
+      if (!parseNumber(field, counters[i])) {
+        return lineError(file, lines.number(), fmt::format("16 counters for {}", name));
+      }
+    }
+    interfaces.push_back({std::string(name), counters[2], counters[10]});
+  }
+  return interfaces;
+}
+
+Result<double> parseMillidegrees(std::string_view text, std::string_view file) {
+  std::string_view rest = text.substr(0, text.find('\n'));
+  std::string_view field = nextField(rest);
+  int64_t millidegrees = 0;
+  if (!parseNumber(field, millidegrees)) {
+    return lineError(file, 1, fmt::format("millidegrees Celsius, got '{}'", field));
+  }
+  return static_cast<double>(millidegrees) / 1000.0;
+}
+
 }  // namespace orion::watcher::host

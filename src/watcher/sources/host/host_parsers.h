@@ -1,5 +1,6 @@
-// Parsers for the Linux files the host source reads: /proc/stat, /proc/loadavg, /proc/meminfo and
-// /proc/self/mounts. Pure functions over the file's text, so tests feed them fixture trees.
+// Parsers for the Linux files the host source reads: /proc/stat, /proc/loadavg, /proc/meminfo,
+// /proc/self/mounts, /proc/net/dev and sysfs temperature files. Pure functions over the file's
+// text, so tests feed them fixture trees.
 //
 // `file` is only used in error messages, which always name it and, where a line is at fault, the
 // line number and what was expected there ("<file>: line 3: expected 'Key: number [kB]'").
@@ -66,5 +67,20 @@ bool isRealFilesystem(std::string_view fs_type);
 // mounted there), only real filesystems, and only the first mount point of each device (bind
 // mounts show the same usage again). Order of first appearance is kept.
 std::vector<MountEntry> selectRealMounts(const std::vector<MountEntry>& mounts);
+
+// One interface's error counters from /proc/net/dev.
+struct InterfaceErrors {
+  std::string name;
+  uint64_t rx_errors = 0;
+  uint64_t tx_errors = 0;
+  uint64_t total() const { return rx_errors + tx_errors; }
+};
+
+// The two header lines, then "name: 16 numbers" per interface (rx errs is the 3rd number, tx errs
+// the 11th).
+Result<std::vector<InterfaceErrors>> parseNetDev(std::string_view text, std::string_view file);
+
+// A sysfs temperature (thermal_zone*/temp, hwmon*/temp*_input): integer millidegrees Celsius.
+Result<double> parseMillidegrees(std::string_view text, std::string_view file);
 
 }  // namespace orion::watcher::host
