@@ -93,13 +93,17 @@ bool parse(std::string_view text, WallTime* out, const char** why) {
     *why = "unexpected characters after the offset";
     return false;
   }
-  if (out != nullptr) {
-    // A leap second (:60) is folded onto the next second; RFC 3339 allows it, clocks don't.
-    auto day_point = sys_days(ymd);
-    auto time = day_point + hours(hour) + minutes(minute) + seconds(second) +
-                nanoseconds(fraction_ns) - minutes(offset_minutes);
-    *out = time_point_cast<WallTime::duration>(time);
+  // A leap second (:60) is folded onto the next second; RFC 3339 allows it, clocks don't.
+  // Whole seconds first: they cannot overflow, the clock's nanoseconds can (beyond 1677..2262).
+  sys_seconds whole = sys_days(ymd) + hours(hour) + minutes(minute) + seconds(second) -
+                      minutes(offset_minutes);
+  constexpr sys_seconds kEarliest = ceil<seconds>(WallTime::min()) + seconds(1);
+  constexpr sys_seconds kLatest = floor<seconds>(WallTime::max()) - seconds(1);
+  if (whole < kEarliest || whole > kLatest) {
+    *why = "outside the range a timestamp can hold (years 1678 to 2261)";
+    return false;
   }
+  if (out != nullptr) *out = time_point_cast<WallTime::duration>(whole) + nanoseconds(fraction_ns);
   return true;
 }
 

@@ -21,7 +21,8 @@ std::string formatRfc3339(WallTime time);
 // Parses an RFC 3339 date-time (with offset) to a UTC time point. Errors name what was wrong.
 Result<WallTime> parseRfc3339(std::string_view text);
 
-// True when `text` is a valid RFC 3339 date-time with an offset (calendar-checked: no Feb 30).
+// True when `text` is a valid RFC 3339 date-time with an offset (calendar-checked: no Feb 30)
+// that a WallTime can hold (years 1678 to 2261), so every accepted text also parses.
 bool isRfc3339(std::string_view text);
 
 // Parses a duration such as "250ms", "30s", "5m", "1h", "2d" or a bare number of seconds ("30").

@@ -41,6 +41,18 @@ TEST(Rfc3339Test, RejectsMalformedText) {
   EXPECT_FALSE(isRfc3339("2023-02-29T00:00:00Z"));
 }
 
+// Found by fuzz.contracts_fuzz: year 2426 overflowed the clock's nanoseconds (UB) instead of
+// being refused.
+TEST(Rfc3339Test, RefusesInstantsTheClockCannotHold) {
+  auto far = parseRfc3339("2426-01-01T00:00:00Z");
+  ASSERT_FALSE(far.isOk());
+  EXPECT_NE(far.status().message().find("years 1678 to 2261"), std::string::npos);
+  EXPECT_FALSE(isRfc3339("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(isRfc3339("0001-01-01T00:00:00Z"));
+  EXPECT_TRUE(parseRfc3339("2261-12-31T23:59:59.999999Z").isOk());
+  EXPECT_TRUE(parseRfc3339("1678-01-01T00:00:00Z").isOk());
+}
+
 TEST(Rfc3339Test, RoundTrips) {
   SimulatedClock clock;
   clock.advance(123456789us);
