@@ -22,8 +22,9 @@ std::optional<std::string> incidentValue(const contracts::Incident& incident,
 }
 
 std::string targetOf(const contracts::Incident& incident) {
-  for (std::string_view name : {"target", "service_name", "resource", "node"}) {
-    if (auto value = incidentValue(incident, name)) return *value;
+  for (const char* name : {"target", "service_name", "resource", "node"}) {
+    auto it = incident.tags.find(name);
+    if (it != incident.tags.end() && !it->second.empty()) return it->second;
   }
   return "";
 }
@@ -70,8 +71,12 @@ Selection selectCandidate(const contracts::Incident& incident, const policy::Pol
       selection.skipped.push_back(rule.name + ": " + parameters.status().message());
       continue;
     }
-    selection.candidate = Candidate{
-        &rule, step, target, rule.steps[step].action_type, std::move(parameters).value(), failures};
+    const std::string& action = rule.steps[step].action_type;
+    Candidate candidate{&rule, step, target, action, std::move(parameters).value(), failures};
+    candidate.cooldown_key =
+        cooldownKeyOf(action, policy.cooldownKey(action, candidate.parameters));
+    candidate.action_target = policy.targetOf(action, candidate.parameters);
+    selection.candidate = std::move(candidate);
     return selection;
   }
   return selection;

@@ -25,6 +25,8 @@ struct Candidate {
   std::string action_type;
   Json parameters = Json::object();  // rendered
   int64_t ladder_failures = 0;
+  std::string cooldown_key = {};   // cooldownKeyOf(action, policy.cooldownKey(action, parameters))
+  std::string action_target = {};  // policy.targetOf(action, parameters): the per-target breaker's
 };
 
 struct Selection {

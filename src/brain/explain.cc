@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 namespace orion::brain {
 
 namespace {
@@ -23,23 +25,29 @@ std::string_view levelWords(contracts::AutonomyLevel level) {
 }  // namespace
 
 std::string seenText(const contracts::Incident& incident, contracts::AutonomyLevel level) {
-  std::string seen =
-      fmt::format("{} mode ({}): detected {} (severity={}, events={})", contracts::toString(level),
-                  levelWords(level), incident.incident_type, contracts::toString(incident.severity),
-                  incident.event_ids.size());
+  // Appends rather than fmt: this runs for every decision and is most of its cost.
+  std::string seen;
+  seen.reserve(160);
+  seen.append(contracts::toString(level)).append(" mode (").append(levelWords(level));
+  seen.append("): detected ").append(incident.incident_type).append(" (severity=");
+  seen.append(contracts::toString(incident.severity)).append(", events=");
+  seen.append(std::to_string(incident.event_ids.size())).append(")");
   if (auto node = incident.tags.find("node"); node != incident.tags.end()) {
-    seen += " on node " + node->second;
+    seen.append(" on node ").append(node->second);
   }
   if (incident.description && !incident.description->empty()) {
-    seen += ": " + *incident.description;
+    seen.append(": ").append(*incident.description);
   }
   return seen;
 }
 
 std::string gateSummary(const std::vector<Gate>& gates) {
   std::string out;
+  out.reserve(160);
   for (const Gate& gate : gates) {
-    out += fmt::format("{}{}={}", out.empty() ? "" : ",", gate.name, toString(gate.verdict));
+    if (!out.empty()) out.push_back(',');
+    out.append(gate.name).push_back('=');
+    out.append(toString(gate.verdict));
   }
   return out;
 }
@@ -69,15 +77,24 @@ std::string proposalText(const Candidate& candidate) {
 
 void addExplanationTags(const Candidate& candidate, const std::vector<Gate>& gates,
                         contracts::Tags& tags) {
-  tags["rule"] = candidate.rule->name;
-  tags["rule_step"] = fmt::format("{}/{}", candidate.step + 1, candidate.rule->steps.size());
-  tags["action"] = candidate.action_type;
-  tags["target"] = candidate.target;
-  tags["ladder_failures"] = std::to_string(candidate.ladder_failures);
-  tags["gates"] = gateSummary(gates);
-  for (const Gate& gate : gates) {
-    tags["gate." + std::string(gate.name)] =
-        std::string(toString(gate.verdict)) + ": " + gate.detail;
+  static const std::array<std::string, kGateOrder.size()> kGateKeys = [] {
+    std::array<std::string, kGateOrder.size()> keys;
+    for (size_t i = 0; i < kGateOrder.size(); ++i) keys[i] = "gate." + std::string(kGateOrder[i]);
+    return keys;
+  }();
+  tags.emplace("rule", candidate.rule->name);
+  tags.emplace("rule_step", std::to_string(candidate.step + 1) + "/" +
+                                std::to_string(candidate.rule->steps.size()));
+  tags.emplace("action", candidate.action_type);
+  tags.emplace("target", candidate.target);
+  tags.emplace("ladder_failures", std::to_string(candidate.ladder_failures));
+  tags.emplace("gates", gateSummary(gates));
+  for (size_t i = 0; i < gates.size() && i < kGateKeys.size(); ++i) {
+    std::string_view verdict = toString(gates[i].verdict);
+    std::string value;
+    value.reserve(verdict.size() + 2 + gates[i].detail.size());
+    value.append(verdict).append(": ").append(gates[i].detail);
+    tags.emplace(kGateKeys[i], std::move(value));
   }
 }
 

@@ -94,7 +94,7 @@ Gate incidentCooldownGate(const GateContext& c) {
 Gate actionCooldownGate(const GateContext& c) {
   const std::string& action = c.candidate.action_type;
   policy::Cooldown cooldown = c.policy.cooldownFor(action);
-  std::string key = cooldownKeyOf(action, c.policy.cooldownKey(action, c.candidate.parameters));
+  const std::string& key = c.candidate.cooldown_key;
   std::string source = cooldown.is_default ? " (global default)" : "";
   if (const InFlight* running = c.state.inFlightFor(key)) {
     Duration wait = cooldown.duration > Duration::zero() ? cooldown.duration : kInFlightRecheck;
@@ -154,21 +154,25 @@ Gate breakerGate(const GateContext& c) {
                                        : ": circuit breakers are disabled"),
             std::nullopt};
   }
-  std::vector<std::string> parts;
-  std::string target = c.policy.targetOf(action, c.candidate.parameters);
   // The target's breaker first: it is the more specific explanation.
-  for (const auto& [scope, label] : {std::pair{targetScope(action, target), action + "/" + target},
-                                     std::pair{typeScope(action), action}}) {
-    const CircuitBreaker* breaker = c.state.breaker(scope);
+  const std::string& target = c.candidate.action_target;
+  std::string detail;
+  detail.reserve(128);
+  for (int scope_index = 0; scope_index < 2; ++scope_index) {
+    bool per_target = scope_index == 0;
+    const CircuitBreaker* breaker =
+        c.state.breaker(per_target ? targetScope(action, target) : typeScope(action));
+    auto label = [&] { return per_target ? action + "/" + target : action; };
+    if (!detail.empty()) detail.append("; ");
     if (breaker == nullptr) {
-      parts.push_back(label + " closed (0 failures)");
+      detail.append(label()).append(" closed (0 failures)");
       continue;
     }
     switch (breaker->phase(settings, c.now)) {
       case BreakerPhase::kOpen: {
         Duration wait = breaker->remainingOpen(settings, c.now);
         return {"circuit_breaker", Verdict::kBlock,
-                fmt::format("{} is OPEN after {} failures within {}: {} until a trial", label,
+                fmt::format("{} is OPEN after {} failures within {}: {} until a trial", label(),
                             settings.failure_threshold, humanDuration(settings.failure_window),
                             humanDuration(wait)),
                 wait};
@@ -176,21 +180,21 @@ Gate breakerGate(const GateContext& c) {
       case BreakerPhase::kHalfOpen:
         if (!breaker->trial_action_id.empty()) {
           return {"circuit_breaker", Verdict::kBlock,
-                  fmt::format("{} is half-open and its trial action {} is still running", label,
+                  fmt::format("{} is half-open and its trial action {} is still running", label(),
                               shortId(breaker->trial_action_id)),
                   kInFlightRecheck};
         }
-        parts.push_back(label + " half-open (this action is the trial)");
+        detail.append(label()).append(" half-open (this action is the trial)");
         break;
       case BreakerPhase::kClosed:
-        parts.push_back(fmt::format("{} closed ({} of {} failures within {})", label,
-                                    breaker->recentFailures(settings, c.now),
-                                    settings.failure_threshold,
-                                    humanDuration(settings.failure_window)));
+        detail.append(fmt::format("{} closed ({} of {} failures within {})", label(),
+                                  breaker->recentFailures(settings, c.now),
+                                  settings.failure_threshold,
+                                  humanDuration(settings.failure_window)));
         break;
     }
   }
-  return {"circuit_breaker", Verdict::kPass, parts[0] + "; " + parts[1], std::nullopt};
+  return {"circuit_breaker", Verdict::kPass, std::move(detail), std::nullopt};
 }
 
 Gate budgetGate(const GateContext& c, bool automatic) {
@@ -234,7 +238,7 @@ std::string_view toString(Verdict verdict) {
 std::string humanDuration(Duration duration) {
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(duration).count();
   if (duration > Duration::zero() && seconds == 0) seconds = 1;  // never say "0 s" for a wait
-  if (seconds < 600) return fmt::format("{} s", seconds);
+  if (seconds < 600) return std::to_string(seconds) + " s";
   return formatDuration(std::chrono::seconds(seconds));
 }
 
