@@ -1,152 +1,386 @@
 #include "brain/brain.h"
 
-#include <map>
+#include <condition_variable>
+#include <filesystem>
 #include <mutex>
+#include <thread>
 
-#include "brain/decider.h"
+#include "brain/brain_core.h"
+#include "brain/brain_metrics.h"
+#include "brain/state_io.h"
 #include "common/ids.h"
 #include "common/logging.h"
-#include "common/recent_keys.h"
-#include "contracts/documents.h"
+#include "common/time.h"
 #include "contracts/registry.h"
+#include "control/control.h"
+#include "policy/holder.h"
+#include "state/state_store.h"
 
 namespace orion::brain {
 namespace {
 
-// Enough to recognise any redelivery the bus can make (it retries within seconds), small enough
-// to be a few hundred kilobytes.
-constexpr size_t kRememberedRevisions = 4096;
+constexpr const char* kGroup = "brain";
+constexpr const char* kConsumer = "brain-1";
 
-// Metrics, in one place:
-//   orion_brain_incidents_total                   incident documents received (not duplicates)
-//   orion_brain_decisions_total{type,autonomy}    decisions published
-//   orion_brain_duplicates_total                  redelivered incident revisions, ignored
-//   orion_brain_incidents_skipped_total{state}    resolved/acknowledged incidents (no decision)
-//   orion_brain_incidents_rejected_total          deliveries that were not a readable incident
-//   orion_brain_publish_failures_total            decision publishes the bus refused (retried)
-//   orion_brain_autonomy_degraded (gauge)         1 when the configured level is not applied
-struct BrainMetrics {
-  explicit BrainMetrics(MetricsRegistry& registry)
-      : registry(registry),
-        incidents(registry.counter("orion_brain_incidents_total",
-                                   "Incident documents received by the brain.")),
-        duplicates(registry.counter("orion_brain_duplicates_total",
-                                    "Redelivered incident revisions, ignored.")),
-        rejected(registry.counter("orion_brain_incidents_rejected_total",
-                                  "Deliveries on the incident stream that were not readable.")),
-        publish_failures(registry.counter("orion_brain_publish_failures_total",
-                                          "Decision publishes the bus refused (retried).")),
-        degraded(registry.gauge("orion_brain_autonomy_degraded",
-                                "1 when the configured autonomy level cannot be applied.")) {}
-
-  Counter& decisions(const contracts::Decision& decision) {
-    std::string type(contracts::toString(decision.decision_type));
-    std::string autonomy(decision.autonomy_level ? contracts::toString(*decision.autonomy_level)
-                                                 : "none");
-    return registry.counter("orion_brain_decisions_total", "Decisions published, by type.",
-                            {{"type", type}, {"autonomy", autonomy}});
+contracts::AutonomyLevel levelOf(config::Autonomy level) {
+  switch (level) {
+    case config::Autonomy::kN0:
+      return contracts::AutonomyLevel::kN0;
+    case config::Autonomy::kN1:
+      return contracts::AutonomyLevel::kN1;
+    case config::Autonomy::kN2:
+      return contracts::AutonomyLevel::kN2;
+    case config::Autonomy::kN3:
+      return contracts::AutonomyLevel::kN3;
   }
+  return contracts::AutonomyLevel::kN0;
+}
 
-  Counter& skipped(contracts::IncidentState state) {
-    return registry.counter("orion_brain_incidents_skipped_total",
-                            "Incidents that need no decision, by state.",
-                            {{"state", std::string(contracts::toString(state))}});
-  }
+BrainCoreOptions coreOptions(const config::BrainConfig& config) {
+  BrainCoreOptions options;
+  options.configured = levelOf(config.autonomy_level);
+  options.limits.max_incidents =
+      static_cast<size_t>(std::max<int64_t>(1, config.max_tracked_incidents));
+  return options;
+}
 
-  MetricsRegistry& registry;
-  Counter& incidents;
-  Counter& duplicates;
-  Counter& rejected;
-  Counter& publish_failures;
-  Gauge& degraded;
-};
+std::string stringArg(const Json& args, const char* key) {
+  auto it = args.find(key);
+  return it != args.end() && it->is_string() ? it->get<std::string>() : "";
+}
 
 class Brain final : public Service {
  public:
   Brain(const config::BrainConfig& config, ModuleContext context)
-      : context_(std::move(context)),
+      : config_(config),
+        context_(std::move(context)),
         logger_(makeLogger("brain")),
         metrics_(context_.metrics),
-        decider_(config.autonomy_level),
-        revisions_(kRememberedRevisions) {
-    // Registered up front so the N0 series and the skip counters read 0, not absent.
-    metrics_.skipped(contracts::IncidentState::kResolved);
-    metrics_.skipped(contracts::IncidentState::kAcknowledged);
-    metrics_.registry.counter("orion_brain_decisions_total", "Decisions published, by type.",
-                              {{"type", "NO_ACTION"}, {"autonomy", "N0"}});
-  }
+        policy_(config.policy_dir),
+        core_(coreOptions(config), [] { return newUuid(); }) {}
+
+  ~Brain() override { stop(context_.clock.monotonic()); }
 
   std::string_view name() const override { return "brain"; }
 
   Status start() override {
-    if (subscription_) return failedPrecondition("brain: already started");
-    if (decider_.degraded()) {
-      logger_->warn(
-          "autonomy level {} is configured but no policy engine is available in this build; "
-          "deciding as N0 (observe only): nothing will be executed",
-          config::toString(decider_.configured()));
+    if (!subscriptions_.empty()) return failedPrecondition("brain: already started");
+    // A policy that does not load is reported (log, metric, policy.show) and leaves nothing SAFE;
+    // the brain still runs, so the incidents are observed and explained.
+    reloadPolicy("start").status().ignore();
+    ORION_RETURN_IF_ERROR(openState());
+    contracts::AutonomyLevel level = core_.level();
+    metrics_.autonomy_level.set(static_cast<double>(level));
+    if (level != core_.configured()) {
+      const AutonomyRecord& runtime = *core_.state().autonomy();
+      logger_->warn("autonomy {} (set at runtime by {}: \"{}\"); the configuration says {}",
+                    contracts::toString(level), runtime.changed_by, runtime.reason,
+                    contracts::toString(core_.configured()));
     }
-    metrics_.degraded.set(decider_.degraded() ? 1 : 0);
-    auto subscription =
-        context_.bus.subscribe({std::string(contracts::type::kIncident), "brain", "brain-1"},
-                               [this](const bus::Delivery& delivery) { return handle(delivery); });
-    if (!subscription) return subscription.status().withContext("brain: subscribing to incident");
-    subscription_ = std::move(subscription).value();
+    if (Status registered = registerOps(); !registered.isOk()) {
+      unregisterOps();
+      return registered.withContext("brain: registering control operations");
+    }
+    for (auto [type, handler] : {std::pair{contracts::type::kIncident, &Brain::handleIncident},
+                                 std::pair{contracts::type::kAction, &Brain::handleAction},
+                                 std::pair{contracts::type::kOutcome, &Brain::handleOutcome}}) {
+      auto subscription = context_.bus.subscribe(
+          {std::string(type), kGroup, kConsumer},
+          [this, handler](const bus::Delivery& delivery) { return (this->*handler)(delivery); });
+      if (!subscription) {
+        stopSubscriptions(context_.clock.monotonic());
+        unregisterOps();
+        return subscription.status().withContext("brain: subscribing to " + std::string(type));
+      }
+      subscriptions_.push_back(std::move(subscription).value());
+    }
+    stopping_ = false;
+    ticker_ = std::thread([this] { tickLoop(); });
+    {
+      std::lock_guard lock(mutex_);
+      afterChange(false);  // publishes what a previous run left in the outbox
+    }
     return Status::ok();
   }
 
   void stop(MonoTime deadline) override {
-    if (!subscription_) return;
-    if (!subscription_->drain(deadline)) {
-      logger_->warn("stopping with incidents still undecided; they stay pending on the bus");
+    if (subscriptions_.empty()) return;
+    unregisterOps();
+    stopSubscriptions(deadline);
+    {
+      std::lock_guard lock(wake_mutex_);
+      stopping_ = true;
     }
-    subscription_->stop();
-    subscription_.reset();
+    wake_.notify_all();
+    if (ticker_.joinable()) ticker_.join();
+    std::lock_guard lock(mutex_);
+    afterChange(false);
   }
 
  private:
-  Status handle(const bus::Delivery& delivery) {
+  // ---- bus handlers ----------------------------------------------------------------------
+
+  Status handleIncident(const bus::Delivery& delivery) {
     auto incident = contracts::Incident::fromJson(*delivery.document);
     if (!incident) {
       metrics_.rejected.inc();
+      // kInvalidArgument: the bus dead-letters it instead of retrying something that cannot work.
       return invalidArgument("brain: unreadable incident " + delivery.entry_id + ": " +
                              incident.status().message());
     }
     std::lock_guard lock(mutex_);
-    std::string revision = revisionOf(*incident);
-    if (revisions_.contains(revision)) {
-      metrics_.duplicates.inc();
-      return Status::ok();
+    IncidentVerdict verdict = core_.onIncident(*incident, *policy_.current(), context_.clock.now());
+    switch (verdict) {
+      case IncidentVerdict::kDecided:
+        metrics_.incidents.inc();
+        break;
+      case IncidentVerdict::kUpdated:
+        metrics_.incidents.inc();
+        metrics_.updates.inc();
+        break;
+      case IncidentVerdict::kDuplicate:
+        metrics_.duplicates.inc();
+        break;
+      case IncidentVerdict::kSkipped:
+        metrics_.incidents.inc();
+        metrics_.skipped(incident->state).inc();
+        break;
     }
-    if (!needsDecision(*incident)) {
-      revisions_.insert(revision);
-      metrics_.incidents.inc();
-      metrics_.skipped(incident->state).inc();
-      return Status::ok();
-    }
-    contracts::Decision decision = decider_.decide(*incident, context_.clock.now(), newUuid());
-    auto published = context_.bus.publish(contracts::type::kDecision, decision.toJson());
-    if (!published) {
-      // The revision is not remembered, so the redelivery decides again.
-      metrics_.publish_failures.inc();
-      return published.status().withContext("brain: publishing decision for incident " +
-                                            incident->incident_id);
-    }
-    revisions_.insert(revision);
-    metrics_.incidents.inc();
-    metrics_.decisions(decision).inc();
-    logger_->info("decision {} for incident {}: {}", contracts::toString(decision.decision_type),
-                  incident->incident_id, decision.reasoning);
+    afterChange(false);
     return Status::ok();
   }
 
+  Status handleAction(const bus::Delivery& delivery) {
+    auto action = contracts::Action::fromJson(*delivery.document);
+    if (!action) {
+      return invalidArgument("brain: unreadable action " + delivery.entry_id + ": " +
+                             action.status().message());
+    }
+    std::lock_guard lock(mutex_);
+    ActionVerdict verdict = core_.onAction(*action, *policy_.current(), context_.clock.now());
+    metrics_
+        .actions(verdict == ActionVerdict::kStarted     ? "started"
+                 : verdict == ActionVerdict::kDuplicate ? "duplicate"
+                                                        : "ignored")
+        .inc();
+    afterChange(true);
+    return Status::ok();
+  }
+
+  Status handleOutcome(const bus::Delivery& delivery) {
+    auto outcome = contracts::Outcome::fromJson(*delivery.document);
+    if (!outcome) {
+      return invalidArgument("brain: unreadable outcome " + delivery.entry_id + ": " +
+                             outcome.status().message());
+    }
+    std::lock_guard lock(mutex_);
+    OutcomeVerdict verdict = core_.onOutcome(*outcome, *policy_.current(), context_.clock.now());
+    metrics_
+        .outcomes(verdict == OutcomeVerdict::kApplied  ? "applied"
+                  : verdict == OutcomeVerdict::kParked ? "parked"
+                                                       : "duplicate")
+        .inc();
+    afterChange(true);
+    return Status::ok();
+  }
+
+  void tickLoop() {
+    std::unique_lock wake_lock(wake_mutex_);
+    while (!stopping_) {
+      wake_.wait_for(wake_lock, config_.recheck_interval, [this] { return stopping_; });
+      if (stopping_) return;
+      wake_lock.unlock();
+      {
+        std::lock_guard lock(mutex_);
+        size_t lost = core_.onTick(*policy_.current(), context_.clock.now());
+        if (lost > 0) {
+          metrics_.actions_lost.inc(lost);
+          logger_->warn(
+              "gave up waiting for the outcome of {} action(s); their cooldowns are "
+              "released",
+              lost);
+        }
+        afterChange(true);
+      }
+      wake_lock.lock();
+    }
+  }
+
+  // Under mutex_: account for what was decided, write the state, publish the outbox.
+  void afterChange(bool rechecks) {
+    for (const DecisionResult& result : core_.takeDecided()) {
+      const contracts::Decision& decision = result.decision;
+      metrics_.decisions(decision).inc();
+      if (rechecks) metrics_.rechecks.inc();
+      if (decision.decision_type == contracts::DecisionType::kNoAction &&
+          std::find(kGateOrder.begin(), kGateOrder.end(), result.decided_by) != kGateOrder.end()) {
+        metrics_.gateBlocks(result.decided_by).inc();
+      }
+      logger_->info("decision {} for incident {}: {}", contracts::toString(decision.decision_type),
+                    decision.incident_id, decision.reasoning);
+    }
+    persist();
+    publishOutbox();
+    persist();
+    uint64_t evictions = core_.state().evictions();
+    if (evictions > evictions_seen_) metrics_.state_evictions.inc(evictions - evictions_seen_);
+    evictions_seen_ = evictions;
+    metrics_.outbox_pending.set(static_cast<double>(core_.state().outbox().size()));
+  }
+
+  void persist() {
+    if (!store_) {
+      core_.state().clearDirty();
+      return;
+    }
+    Status written = flushState(*store_, core_.state());
+    if (!written.isOk()) {
+      metrics_.state_write_failures.inc();
+      logger_->error("safety state not written (will retry): {}", written.message());
+    }
+  }
+
+  void publishOutbox() {
+    while (!core_.state().outbox().empty()) {
+      const OutboxEntry& entry = core_.state().outbox().front();
+      auto published = context_.bus.publish(entry.type, entry.document);
+      if (!published) {
+        metrics_.publish_failures.inc();
+        logger_->warn("{} not published yet (kept, retried every {}): {}", entry.type,
+                      formatDuration(config_.recheck_interval), published.status().message());
+        return;
+      }
+      core_.published(entry.sequence);
+    }
+  }
+
+  // ---- state, policy, control ------------------------------------------------------------
+
+  Status openState() {
+    if (context_.state_dir.empty()) {
+      logger_->warn("no state_dir: the brain's safety state is kept in memory only");
+      return Status::ok();
+    }
+    auto store =
+        state::StateStore::open(std::filesystem::path(context_.state_dir) / "brain" / "state.db");
+    if (!store) return store.status().withContext("brain: opening its state store");
+    std::lock_guard lock(mutex_);
+    ORION_RETURN_IF_ERROR(loadState(**store, core_.state()).withContext("brain"));
+    store_ = std::move(store).value();
+    return Status::ok();
+  }
+
+  Result<Json> reloadPolicy(std::string_view why) {
+    Status status = policy_.reload();
+    policy::PolicyPtr current = policy_.current();
+    metrics_.policy_valid.set(current->loaded() ? 1 : 0);
+    if (!status.isOk()) {
+      metrics_.reloads("failed").inc();
+      if (current->loaded()) {
+        logger_->error("policy reload ({}) failed; keeping the policy in force ({}): {}", why,
+                       current->digest(), status.message());
+      } else {
+        logger_->error("no valid policy in {} ({}): NOTHING IS SAFE and no rule applies: {}",
+                       policy_.directory().string(), why, status.message());
+      }
+      return status;
+    }
+    metrics_.reloads("ok").inc();
+    logger_->info("policy {} loaded from {} ({}): {}", current->digest(),
+                  policy_.directory().string(), why, current->summary());
+    return policyJson(*current);
+  }
+
+  Json policyJson(const policy::Policy& current) const {
+    return {{"directory", policy_.directory().string()},
+            {"loaded", current.loaded()},
+            {"digest", current.digest()},
+            {"summary", current.summary()},
+            {"problem", current.problem()},
+            {"failed_reloads", policy_.failedReloads()},
+            {"last_error", policy_.lastError()}};
+  }
+
+  Result<Json> setAutonomy(const control::Request& request) {
+    AutonomyChangeRequest change{stringArg(request.args, "level"),
+                                 stringArg(request.args, "reason"),
+                                 request.peer.describe(),
+                                 static_cast<int64_t>(request.peer.uid),
+                                 static_cast<int64_t>(request.peer.pid),
+                                 request.peer.user};
+    std::lock_guard lock(mutex_);
+    contracts::AutonomyLevel before = core_.level();
+    auto applied = core_.setAutonomy(change, context_.clock.now());
+    if (!applied) return applied.status();
+    metrics_.autonomy_changes.inc();
+    metrics_.autonomy_level.set(static_cast<double>(applied->record.level));
+    logger_->warn("autonomy changed {} → {} by {}: \"{}\"", contracts::toString(before),
+                  contracts::toString(applied->record.level), applied->record.changed_by,
+                  applied->record.reason);
+    afterChange(false);
+    Json out = describeAutonomy(core_.configured(), core_.state().autonomy());
+    out["previous_level"] = contracts::toString(before);
+    out["audited"] = core_.state().outbox().empty();
+    return out;
+  }
+
+  Status registerOps() {
+    if (context_.control == nullptr) return Status::ok();
+    auto add = [this](const char* op, const char* help, control::Handler handler) {
+      Status status = context_.control->registerOp(op, help, std::move(handler));
+      if (status.isOk()) registered_.emplace_back(op);
+      return status;
+    };
+    ORION_RETURN_IF_ERROR(add("autonomy.show", "the autonomy level in force and its last change",
+                              [this](const control::Request&) -> Result<Json> {
+                                std::lock_guard lock(mutex_);
+                                return describeAutonomy(core_.configured(),
+                                                        core_.state().autonomy());
+                              }));
+    ORION_RETURN_IF_ERROR(add("autonomy.set", "change the autonomy level (args: level, reason)",
+                              [this](const control::Request& r) { return setAutonomy(r); }));
+    ORION_RETURN_IF_ERROR(
+        add("policy.reload", "load the policy directory again", [this](const control::Request& r) {
+          return reloadPolicy("requested by " + r.peer.describe());
+        }));
+    ORION_RETURN_IF_ERROR(
+        add("policy.show", "the policy in force", [this](const control::Request&) -> Result<Json> {
+          return policyJson(*policy_.current());
+        }));
+    return Status::ok();
+  }
+
+  void unregisterOps() {
+    if (context_.control == nullptr) return;
+    for (const std::string& op : registered_) context_.control->unregisterOp(op);
+    registered_.clear();
+  }
+
+  void stopSubscriptions(MonoTime deadline) {
+    for (auto& subscription : subscriptions_) {
+      if (!subscription->drain(deadline)) {
+        logger_->warn("stopping with messages still unprocessed; they stay pending on the bus");
+      }
+    }
+    for (auto& subscription : subscriptions_) subscription->stop();
+    subscriptions_.clear();
+  }
+
+  const config::BrainConfig config_;
   ModuleContext context_;
   Logger logger_;
   BrainMetrics metrics_;
-  const Decider decider_;
-  std::mutex mutex_;  // guards revisions_
-  RecentKeys revisions_;
-  std::unique_ptr<bus::Subscription> subscription_;
+  policy::PolicyHolder policy_;
+  std::mutex mutex_;  // guards core_, store_ and the metrics bookkeeping below
+  BrainCore core_;
+  std::unique_ptr<state::StateStore> store_;
+  uint64_t evictions_seen_ = 0;
+  std::vector<std::string> registered_;
+  std::vector<std::unique_ptr<bus::Subscription>> subscriptions_;
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread ticker_;
 };
 
 }  // namespace

@@ -1,11 +1,20 @@
-// The brain: decides what to do about each incident under the configured autonomy level.
-// Consumes `incident` (group "brain"), publishes `decision` (and, in N3, `approval_request`).
+// The brain: decides what to do about each incident under the autonomy level in force, within
+// the policy (policy/policy.h) and the safety state, and explains every decision.
 //
-// In this build (issue 2) there is no policy engine: every open incident (new, or updated with a
-// higher severity) gets one NO_ACTION decision at N0 with reasoning (decider.h); resolved and
-// acknowledged incidents get none. A configured N1-N3 fails closed to N0: a warning at start, the
-// gauge orion_brain_autonomy_degraded = 1, and every decision's reasoning says so. Redelivered
-// incidents get no second decision.
+// Consumes `incident` (new revisions get a decision), `action` and `outcome` (executions: they
+// feed cooldowns, rate limits, the budget, circuit breakers and escalation ladders); publishes
+// `decision`, `approval_request` (for REQUEST_APPROVAL) and `autonomy_change` (the admin's
+// runtime level changes). All in consumer group "brain". Logic: brain_core.h (orchestration),
+// decider.h (one decision), gates.h (the gates, in order), explain.h (reasoning and tags).
+//
+// Durable: the SafetyState lives in `<state_dir>/brain/state.db` and is rebuilt on start, so a
+// restart never resets a cooldown, reopens a closed breaker, forgets a pending re-decision or
+// loses a decided but unpublished document (the outbox). The policy is loaded at start and again
+// on the control operation `policy.reload` (SIGHUP, `orion policy reload`); a policy that fails to
+// load leaves the previous one in force, or, at start, nothing SAFE. Metrics: brain_metrics.h.
+//
+// Control operations (ModuleContext::control): autonomy.show, autonomy.set {level, reason},
+// policy.reload, policy.show.
 #pragma once
 
 #include <memory>
@@ -16,10 +25,11 @@
 
 namespace orion::brain {
 
-// The brain service. start() subscribes (group "brain", consumer "brain-1") and returns the bus's
-// error if it cannot; incidents are then handled on the subscription's thread, and a failed
-// decision publish is returned to the bus for redelivery. stop() drains, then stops. Both are
-// called from the supervisor's thread.
+// The brain service. start() loads the policy, opens and loads the state store (kDataLoss or
+// kUnavailable if it cannot: the brain does not run without its safety state), registers its
+// control operations, subscribes, and starts the re-check timer (every brain.recheck_interval).
+// Handlers run on the subscriptions' threads under one mutex. stop() unregisters, drains, stops,
+// and writes the state. Both are called from the supervisor's thread.
 std::unique_ptr<Service> makeBrain(const config::BrainConfig& config, ModuleContext context);
 
 }  // namespace orion::brain

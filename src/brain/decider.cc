@@ -2,42 +2,177 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "brain/candidate.h"
+#include "brain/explain.h"
+#include "common/time.h"
+
 namespace orion::brain {
 
-contracts::Decision Decider::decide(const contracts::Incident& incident, WallTime now,
-                                    std::string decision_id) const {
-  contracts::Decision decision;
-  decision.decision_id = std::move(decision_id);
-  decision.timestamp = now;
-  decision.incident_id = incident.incident_id;
-  decision.decision_type = contracts::DecisionType::kNoAction;
-  decision.safety_classification = contracts::SafetyClass::kSafe;
-  decision.requires_approval = false;
-  decision.autonomy_level = applied();
+namespace {
 
-  std::string seen = fmt::format("N0 mode (observe only): detected {} (severity={}, events={})",
-                                 incident.incident_type, contracts::toString(incident.severity),
-                                 incident.event_ids.size());
-  auto node = incident.tags.find("node");
-  if (node != incident.tags.end()) {
-    seen += " on node " + node->second;
+using contracts::DecisionType;
+using contracts::SafetyClass;
+
+contracts::Decision skeleton(const DecideInput& in) {
+  contracts::Decision decision;
+  decision.decision_id = in.decision_id;
+  decision.timestamp = in.now;
+  decision.incident_id = in.incident.incident_id;
+  decision.decision_type = DecisionType::kNoAction;
+  decision.safety_classification = SafetyClass::kSafe;
+  decision.requires_approval = false;
+  decision.autonomy_level = in.level;
+  if (auto node = in.incident.tags.find("node"); node != in.incident.tags.end()) {
     decision.tags["node"] = node->second;
   }
-  if (incident.description && !incident.description->empty()) {
-    seen += ": " + *incident.description;
-  }
-  if (degraded()) {
-    // Failing closed is only safe if it is visible: say in the audited reasoning that the
-    // operator's level was not honoured and why.
-    decision.reasoning = fmt::format(
-        "{}. No action taken: configured {} but no policy engine is available yet; acting as N0 "
-        "(observe only).",
-        seen, config::toString(configured_));
-    decision.tags["configured_autonomy"] = std::string(config::toString(configured_));
-  } else {
-    decision.reasoning = seen + ". No action taken: autonomy level N0 only observes.";
-  }
+  decision.tags["policy"] = in.policy.digest();
   return decision;
+}
+
+const Gate* firstWith(const std::vector<Gate>& gates, Verdict verdict) {
+  auto it = std::find_if(gates.begin(), gates.end(),
+                         [verdict](const Gate& g) { return g.verdict == verdict; });
+  return it == gates.end() ? nullptr : &*it;
+}
+
+// When every blocking gate would have lifted, if time lifts all of them.
+std::optional<WallTime> retryAt(const std::vector<Gate>& gates, WallTime now) {
+  std::optional<Duration> longest;
+  for (const Gate& gate : gates) {
+    if (gate.verdict != Verdict::kBlock) continue;
+    if (!gate.wait) return std::nullopt;  // e.g. N0: waiting changes nothing
+    longest = std::max(longest.value_or(Duration::zero()), *gate.wait);
+  }
+  if (!longest) return std::nullopt;
+  return now + *longest;
+}
+
+std::string skippedText(const std::vector<std::string>& skipped) {
+  std::string out;
+  for (const std::string& line : skipped) out += (out.empty() ? "" : "; ") + line;
+  return out;
+}
+
+DecisionResult noRule(const DecideInput& in, const std::vector<std::string>& skipped) {
+  DecisionResult result;
+  result.decision = skeleton(in);
+  std::string seen = seenText(in.incident, in.level);
+  if (!in.policy.loaded()) {
+    result.decided_by = "policy_invalid";
+    result.decision.reasoning = seen +
+                                ". No action taken: no valid policy is loaded, so nothing is "
+                                "SAFE and no rule applies (" +
+                                in.policy.problem() + ").";
+  } else if (in.level == contracts::AutonomyLevel::kN0) {
+    result.decided_by = "autonomy";
+    result.decision.reasoning = seen + ". No action taken: autonomy level N0 only observes.";
+  } else {
+    result.decided_by = "no_rule";
+    result.decision.reasoning = seen + ". No action taken: no rule of the policy proposes one";
+    result.decision.reasoning += skipped.empty() ? "." : " (" + skippedText(skipped) + ").";
+  }
+  if (!skipped.empty()) result.decision.tags["skipped_rules"] = skippedText(skipped);
+  result.decision.tags["decided_by"] = result.decided_by;
+  result.record = DecisionRecord{
+      in.decision_id, in.incident.incident_id, "", "", "", 0, DecisionType::kNoAction, in.now};
+  return result;
+}
+
+contracts::ApprovalRequest approvalRequestFor(const DecideInput& in, const Candidate& candidate,
+                                              const GateReport& report,
+                                              const contracts::Decision& decision,
+                                              bool budget_only) {
+  contracts::ApprovalRequest request;
+  request.approval_request_id = in.approval_request_id;
+  request.timestamp = in.now;
+  request.decision_id = in.decision_id;
+  request.action_type = candidate.action_type;
+  request.risk_level = decision.safety_classification;
+  request.requested_action = contracts::ProposedAction{candidate.action_type, candidate.parameters};
+  request.requested_reason = decision.reasoning;
+  request.expires_at = in.now + report.approval_timeout;
+  request.incident_id = in.incident.incident_id;
+  request.tags = {{"rule", candidate.rule->name},
+                  {"target", candidate.target},
+                  {"reason", budget_only ? "budget_exhausted" : "risky"}};
+  return request;
+}
+
+}  // namespace
+
+DecisionResult decide(const DecideInput& in) {
+  Selection selection = selectCandidate(in.incident, in.policy, in.state, in.now);
+  if (!selection.candidate) return noRule(in, selection.skipped);
+  const Candidate& candidate = *selection.candidate;
+
+  GateReport report =
+      evaluateGates(GateContext{in.level, in.policy, in.state, in.incident, candidate, in.now});
+  DecisionResult result;
+  contracts::Decision& decision = result.decision;
+  decision = skeleton(in);
+  addExplanationTags(candidate, report.gates, decision.tags);
+  if (!selection.skipped.empty()) decision.tags["skipped_rules"] = skippedText(selection.skipped);
+
+  std::string seen = seenText(in.incident, in.level);
+  std::string proposal = proposalText(candidate);
+  const Gate* block = firstWith(report.gates, Verdict::kBlock);
+  const Gate* approval = firstWith(report.gates, Verdict::kApproval);
+  const Gate* suggest = firstWith(report.gates, Verdict::kSuggest);
+  bool safe = report.classification == SafetyClass::kSafe;
+
+  if (block != nullptr) {
+    result.decided_by = std::string(block->name);
+    // N0 decisions are SAFE by definition (nothing is proposed); a blocked action keeps its own
+    // classification so the record says what was held back.
+    decision.safety_classification =
+        in.level == contracts::AutonomyLevel::kN0 ? SafetyClass::kSafe : report.classification;
+    std::string why = block->name == "autonomy" ? "autonomy level N0 only observes"
+                                                : std::string(block->name) + ": " + block->detail;
+    decision.reasoning =
+        fmt::format("{}. No action taken: {} would be proposed, but {}.", seen, proposal, why);
+    result.retry_at = retryAt(report.gates, in.now);
+    if (result.retry_at) decision.tags["retry_at"] = formatRfc3339(*result.retry_at);
+  } else if (approval != nullptr) {
+    result.decided_by = "approval";
+    decision.decision_type = DecisionType::kRequestApproval;
+    decision.requires_approval = true;
+    // UNKNOWN is RISKY here: an approval request is never of unknown risk.
+    decision.safety_classification = safe ? SafetyClass::kSafe : SafetyClass::kRisky;
+    decision.proposed_action =
+        contracts::ProposedAction{candidate.action_type, candidate.parameters};
+    decision.reasoning = fmt::format("{}. Requesting an admin's approval for {}: {}.", seen,
+                                     proposal, approval->detail);
+  } else if (suggest != nullptr) {
+    result.decided_by = std::string(suggest->name);
+    decision.decision_type = DecisionType::kSuggestAction;
+    decision.safety_classification = report.classification;
+    decision.proposed_action =
+        contracts::ProposedAction{candidate.action_type, candidate.parameters};
+    decision.reasoning =
+        fmt::format("{}. Suggesting {} for a human to run: {}.", seen, proposal, suggest->detail);
+  } else {
+    result.decided_by = "all_gates_passed";
+    decision.decision_type = DecisionType::kExecuteSafeAction;
+    decision.safety_classification = SafetyClass::kSafe;
+    decision.proposed_action =
+        contracts::ProposedAction{candidate.action_type, candidate.parameters};
+    decision.reasoning =
+        fmt::format("{}. Executing SAFE action {}: every gate passed.", seen, proposal);
+  }
+  decision.reasoning += gateSentence(report.gates);
+  decision.tags["decided_by"] = result.decided_by;
+
+  if (decision.decision_type == DecisionType::kRequestApproval) {
+    bool budget_only = report.gates[1].verdict != Verdict::kApproval;
+    result.approval_request = approvalRequestFor(in, candidate, report, decision, budget_only);
+  }
+  result.record = DecisionRecord{
+      in.decision_id,        in.incident.incident_id, candidate.rule->name,   candidate.target,
+      candidate.action_type, candidate.step,          decision.decision_type, in.now};
+  result.gates = std::move(report.gates);
+  return result;
 }
 
 bool needsDecision(const contracts::Incident& incident) {
@@ -45,8 +180,8 @@ bool needsDecision(const contracts::Incident& incident) {
 }
 
 std::string revisionOf(const contracts::Incident& incident) {
-  return fmt::format("{}/{}/{}/{}", incident.incident_id, contracts::toString(incident.state),
-                     contracts::toString(incident.severity), incident.event_ids.size());
+  return fmt::format("{}/{}/{}", incident.incident_id, contracts::toString(incident.state),
+                     contracts::toString(incident.severity));
 }
 
 }  // namespace orion::brain

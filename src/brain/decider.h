@@ -1,48 +1,62 @@
 // The decider: what the brain decides about one incident, without the bus. Pure: the same
-// incident, configured autonomy, clock reading and decision id always give the same decision.
-// Called on the brain's subscription thread; safe to share between threads (immutable).
+// incident, policy snapshot, safety state, autonomy level, clock reading and ids always give the
+// same decision. Called on the brain's core thread; holds nothing.
 //
-// This build has no policy engine (it arrives with issue 4), so every decision is the N0 one:
-// NO_ACTION, SAFE, requires_approval false, no proposed_action, autonomy_level N0, with reasoning
-// that says what was seen and why nothing is done. A configured N1–N3 fails closed to N0: the
-// decision records the level actually applied (N0), its reasoning says which level was configured
-// and why it is not applied, and the tag "configured_autonomy" carries the configured level.
+//   1. selectCandidate(): the first matching rule's current ladder step (candidate.h).
+//   2. evaluateGates(): every gate, in the documented order (gates.h).
+//   3. The decision follows from the verdicts:
+//        no valid policy, or no rule      NO_ACTION (SAFE)
+//        N0                               NO_ACTION (SAFE), no proposed_action
+//        any gate blocks                  NO_ACTION, classification of the blocked action
+//        any gate asks for approval       REQUEST_APPROVAL (+ an approval_request), RISKY or,
+//                                         when only the budget asks, SAFE
+//        any gate only suggests           SUGGEST_ACTION (a human executes)
+//        otherwise                        EXECUTE_SAFE_ACTION (SAFE)
+//      A RISKY or UNKNOWN action never becomes EXECUTE_SAFE_ACTION; N0 never proposes anything.
+//   4. The explanation: readable `reasoning`, and the gates with their verdicts and numbers in
+//      `tags` (wire-compatible with v1.0; key names in docs/decisions.md and explain.h).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
-#include "common/clock.h"
-#include "config/config.h"
+#include "brain/gates.h"
+#include "brain/safety_state.h"
 #include "contracts/documents.h"
+#include "policy/policy.h"
 
 namespace orion::brain {
 
-class Decider {
- public:
-  explicit Decider(config::Autonomy configured) : configured_(configured) {}
-
-  // The level the operator asked for, and the level decisions are made at (always N0 here).
-  config::Autonomy configured() const { return configured_; }
-  contracts::AutonomyLevel applied() const { return contracts::AutonomyLevel::kN0; }
-  // True when the configured level is above what this build can apply.
-  bool degraded() const { return configured_ != config::Autonomy::kN0; }
-
-  // The decision about `incident` (which should be open, see needsDecision()), timestamped `now`
-  // and identified by `decision_id`. Never fails: an incident the brain cannot act on is exactly
-  // the case NO_ACTION exists for.
-  [[nodiscard]] contracts::Decision decide(const contracts::Incident& incident, WallTime now,
-                                           std::string decision_id) const;
-
- private:
-  config::Autonomy configured_;
+struct DecideInput {
+  const contracts::Incident& incident;
+  const policy::Policy& policy;
+  const SafetyState& state;
+  contracts::AutonomyLevel level;
+  WallTime now;
+  std::string decision_id;
+  std::string approval_request_id;  // used only for REQUEST_APPROVAL
 };
+
+struct DecisionResult {
+  contracts::Decision decision;
+  std::optional<contracts::ApprovalRequest> approval_request;
+  DecisionRecord record;
+  // A time-limited gate blocked: when every blocking gate would have lifted.
+  std::optional<WallTime> retry_at;
+  // The gate that settled the decision ("action_cooldown", "approval", ...), or "no_rule",
+  // "policy_invalid", "all_gates_passed".
+  std::string decided_by;
+  std::vector<Gate> gates;  // empty when no rule proposed anything
+};
+
+[[nodiscard]] DecisionResult decide(const DecideInput& input);
 
 // Only open incidents get decisions; resolved and acknowledged ones need none.
 bool needsDecision(const contracts::Incident& incident);
 
-// Identifies one revision of an incident: its id, state, severity and number of events. A
-// redelivered incident has the same revision and must not get a second decision; an update
-// (severity raised) is a new revision and gets its own.
+// One revision of an incident: its id, state and severity. A redelivery, or an update that only
+// adds events, is the same revision and gets no new decision; a severity or state change does.
 std::string revisionOf(const contracts::Incident& incident);
 
 }  // namespace orion::brain

@@ -1,6 +1,7 @@
 // What every pipeline module receives from the daemon: the bus it talks through, the clock it
-// reads, the metrics registry it reports to, and the name of the node it runs on. Deliberately
-// narrow: a module never sees the daemon or another module.
+// reads, the metrics registry it reports to, the name of the node it runs on, where it keeps its
+// durable state, and where it registers its admin operations. Deliberately narrow: a module never
+// sees the daemon or another module.
 #pragma once
 
 #include <string>
@@ -9,6 +10,10 @@
 #include "common/clock.h"
 #include "common/metrics.h"
 
+namespace orion::control {
+class Registry;  // control/control.h; a module that registers operations links orion_control
+}
+
 namespace orion {
 
 struct ModuleContext {
@@ -16,6 +21,12 @@ struct ModuleContext {
   const Clock& clock;
   MetricsRegistry& metrics;
   std::string node;  // this node's name (config `node.name`, default the host name)
+  // The process's state directory (config `state_dir`): a module keeps its safety state in
+  // `<state_dir>/<module>/state.db` (state/state_store.h). Empty in tests that want none.
+  std::string state_dir = {};
+  // Where the module registers its control-socket operations (control/control.h); owned by the
+  // daemon and valid while the module runs. nullptr when no control channel is served.
+  control::Registry* control = nullptr;
 };
 
 }  // namespace orion

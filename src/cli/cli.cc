@@ -40,6 +40,8 @@ int runCli(int argc, char** argv) {
   addConfigCommand(app, global, action);
   addContractsCommand(app, global, action);
   addVersionCommand(app, global, action);
+  addPolicyCommand(app, global, action);
+  addAutonomyCommand(app, global, action);
 
   try {
     app.parse(argc, argv);

@@ -9,8 +9,14 @@
 #include <functional>
 #include <string>
 
+#include "common/json.h"
+
 namespace CLI {
 class App;
+}
+
+namespace orion::config {
+struct LoadOptions;
 }
 
 namespace orion::cli {
@@ -33,6 +39,23 @@ void addConfigCommand(CLI::App& app, GlobalOptions& global, Action& action);  //
 void addContractsCommand(CLI::App& app, GlobalOptions& global,
                          Action& action);  // contracts_command.cc
 void addVersionCommand(CLI::App& app, GlobalOptions& global, Action& action);  // version_command.cc
+void addPolicyCommand(CLI::App& app, GlobalOptions& global, Action& action);   // policy_command.cc
+void addAutonomyCommand(CLI::App& app, GlobalOptions& global,
+                        Action& action);  // autonomy_command.cc
+
+// How every subcommand loads the configuration `orion run` would use: `file` (or none), the
+// --env-file, the process environment and --state-dir (config_command.cc).
+config::LoadOptions loadOptions(const GlobalOptions& global, const std::string& file);
+
+// Sends one control request to the running daemon of the configured state_dir and returns the
+// exit code: prints the result with `print`, or the error to stderr (2 for a refused or invalid
+// request, 1 when ORION is not running or the request failed) (autonomy_command.cc).
+struct ControlCall {
+  std::string op;
+  Json args = Json::object();
+  std::function<void(const Json& result)> print;
+};
+int callDaemon(const GlobalOptions& global, const ControlCall& call);
 
 // Parses argv and runs the chosen subcommand; returns the exit code.
 int runCli(int argc, char** argv);

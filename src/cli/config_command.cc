@@ -10,8 +10,6 @@
 
 namespace orion::cli {
 
-namespace {
-
 config::LoadOptions loadOptions(const GlobalOptions& global, const std::string& file) {
   config::LoadOptions options;
   if (!file.empty()) options.file = file;
@@ -20,6 +18,8 @@ config::LoadOptions loadOptions(const GlobalOptions& global, const std::string& 
   options.environment = config::processEnvironment();
   return options;
 }
+
+namespace {
 
 // Each error of a failed load on its own line of stderr.
 int reportInvalid(const Status& status) {

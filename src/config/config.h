@@ -139,13 +139,20 @@ struct WatcherConfig {
 };
 
 struct GuardianConfig {
-  Duration correlation_window = std::chrono::seconds(60);
+  Duration correlation_window = std::chrono::seconds(60);  // node correlation, update coalescing
   int64_t max_open_incidents = 10000;
+  int64_t flap_threshold = 3;  // opens within flap_window → repeated_failures
+  Duration flap_window = std::chrono::minutes(10);
+  int64_t node_correlation_threshold = 3;  // incidents on one node within the window → one
+  int64_t max_resolved_fingerprints = 10000;
+  int64_t max_remembered_events = 10000;
 };
 
 struct BrainConfig {
   Autonomy autonomy_level = Autonomy::kN0;
   std::string policy_dir = "policies";
+  Duration recheck_interval = std::chrono::seconds(1);  // how often blocked incidents are re-read
+  int64_t max_tracked_incidents = 10000;
 };
 
 struct ApprovalConfig {

@@ -81,6 +81,7 @@ inline constexpr std::string_view kEdgeCommand = "edge.command";
 inline constexpr std::string_view kEdgeTelemetry = "edge.telemetry";
 inline constexpr std::string_view kEdgeHealth = "edge.health";
 inline constexpr std::string_view kDeadletter = "deadletter";
+inline constexpr std::string_view kAutonomyChange = "autonomy_change";
 }  // namespace type
 
 // The contract types that travel on the core pipeline streams, in pipeline order.

@@ -31,6 +31,19 @@ ConsoleHeader headerFor(const config::Config& config, std::string_view bus_kind)
                        std::string(bus_kind), config.state_dir, audit.string()};
 }
 
+// SIGHUP: the same operation `orion policy reload` asks for over the control socket, on behalf
+// of the daemon's own user. The brain keeps its current policy when the new one is invalid.
+void reloadPolicy(Supervisor& supervisor, Logger& log) {
+  control::Request request{"policy.reload", Json::object(), control::selfPeer()};
+  auto result = supervisor.control().dispatch(request);
+  if (result.isOk()) {
+    log->info("SIGHUP: policy reloaded: {}", result->value("summary", ""));
+  } else {
+    log->error("SIGHUP: policy not reloaded (the current one stays): {}",
+               result.status().message());
+  }
+}
+
 }  // namespace
 
 int runDaemon(const config::Config& config, const RunOptions& options,
@@ -68,14 +81,16 @@ int runDaemon(const config::Config& config, const RunOptions& options,
             config.state_dir);
 
   int received = 0;
-  while (received == 0) {
+  while (!ShutdownSignals::isShutdown(received)) {
     if (stop_requested != nullptr && stop_requested->load()) break;
     if (console != nullptr) console->tick();
     received = signals.wait(kPollInterval);
+    if (received == SIGHUP) reloadPolicy(supervisor, log);
   }
-  log->info("{}: shutting down (budget {} ms)",
-            received != 0 ? ShutdownSignals::name(received) : "stop requested",
-            options.shutdown_budget.count());
+  log->info(
+      "{}: shutting down (budget {} ms)",
+      ShutdownSignals::isShutdown(received) ? ShutdownSignals::name(received) : "stop requested",
+      options.shutdown_budget.count());
 
   Status stopped;
   {

@@ -11,18 +11,19 @@ namespace orion::daemon {
 
 namespace {
 
-sigset_t shutdownSet() {
+sigset_t handledSet() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   return set;
 }
 
 }  // namespace
 
 ShutdownSignals::ShutdownSignals() {
-  sigset_t set = shutdownSet();
+  sigset_t set = handledSet();
   pthread_sigmask(SIG_BLOCK, &set, &previous_mask_);
   signal(SIGPIPE, SIG_IGN);
 }
@@ -30,7 +31,7 @@ ShutdownSignals::ShutdownSignals() {
 ShutdownSignals::~ShutdownSignals() { pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr); }
 
 int ShutdownSignals::wait(std::chrono::milliseconds timeout) const {
-  sigset_t set = shutdownSet();
+  sigset_t set = handledSet();
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
   timespec wait_for{};
   wait_for.tv_sec = seconds.count();
@@ -48,6 +49,8 @@ const char* ShutdownSignals::name(int signal) {
       return "SIGINT";
     case SIGTERM:
       return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
     default:
       return "signal";
   }
@@ -68,7 +71,8 @@ ShutdownGuard::~ShutdownGuard() {
 void ShutdownGuard::watch(const ShutdownSignals& signals, const Clock& clock,
                           MonoTime hard_deadline) {
   while (!done_.load()) {
-    if (int signal = signals.wait(std::chrono::milliseconds(50)); signal != 0) {
+    if (int signal = signals.wait(std::chrono::milliseconds(50));
+        ShutdownSignals::isShutdown(signal)) {
       std::fprintf(stderr, "orion: second %s during shutdown, exiting now\n",
                    ShutdownSignals::name(signal));
       _exit(1);

@@ -1,6 +1,7 @@
-// Shutdown signals for the daemon. SIGINT and SIGTERM are blocked in every thread and waited for
-// synchronously (sigtimedwait) instead of being handled asynchronously, so no module thread is
-// ever interrupted by them and the shutdown runs as ordinary code on the thread that waits.
+// Signals for the daemon. SIGINT and SIGTERM (shut down) and SIGHUP (reload the policy) are
+// blocked in every thread and waited for synchronously (sigtimedwait) instead of being handled
+// asynchronously, so no module thread is ever interrupted by them and the shutdown or reload runs
+// as ordinary code on the thread that waits.
 //
 // Construct a ShutdownSignals on the main thread before any other thread exists: threads inherit
 // the blocked mask. Waiting may happen on any thread of the process.
@@ -18,25 +19,30 @@ namespace orion::daemon {
 
 class ShutdownSignals {
  public:
-  // Blocks SIGINT and SIGTERM in the calling thread and ignores SIGPIPE (a client that hangs up
-  // on the API must not kill the daemon).
+  // Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and ignores SIGPIPE (a client that
+  // hangs up on the API must not kill the daemon).
   ShutdownSignals();
   // Restores the signal mask the calling thread had before.
   ~ShutdownSignals();
   ShutdownSignals(const ShutdownSignals&) = delete;
   ShutdownSignals& operator=(const ShutdownSignals&) = delete;
 
-  // Waits up to `timeout` for SIGINT or SIGTERM. Returns the signal number, or 0 when none came.
+  // Waits up to `timeout` for SIGINT, SIGTERM or SIGHUP. Returns the signal number, or 0 when
+  // none came.
   int wait(std::chrono::milliseconds timeout) const;
 
-  // "SIGINT", "SIGTERM", or "signal" for any other.
+  // True for SIGINT and SIGTERM.
+  static bool isShutdown(int signal) { return signal == SIGINT || signal == SIGTERM; }
+
+  // "SIGINT", "SIGTERM", "SIGHUP", or "signal" for any other.
   static const char* name(int signal);
 
  private:
   sigset_t previous_mask_;
 };
 
-// Watches a shutdown in progress from a thread of its own: a second SIGINT/SIGTERM, or the
+// Watches a shutdown in progress from a thread of its own (a SIGHUP then is ignored): a second
+// SIGINT/SIGTERM, or the
 // shutdown still running `budget + grace` after the guard was made, ends the process at once
 // with exit code 1 (_exit: destructors would wait for the very threads that are stuck). What was
 // acknowledged is already in the audit file by then. Destroying the guard (the shutdown

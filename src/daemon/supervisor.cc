@@ -1,5 +1,6 @@
 #include "daemon/supervisor.h"
 
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "bus/embedded_bus.h"
 #include "commander/commander.h"
 #include "contracts/registry.h"
+#include "control/client.h"
 #include "guardian/guardian.h"
 #include "memory/memory.h"
 #include "watcher/watcher.h"
@@ -156,7 +158,8 @@ bool Supervisor::selected(std::string_view name) const {
 }
 
 ModuleContext Supervisor::context() {
-  return ModuleContext{*bus_, clock_, metrics_, config_.node.name};
+  return ModuleContext{*bus_,           clock_, metrics_, config_.node.name, config_.state_dir,
+                       &control_router_};
 }
 
 Status Supervisor::build() {
@@ -201,10 +204,38 @@ Status Supervisor::start() {
     log_->info("module {} started in {:.1f} ms", entry.name, took);
     started_.push_back(&entry);
   }
+  if (options_.control_socket) {
+    control_server_ = std::make_unique<control::Server>(
+        control::ServerOptions{control::socketPathFor(config_.state_dir)}, control_router_, clock_,
+        metrics_);
+    Status served = control_server_->start();
+    if (served.code() == StatusCode::kFailedPrecondition) {
+      // Another daemon serves this state_dir: two ORIONs must not share their safety state.
+      control_server_.reset();
+      stop().ignore();
+      return served.withContext("starting the control socket");
+    }
+    if (!served.isOk()) {
+      // ORION still observes and decides; only runtime admin commands are unavailable.
+      log_->error(
+          "control socket unavailable (orion autonomy/policy commands will not reach "
+          "this daemon): {}",
+          served.message());
+      control_server_.reset();
+    } else {
+      log_->info("control socket {} (ops: {})", control_server_->socketPath().string(),
+                 fmt::join(control_router_.ops(), ", "));
+    }
+  }
   return Status::ok();
 }
 
 Status Supervisor::stop() {
+  // First, so no admin request reaches a module that is stopping.
+  if (control_server_) {
+    control_server_->stop();
+    control_server_.reset();
+  }
   if (started_.empty()) return Status::ok();
   MonoTime begin = clock_.monotonic();
   MonoTime budget_end = begin + options_.shutdown_budget;

@@ -25,6 +25,8 @@
 #include "common/service.h"
 #include "common/status.h"
 #include "config/config.h"
+#include "control/control.h"
+#include "control/server.h"
 
 namespace orion::daemon {
 
@@ -33,9 +35,11 @@ struct RunOptions {
                                      // approval, commander, memory, api
   bool live_summary = true;          // print the readable live view on a terminal
   std::chrono::milliseconds shutdown_budget{4500};
+  bool control_socket = true;  // serve <state_dir>/control.sock (control/control.h)
 };
 
-// Runs until SIGINT/SIGTERM (or `stop_requested` becomes true). Returns the process exit code:
+// Runs until SIGINT/SIGTERM (or `stop_requested` becomes true); SIGHUP reloads the policy (the
+// control operation policy.reload, as `orion policy reload` does). Returns the process exit code:
 // 0 after a clean shutdown, 2 when the configuration cannot run (e.g. a Redis bus URL in this
 // build), 1 when a module failed to start or the shutdown overran. A second SIGINT/SIGTERM during
 // shutdown ends the process at once with exit code 1.
@@ -82,21 +86,27 @@ class Supervisor {
   // and stops after them. Call between build() and start().
   void addObserver(std::unique_ptr<Service> observer);
 
-  // Starts the observers, then the modules from memory to the watcher (the API last). On the
-  // first failure stops what already started and returns that failure, naming the module.
+  // Starts the observers, then the modules from memory to the watcher (the API last), then the
+  // control socket (RunOptions::control_socket) once every module registered its operations. On
+  // the first failure stops what already started and returns that failure, naming the module.
+  // A control socket another daemon already serves is such a failure; one that cannot be created
+  // (e.g. a state_dir path too long for a unix socket) is logged and ORION runs without it.
   Status start();
 
-  // Stops in pipeline order (the API, then watcher → guardian → brain → approval → commander →
-  // memory, then the observers). Each service gets a share of what is left of the shutdown
-  // budget as its deadline, so time a fast stage does not use passes on to the next. Returns
-  // kDeadlineExceeded, naming the slowest service, when the whole shutdown overran the budget.
-  // Idempotent: a second call returns OK at once.
+  // Stops the control socket, then the rest in pipeline order (the API, then watcher → guardian →
+  // brain → approval → commander → memory, then the observers). Each service gets a share of what
+  // is left of the shutdown budget as its deadline, so time a fast stage does not use passes on to
+  // the next. Returns kDeadlineExceeded, naming the slowest service, when the whole shutdown
+  // overran the budget. Idempotent: a second call returns OK at once.
   Status stop();
 
   // The context modules receive (valid after build()).
   ModuleContext context();
   bus::Bus* bus() { return bus_.get(); }
   MetricsRegistry& metrics() { return metrics_; }
+  // The operations the modules registered (the control socket serves them; the daemon calls
+  // policy.reload itself on SIGHUP).
+  control::Router& control() { return control_router_; }
   const config::Config& config() const { return config_; }
   // The names of the services started so far, in start order ("console" for an observer named
   // so); emptied by stop().
@@ -115,6 +125,8 @@ class Supervisor {
   const Clock& clock_;
   ModuleFactories factories_;
   MetricsRegistry metrics_;
+  control::Router control_router_;
+  std::unique_ptr<control::Server> control_server_;
   std::unique_ptr<bus::Bus> bus_;
   std::vector<Entry> entries_;   // start order: observers, then modules memory → watcher → api
   std::vector<Entry*> started_;  // in start order

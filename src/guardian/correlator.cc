@@ -8,50 +8,12 @@
 #include "guardian/fingerprint.h"
 
 namespace orion::guardian {
-namespace {
 
 using contracts::Event;
 using contracts::EventSeverity;
 using contracts::Incident;
+using contracts::IncidentSeverity;
 using contracts::IncidentState;
-
-std::string text(const Json& data, std::string_view key) {
-  if (!data.is_object()) return "";
-  auto it = data.find(key);
-  if (it == data.end() || it->is_null()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_float()) {
-    // Two decimals are plenty for a percentage or a load average, and trailing zeros only add
-    // noise ("93.10" → "93.1", "90.00" → "90").
-    std::string out = fmt::format("{:.2f}", it->get<double>());
-    while (!out.empty() && out.back() == '0') out.pop_back();
-    if (!out.empty() && out.back() == '.') out.pop_back();
-    return out;
-  }
-  return dumpJson(*it);
-}
-
-// The watcher's units are words ("percent", "ratio"); a person reads "93.1%" and "4.5".
-std::string withUnit(const std::string& value, const std::string& unit) {
-  if (unit.empty() || unit == "ratio") return value;
-  if (unit == "percent" || unit == "%") return value + "%";
-  return value + " " + unit;
-}
-
-// Keeps the opening event (what started it) and the most recent ones (what it looks like now),
-// so a long-lived incident stays a bounded document.
-void addEvent(Incident& incident, const std::string& event_id, WallTime time, size_t max_ids) {
-  if (incident.event_ids.size() < std::max<size_t>(max_ids, 1)) {
-    incident.event_ids.push_back(event_id);
-  } else if (incident.event_ids.size() > 1) {
-    incident.event_ids.erase(incident.event_ids.begin() + 1);
-    incident.event_ids.push_back(event_id);
-  }
-  incident.window_start = std::min(incident.window_start, time);
-  incident.window_end = std::max(incident.window_end, time);
-}
-
-}  // namespace
 
 std::string_view toString(Verdict verdict) {
   switch (verdict) {
@@ -63,6 +25,10 @@ std::string_view toString(Verdict verdict) {
       return "resolved";
     case Verdict::kAbsorbed:
       return "absorbed";
+    case Verdict::kFlapping:
+      return "flapping";
+    case Verdict::kGrouped:
+      return "grouped";
     case Verdict::kDuplicate:
       return "duplicate";
     case Verdict::kIgnored:
@@ -71,179 +37,311 @@ std::string_view toString(Verdict verdict) {
   return "unknown";
 }
 
-std::string_view incidentTypeFor(std::string_view event_type) {
-  std::string_view condition = conditionTypeOf(event_type);
-  if (condition == "service_down") return "service_outage";
-  if (condition == "metric_threshold_exceeded") return "metric_anomaly";
-  if (condition == "edge_device_offline") return "edge_device_failure";
-  return "correlation_detected";
-}
-
-std::string describeEvent(const Event& event) {
-  const Json& data = event.data;
-  std::string metric = text(data, "metric");
-  std::string value = text(data, "value");
-  if (!metric.empty() && !value.empty()) {
-    std::string unit = text(data, "unit");
-    std::string resource = text(data, "resource");
-    std::string out = metric;
-    if (!resource.empty()) out += " of " + resource;
-    out += " is " + withUnit(value, unit);
-    std::string threshold = text(data, "threshold");
-    if (!threshold.empty() && text(data, "state") == "recovered") {
-      out += " (back below " + withUnit(threshold, unit) + ")";
-    } else if (!threshold.empty()) {
-      std::string level = text(data, "level");
-      if (level.empty()) level = std::string(contracts::toString(event.severity));
-      out += " (" + level + " threshold " + withUnit(threshold, unit) + ")";
-    }
-    return out;
-  }
-  std::string service = text(data, "service_name");
-  if (!service.empty()) {
-    std::string_view condition = conditionTypeOf(event.event_type);
-    if (event.event_type == "service_down") return "service " + service + " is down";
-    if (event.event_type == "service_up") return "service " + service + " is up";
-    return fmt::format("{} for service {}", condition, service);
-  }
-  std::string resource = text(data, "resource");
-  if (!resource.empty()) return fmt::format("{} on {}", event.event_type, resource);
-  return fmt::format("{} reported by {}", event.event_type, event.source);
-}
-
 Correlator::Correlator(CorrelatorOptions options, const Clock& clock)
     : options_(options), clock_(clock) {}
 
-Correlation Correlator::correlate(const Event& event) const {
-  Correlation c;
-  c.event_id = event.event_id;
-  c.event_time = event.timestamp;
-  c.event_severity = event.severity;
-  if (seen(event.event_id)) {
-    c.verdict = Verdict::kDuplicate;
-    return c;
-  }
-  c.fingerprint = fingerprintOf(event);
-  const bool recovery = isRecovery(event);
-  auto it = open_.find(c.fingerprint);
-
-  if (it == open_.end()) {
-    if (recovery || event.severity == EventSeverity::kInfo) {
-      c.verdict = Verdict::kIgnored;
-      return c;
-    }
-    Incident incident;
-    incident.incident_id = incidentIdFor(c.fingerprint, event.event_id);
-    incident.timestamp = clock_.now();
-    incident.incident_type = std::string(incidentTypeFor(event.event_type));
-    incident.severity = contracts::incidentSeverityFor(event.severity);
-    incident.event_ids = {event.event_id};
-    incident.window_start = event.timestamp;
-    incident.window_end = event.timestamp;
-    incident.state = IncidentState::kOpen;
-    incident.description = describeEvent(event);
-    std::string node = nodeOf(event);
-    if (!node.empty()) incident.tags["node"] = node;
-    incident.tags["fingerprint"] = c.fingerprint;
-    c.verdict = Verdict::kOpened;
-    c.incident = std::move(incident);
-    return c;
-  }
-
-  const Incident& current = it->second.incident;
-  if (recovery) {
-    Incident resolved = current;
-    addEvent(resolved, event.event_id, event.timestamp, options_.max_event_ids_per_incident);
-    resolved.timestamp = clock_.now();
-    resolved.state = IncidentState::kResolved;
-    resolved.description = "recovered: " + describeEvent(event);
-    c.verdict = Verdict::kResolved;
-    c.incident = std::move(resolved);
-    return c;
-  }
-  auto severity = contracts::incidentSeverityFor(event.severity);
-  if (severity > current.severity) {
-    Incident raised = current;
-    addEvent(raised, event.event_id, event.timestamp, options_.max_event_ids_per_incident);
-    raised.timestamp = clock_.now();
-    raised.severity = severity;
-    raised.description = describeEvent(event);
-    c.verdict = Verdict::kUpdated;
-    c.incident = std::move(raised);
-    return c;
-  }
-  c.verdict = Verdict::kAbsorbed;
-  return c;
-}
-
-size_t Correlator::commit(const Correlation& c) {
-  if (c.verdict == Verdict::kDuplicate) return 0;
-  remember(c.event_id);
-  size_t evicted = 0;
-  auto it = open_.find(c.fingerprint);
-  switch (c.verdict) {
-    case Verdict::kOpened:
-    case Verdict::kUpdated:
-      if (!c.incident) break;
-      if (it == open_.end()) {
-        evicted = evictIfFull();
-        recency_.push_back(c.fingerprint);
-        open_.emplace(c.fingerprint, Open{*c.incident, std::prev(recency_.end())});
-      } else {
-        it->second.incident = *c.incident;
-        touch(it->second);
-      }
-      break;
-    case Verdict::kResolved:
-      if (it != open_.end()) {
-        recency_.erase(it->second.recency);
-        open_.erase(it);
-      }
-      break;
-    case Verdict::kAbsorbed:
-      if (it != open_.end()) {
-        addEvent(it->second.incident, c.event_id, c.event_time,
-                 options_.max_event_ids_per_incident);
-        touch(it->second);
-      }
-      break;
-    case Verdict::kDuplicate:
-    case Verdict::kIgnored:
-      break;
-  }
-  return evicted;
-}
-
 Correlation Correlator::process(const Event& event) {
-  Correlation c = correlate(event);
-  commit(c);
-  return c;
+  Correlation out;
+  out.event_id = event.event_id;
+  out.event_severity = event.severity;
+  if (seen_.contains(event.event_id)) {
+    out.verdict = Verdict::kDuplicate;
+    return out;
+  }
+  remember(event.event_id);
+  out.fingerprint = fingerprintOf(event);
+  const std::string& fingerprint = out.fingerprint;
+  auto it = conditions_.find(fingerprint);
+  Condition* known = it == conditions_.end() ? nullptr : &it->second;
+
+  if (isRecovery(event)) {
+    if (known == nullptr || !known->open) {
+      out.verdict = Verdict::kIgnored;
+      return out;
+    }
+    resolve(*known, fingerprint, event, out);
+    return out;
+  }
+  if (known != nullptr && known->open) {
+    absorb(*known, fingerprint, event, out);
+    return out;
+  }
+  if (event.severity == EventSeverity::kInfo) {
+    out.verdict = Verdict::kIgnored;
+    return out;
+  }
+
+  // The condition opens: for the first time, or again after it recovered.
+  WallTime now = clock_.now();
+  Condition& condition = known != nullptr ? *known : conditions_[fingerprint];
+  unlistResolved(condition);
+  while (!condition.opens.empty() && condition.opens.front().at <= now - options_.flap_window) {
+    condition.opens.pop_front();
+  }
+  IncidentSeverity severity = contracts::incidentSeverityFor(event.severity);
+  condition.opens.push_back(OpenRecord{now, event.event_id, severity});
+  while (condition.opens.size() > std::max<size_t>(options_.flap_threshold, 1) * 4) {
+    condition.opens.pop_front();  // only the last few opens matter for flapping
+  }
+  condition.open = true;
+  condition.node = nodeOf(event);
+  condition.severity = severity;
+  condition.summary = describeEvent(event);
+  condition.tags = eventTags(event);
+  condition.group_id.clear();
+  mark("conditions", fingerprint);
+
+  auto flap = incidents_.find(condition.incident_id);
+  bool in_open_flap = flap != incidents_.end() && flap->second.kind == Kind::kFlapping;
+  if (in_open_flap || flapping(condition)) {
+    openOrGrowFlap(condition, fingerprint, event, out);
+  } else if (!joinOrOpenGroup(condition, fingerprint, event, out)) {
+    openSingle(condition, fingerprint, event, out);
+  }
+  if (!condition.node.empty()) {
+    NodeState& node = nodes_[condition.node];
+    node.recent.push_back(RecentOpen{now, fingerprint, event.event_id});
+    while (node.recent.size() > 1000) node.recent.pop_front();
+    mark("nodes", condition.node);
+  }
+  evictIfFull();
+  return out;
 }
 
-const Incident* Correlator::openIncident(std::string_view fingerprint) const {
-  auto it = open_.find(std::string(fingerprint));
-  return it == open_.end() ? nullptr : &it->second.incident;
+void Correlator::absorb(Condition& condition, const std::string& fingerprint, const Event& event,
+                        Correlation& out) {
+  auto it = incidents_.find(condition.incident_id);
+  if (it == incidents_.end()) {
+    // Its incident was forgotten (a bound); the condition restarts with this event.
+    condition.open = false;
+    condition.incident_id.clear();
+    out.verdict = Verdict::kIgnored;
+    mark("conditions", fingerprint);
+    return;
+  }
+  WallTime now = clock_.now();
+  Record& record = it->second;
+  addEvent(record, event.event_id, now);
+  IncidentSeverity severity = contracts::incidentSeverityFor(event.severity);
+  condition.severity = std::max(condition.severity, severity);
+  mark("conditions", fingerprint);
+  if (record.kind == Kind::kSingle) {
+    record.incident.description = describeEvent(event);
+    for (auto& [key, value] : eventTags(event)) record.incident.tags[key] = value;
+  }
+  touch(record);
+  if (severity > record.incident.severity) {
+    record.incident.severity = severity;
+    publish(record, out);
+    out.verdict = Verdict::kUpdated;
+  } else if (now - record.last_published >= options_.correlation_window) {
+    publish(record, out);
+    out.verdict = Verdict::kUpdated;
+  } else {
+    setPending(record);
+    out.verdict = Verdict::kAbsorbed;
+  }
+}
+
+void Correlator::resolve(Condition& condition, const std::string& fingerprint, const Event& event,
+                         Correlation& out) {
+  WallTime now = clock_.now();
+  out.verdict = Verdict::kAbsorbed;
+  condition.open = false;
+  condition.resolved_at = now;
+  markResolved(condition, fingerprint);
+  auto it = incidents_.find(condition.incident_id);
+  if (it != incidents_.end()) {
+    Record& record = it->second;
+    switch (record.kind) {
+      case Kind::kSingle:
+        addEvent(record, event.event_id, now);
+        record.incident.state = IncidentState::kResolved;
+        record.incident.description = "recovered: " + describeEvent(event);
+        publish(record, out);
+        eraseRecord(condition.incident_id);
+        condition.incident_id.clear();
+        out.verdict = Verdict::kResolved;
+        break;
+      case Kind::kFlapping:
+        // The flapping incident stays open until the condition has been quiet for flap_window
+        // (sweep()); the recovery is published with its next update.
+        addEvent(record, event.event_id, now);
+        setPending(record);
+        touch(record);
+        break;
+      case Kind::kNodeGroup: {
+        std::string group = condition.incident_id;
+        condition.incident_id.clear();
+        leaveGroup(group, fingerprint, event, out);
+        break;
+      }
+    }
+  }
+  if (!condition.group_id.empty()) {
+    std::string group = condition.group_id;
+    condition.group_id.clear();
+    leaveGroup(group, fingerprint, event, out);
+  }
+  mark("conditions", fingerprint);
+}
+
+void Correlator::openSingle(Condition& condition, const std::string& fingerprint,
+                            const Event& event, Correlation& out) {
+  Incident incident;
+  incident.incident_id = incidentIdFor(fingerprint, event.event_id);
+  incident.timestamp = clock_.now();
+  incident.incident_type = std::string(incidentTypeFor(event.event_type));
+  incident.severity = contracts::incidentSeverityFor(event.severity);
+  incident.event_ids = {event.event_id};
+  incident.window_start = incident.timestamp;
+  incident.window_end = incident.timestamp;
+  incident.state = IncidentState::kOpen;
+  incident.description = condition.summary;
+  incident.tags = condition.tags;
+  incident.tags["fingerprint"] = fingerprint;
+  Record& record = addRecord(Kind::kSingle, std::move(incident), fingerprint);
+  condition.incident_id = record.incident.incident_id;
+  publish(record, out);
+  out.opened.push_back(record.incident.incident_id);
+  out.verdict = Verdict::kOpened;
+}
+
+Correlator::Record& Correlator::addRecord(Kind kind, Incident incident, std::string member) {
+  std::string id = incident.incident_id;
+  if (incidents_.contains(id)) eraseRecord(id);  // the same opening event again, after a bound
+  Record& record = incidents_[id];
+  record.kind = kind;
+  record.incident = std::move(incident);
+  record.members.insert(std::move(member));
+  record.last_activity = clock_.now();
+  record.activity_order = ++order_;
+  lru_.push_back(id);
+  record.lru = std::prev(lru_.end());
+  if (kind == Kind::kFlapping) flapping_.insert(id);
+  mark("incidents", id);
+  return record;
+}
+
+void Correlator::eraseRecord(const std::string& incident_id) {
+  auto it = incidents_.find(incident_id);
+  if (it == incidents_.end()) return;
+  lru_.erase(it->second.lru);
+  incidents_.erase(it);
+  pending_.erase(incident_id);
+  flapping_.erase(incident_id);
+  mark("incidents", incident_id);
+}
+
+void Correlator::publish(Record& record, Correlation& out) {
+  WallTime now = clock_.now();
+  record.incident.timestamp = now;
+  record.last_published = now;
+  record.pending_update = false;
+  pending_.erase(record.incident.incident_id);
+  out.incidents.push_back(record.incident);
+  mark("incidents", record.incident.incident_id);
+}
+
+// Keeps the opening event (what started it) and the most recent ones (what it looks like now),
+// so a long-lived incident stays a bounded document.
+void Correlator::setPending(Record& record) {
+  record.pending_update = true;
+  pending_.insert(record.incident.incident_id);
+}
+
+void Correlator::addEvent(Record& record, const std::string& event_id, WallTime at) {
+  Incident& incident = record.incident;
+  if (incident.event_ids.size() < std::max<size_t>(options_.max_event_ids_per_incident, 1)) {
+    incident.event_ids.push_back(event_id);
+  } else if (incident.event_ids.size() > 1) {
+    incident.event_ids.erase(incident.event_ids.begin() + 1);
+    incident.event_ids.push_back(event_id);
+    ++counters_.truncated_event_ids;
+  } else {
+    ++counters_.truncated_event_ids;
+  }
+  incident.window_start = std::min(incident.window_start, at);
+  incident.window_end = std::max(incident.window_end, at);
+  mark("incidents", incident.incident_id);
+}
+
+void Correlator::touch(Record& record) {
+  record.last_activity = clock_.now();
+  record.activity_order = ++order_;
+  lru_.splice(lru_.end(), lru_, record.lru);
 }
 
 void Correlator::remember(const std::string& event_id) {
-  if (!seen_.insert(event_id).second) return;
+  seen_.emplace(event_id, ++seen_sequence_);
   seen_order_.push_back(event_id);
+  mark("events", event_id);
   while (seen_order_.size() > std::max<size_t>(options_.max_remembered_events, 1)) {
     seen_.erase(seen_order_.front());
+    mark("events", seen_order_.front());
     seen_order_.pop_front();
+    ++counters_.forgotten_event_ids;
   }
 }
 
-void Correlator::touch(Open& open) { recency_.splice(recency_.end(), recency_, open.recency); }
-
-size_t Correlator::evictIfFull() {
-  size_t evicted = 0;
-  while (!recency_.empty() && open_.size() >= std::max<size_t>(options_.max_open_incidents, 1)) {
-    open_.erase(recency_.front());
-    recency_.pop_front();
-    ++evicted;
+void Correlator::markResolved(Condition& condition, const std::string& fingerprint) {
+  unlistResolved(condition);
+  condition.resolved_pos = resolved_.insert(resolved_.end(), fingerprint);
+  condition.listed_resolved = true;
+  condition.resolved_order = ++order_;
+  while (resolved_.size() > std::max<size_t>(options_.max_resolved_fingerprints, 1)) {
+    std::string oldest = resolved_.front();
+    resolved_.pop_front();
+    auto it = conditions_.find(oldest);
+    if (it != conditions_.end() && !it->second.open && it->second.incident_id.empty()) {
+      conditions_.erase(it);
+      mark("conditions", oldest);
+      ++counters_.evicted_fingerprints;
+    } else if (it != conditions_.end()) {
+      it->second.listed_resolved = false;
+    }
   }
-  return evicted;
+}
+
+void Correlator::unlistResolved(Condition& condition) {
+  if (!condition.listed_resolved) return;
+  resolved_.erase(condition.resolved_pos);
+  condition.listed_resolved = false;
+}
+
+void Correlator::evictIfFull() {
+  while (incidents_.size() > std::max<size_t>(options_.max_open_incidents, 1) && !lru_.empty()) {
+    std::string id = lru_.front();
+    Record& record = incidents_.at(id);
+    for (const std::string& member : record.members) {
+      auto it = conditions_.find(member);
+      if (it == conditions_.end()) continue;
+      if (it->second.incident_id == id) {
+        unlistResolved(it->second);
+        conditions_.erase(it);
+      } else if (it->second.group_id == id) {
+        it->second.group_id.clear();
+      }
+      mark("conditions", member);
+    }
+    if (record.kind == Kind::kNodeGroup) {
+      for (auto& [name, node] : nodes_) {
+        if (node.group_id == id) {
+          node.group_id.clear();
+          mark("nodes", name);
+        }
+      }
+    }
+    eraseRecord(id);
+    ++counters_.evicted_incidents;
+  }
+}
+
+const Incident* Correlator::openIncident(std::string_view fingerprint) const {
+  auto it = conditions_.find(std::string(fingerprint));
+  if (it == conditions_.end() || !it->second.open) return nullptr;
+  auto record = incidents_.find(it->second.incident_id);
+  return record == incidents_.end() ? nullptr : &record->second.incident;
 }
 
 }  // namespace orion::guardian

@@ -1,16 +1,41 @@
 #include "guardian/guardian.h"
 
 #include <algorithm>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
 #include <mutex>
+#include <thread>
 
 #include "common/logging.h"
 #include "contracts/documents.h"
 #include "contracts/registry.h"
 #include "guardian/correlator.h"
+#include "guardian/correlator_store.h"
 #include "guardian/guardian_metrics.h"
+#include "state/state_store.h"
 
 namespace orion::guardian {
 namespace {
+
+// Incidents decided but not yet published. Past this the guardian stops taking events (the bus
+// keeps them and redelivers), so a bus that refuses publishes cannot grow memory without bound.
+constexpr size_t kMaxOutbox = 10000;
+constexpr Duration kSweepInterval = std::chrono::seconds(1);
+
+CorrelatorOptions optionsFrom(const config::GuardianConfig& config) {
+  auto size = [](int64_t value) { return static_cast<size_t>(std::max<int64_t>(value, 1)); };
+  CorrelatorOptions options;
+  options.max_open_incidents = size(config.max_open_incidents);
+  options.max_resolved_fingerprints = size(config.max_resolved_fingerprints);
+  options.max_remembered_events = size(config.max_remembered_events);
+  options.correlation_window = config.correlation_window;
+  options.flap_threshold = size(config.flap_threshold);
+  options.flap_window = config.flap_window;
+  options.node_correlation_threshold = size(config.node_correlation_threshold);
+  return options;
+}
 
 class Guardian final : public Service {
  public:
@@ -18,19 +43,24 @@ class Guardian final : public Service {
       : context_(std::move(context)),
         logger_(makeLogger("guardian")),
         metrics_(context_.metrics),
-        correlator_(CorrelatorOptions{.max_open_incidents = static_cast<size_t>(
-                                          std::max<int64_t>(config.max_open_incidents, 1))},
-                    context_.clock) {}
+        correlator_(optionsFrom(config), context_.clock) {}
+
+  ~Guardian() override { stop(context_.clock.monotonic()); }
 
   std::string_view name() const override { return "guardian"; }
 
   Status start() override {
     if (subscription_) return failedPrecondition("guardian: already started");
+    ORION_RETURN_IF_ERROR(openState());
     auto subscription =
         context_.bus.subscribe({std::string(contracts::type::kEvent), "guardian", "guardian-1"},
                                [this](const bus::Delivery& delivery) { return handle(delivery); });
     if (!subscription) return subscription.status().withContext("guardian: subscribing to event");
     subscription_ = std::move(subscription).value();
+    stopping_ = false;
+    sweeper_ = std::thread([this] { sweepLoop(); });
+    std::lock_guard lock(mutex_);
+    publishOutbox();  // what a previous run decided but could not publish
     return Status::ok();
   }
 
@@ -43,9 +73,23 @@ class Guardian final : public Service {
     }
     subscription_->stop();
     subscription_.reset();
+    {
+      std::lock_guard lock(wake_mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (sweeper_.joinable()) sweeper_.join();
+    std::lock_guard lock(mutex_);
+    publishOutbox();
+    persist();
   }
 
  private:
+  struct Pending {
+    uint64_t sequence;
+    Json document;
+  };
+
   Status handle(const bus::Delivery& delivery) {
     auto event = contracts::Event::fromJson(*delivery.document);
     if (!event) {
@@ -55,41 +99,146 @@ class Guardian final : public Service {
                              event.status().message());
     }
     std::lock_guard lock(mutex_);
-    Correlation correlation = correlator_.correlate(*event);
-    if (correlation.incident) {
-      auto published =
-          context_.bus.publish(contracts::type::kIncident, correlation.incident->toJson());
-      if (!published) {
-        // Nothing was committed, so the redelivery recomputes the same incident (same id).
-        metrics_.recordPublishFailure();
-        return published.status().withContext("guardian: publishing incident " +
-                                              correlation.incident->incident_id + " for event " +
-                                              event->event_id);
+    if (outbox_.size() >= kMaxOutbox) {
+      publishOutbox();
+      if (outbox_.size() >= kMaxOutbox) {
+        metrics_.recordOutboxFull();
+        return unavailable("guardian: " + std::to_string(outbox_.size()) +
+                           " incidents wait to be published; event " + event->event_id +
+                           " is left for redelivery");
       }
-      logIncident(correlation);
     }
-    size_t evicted = correlator_.commit(correlation);
-    if (evicted > 0) {
-      logger_->warn("forgot {} open incident(s) to stay within max_open_incidents", evicted);
-    }
-    metrics_.record(correlation, evicted, correlator_.openCount());
+    Correlation correlation = correlator_.process(*event);
+    metrics_.record(correlation);
+    queue(correlation.incidents, correlation.opened);
+    persist();
+    publishOutbox();
+    metrics_.recordState(correlator_, outbox_.size());
     return Status::ok();
   }
 
-  void logIncident(const Correlation& c) {
-    const contracts::Incident& incident = *c.incident;
-    logger_->info("incident {} {}: {} severity={} events={}: {}", incident.incident_id,
-                  toString(c.verdict), incident.incident_type,
-                  contracts::toString(incident.severity), incident.event_ids.size(),
-                  incident.description.value_or(""));
+  void sweepLoop() {
+    std::unique_lock wake_lock(wake_mutex_);
+    while (!stopping_) {
+      wake_.wait_for(wake_lock, kSweepInterval, [this] { return stopping_; });
+      if (stopping_) return;
+      wake_lock.unlock();
+      {
+        std::lock_guard lock(mutex_);
+        queue(correlator_.sweep(), {});
+        persist();
+        publishOutbox();
+        metrics_.recordState(correlator_, outbox_.size());
+      }
+      wake_lock.lock();
+    }
+  }
+
+  // Under mutex_: the incidents to publish join the outbox (kept in the state store).
+  void queue(const std::vector<contracts::Incident>& incidents,
+             const std::vector<std::string>& opened) {
+    for (const contracts::Incident& incident : incidents) {
+      bool is_new = std::find(opened.begin(), opened.end(), incident.incident_id) != opened.end();
+      metrics_.recordPublished(incident, is_new);
+      logger_->info("incident {} {}: {} severity={} events={}: {}", incident.incident_id,
+                    is_new ? "opened" : contracts::toString(incident.state), incident.incident_type,
+                    contracts::toString(incident.severity), incident.event_ids.size(),
+                    incident.description.value_or(""));
+      uint64_t sequence = ++outbox_sequence_;
+      outbox_.push_back(Pending{sequence, incident.toJson()});
+      outbox_dirty_.insert(sequence);
+    }
+  }
+
+  void publishOutbox() {
+    bool published_any = false;
+    while (!outbox_.empty()) {
+      auto published = context_.bus.publish(contracts::type::kIncident, outbox_.front().document);
+      if (!published) {
+        metrics_.recordPublishFailure();
+        logger_->warn("incident not published yet (kept, retried): {}",
+                      published.status().message());
+        break;
+      }
+      outbox_dirty_.insert(outbox_.front().sequence);
+      outbox_.pop_front();
+      published_any = true;
+    }
+    if (published_any) persist();
+  }
+
+  void persist() {
+    if (!store_) {
+      correlator_.clearDirty();
+      outbox_dirty_.clear();
+      return;
+    }
+    if (correlator_.dirty().empty() && outbox_dirty_.empty()) return;
+    state::Batch batch;
+    addChanges(correlator_, batch);
+    for (uint64_t sequence : outbox_dirty_) {
+      auto it = std::find_if(outbox_.begin(), outbox_.end(),
+                             [sequence](const Pending& p) { return p.sequence == sequence; });
+      if (it == outbox_.end()) {
+        batch.erase("outbox", std::to_string(sequence));
+      } else {
+        batch.put("outbox", std::to_string(sequence), it->document);
+      }
+    }
+    Status written = store_->apply(batch);
+    if (!written.isOk()) {
+      metrics_.recordStateWriteFailure();
+      logger_->error("guardian state not written (will retry): {}", written.message());
+      return;
+    }
+    correlator_.clearDirty();
+    outbox_dirty_.clear();
+  }
+
+  Status openState() {
+    if (context_.state_dir.empty()) {
+      logger_->warn("no state_dir: open incidents and fingerprints are kept in memory only");
+      return Status::ok();
+    }
+    auto store = state::StateStore::open(std::filesystem::path(context_.state_dir) / "guardian" /
+                                         "state.db");
+    if (!store) return store.status().withContext("guardian: opening its state store");
+    std::lock_guard lock(mutex_);
+    ORION_RETURN_IF_ERROR(loadCorrelator(**store, correlator_));
+    auto pending = (*store)->scan("outbox");
+    if (!pending) return pending.status().withContext("guardian: loading 'outbox'");
+    for (auto& [key, document] : *pending) {
+      uint64_t sequence = 0;
+      auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), sequence);
+      if (error != std::errc() || end != key.data() + key.size()) {
+        return {StatusCode::kDataLoss, "guardian state: outbox key '" + key + "' is not a number"};
+      }
+      outbox_.push_back(Pending{sequence, std::move(document)});
+    }
+    std::sort(outbox_.begin(), outbox_.end(),
+              [](const Pending& a, const Pending& b) { return a.sequence < b.sequence; });
+    if (!outbox_.empty()) outbox_sequence_ = outbox_.back().sequence;
+    logger_->info("guardian state: {} open incident(s), {} fingerprint(s), {} unpublished",
+                  correlator_.openCount(), correlator_.conditionCount(), outbox_.size());
+    store_ = std::move(store).value();
+    metrics_.recordState(correlator_, outbox_.size());
+    return Status::ok();
   }
 
   ModuleContext context_;
   Logger logger_;
   GuardianMetrics metrics_;
-  std::mutex mutex_;  // the correlator's two steps must not interleave across deliveries
+  std::mutex mutex_;  // guards the correlator, the outbox and the store
   Correlator correlator_;
+  std::deque<Pending> outbox_;
+  std::set<uint64_t> outbox_dirty_;
+  uint64_t outbox_sequence_ = 0;
+  std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<bus::Subscription> subscription_;
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread sweeper_;
 };
 
 }  // namespace

@@ -1,11 +1,16 @@
 // The guardian: turns events into incidents. Consumes `event` (group "guardian"), publishes
 // `incident`. It correlates, it never decides.
 //
-// In this build (issue 2) correlation is per fingerprint (correlator.h): a warning/error/critical
-// event opens an incident, matching events are absorbed (a severity raise publishes an update), a
-// recovery resolves it. A redelivered event never produces a second incident. Metrics are listed
-// in guardian_metrics.h. `correlation_window` is read by the issue-4 lifecycle (fingerprint expiry,
-// flapping); `max_open_incidents` bounds the open incidents held in memory.
+// The lifecycle is the correlator's (correlator.h): one incident per condition (fingerprint),
+// absorbed events published as updates, recovery resolves, fingerprints expire after
+// flap_window, flapping becomes `repeated_failures`, many incidents on one node become one
+// `correlation_detected`. A redelivered event never produces a second incident.
+//
+// Durable: conditions, open incidents, node windows, recent event ids and the incidents decided
+// but not yet published (the outbox) live in `<state_dir>/guardian/state.db` and are rebuilt on
+// start, so a restart never forgets an open incident or reopens one that was resolved. A publish
+// the bus refuses stays in the outbox and is retried (after each event and every second); while
+// 10000 wait, new events are left on the bus for redelivery. Metrics: guardian_metrics.h.
 #pragma once
 
 #include <memory>
@@ -16,10 +21,11 @@
 
 namespace orion::guardian {
 
-// The guardian service. start() subscribes (group "guardian", consumer "guardian-1") and returns
-// the bus's error if it cannot; events are then handled on the subscription's thread. A handler
-// publish failure is returned to the bus, which redelivers the event. stop() drains what is
-// already on the stream (until the deadline), then stops. Both are called from the supervisor.
+// The guardian service. start() opens and loads its state store (kDataLoss or kUnavailable when
+// it cannot), subscribes (group "guardian", consumer "guardian-1") and starts the one-second
+// sweep; events are then handled on the subscription's thread. stop() drains what is already on
+// the stream (until the deadline), stops, and writes the state. Both are called from the
+// supervisor.
 std::unique_ptr<Service> makeGuardian(const config::GuardianConfig& config, ModuleContext context);
 
 }  // namespace orion::guardian

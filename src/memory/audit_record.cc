@@ -52,7 +52,7 @@ Result<AuditRecord> parseRecord(std::string_view line) {
 }
 
 std::string_view documentIdField(std::string_view type) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kIdFields{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kIdFields{{
       {"event", "event_id"},
       {"incident", "incident_id"},
       {"decision", "decision_id"},
@@ -66,6 +66,7 @@ std::string_view documentIdField(std::string_view type) {
       {"edge.telemetry", "telemetry_id"},
       {"edge.health", "health_id"},
       {"deadletter", "deadletter_id"},
+      {"autonomy_change", "change_id"},
   }};
   for (auto [known, id_field] : kIdFields) {
     if (known == type) return id_field;

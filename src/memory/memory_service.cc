@@ -35,8 +35,9 @@ std::vector<std::string> MemoryService::recordedTypes() {
   };
   for (std::string_view type : contracts::pipelineTypes()) add(type);
   namespace type = contracts::type;
-  for (std::string_view extra : {type::kDeadletter, type::kApproval, type::kValidation,
-                                 type::kEdgeCommand, type::kEdgeTelemetry, type::kEdgeHealth}) {
+  for (std::string_view extra :
+       {type::kDeadletter, type::kApproval, type::kValidation, type::kEdgeCommand,
+        type::kEdgeTelemetry, type::kEdgeHealth, type::kAutonomyChange}) {
     add(extra);
   }
   return types;

@@ -32,6 +32,29 @@ std::vector<ValidationFailure> check(std::string_view type, const Json& doc) {
          << "no failure at " << pointer << " for " << doc.dump() << describe(failures);
 }
 
+// ---- action types for containers (relaxation) --------------------------------------------------
+
+TEST(ActionTypeFix, V1ActionTypesStayValid) {
+  for (const char* type :
+       {"restart_service", "scale_service", "send_notification", "acknowledge_incident",
+        "run_diagnostic", "stop_edge_device", "restart_edge_device"}) {
+    Json doc = validDocument("action");
+    doc["action_type"] = type;
+    EXPECT_TRUE(valid("action", doc)) << type;
+  }
+}
+
+TEST(ActionTypeFix, ContainerActionsAreAcceptedAndOthersStillRejected) {
+  for (const char* type : {"restart_container", "recreate_container", "prune_images"}) {
+    Json doc = validDocument("action");
+    doc["action_type"] = type;
+    EXPECT_TRUE(valid("action", doc)) << type;
+  }
+  Json doc = validDocument("action");
+  doc["action_type"] = "format_disk";
+  EXPECT_TRUE(failsAt("action", doc, "/action_type"));
+}
+
 // ---- event source may contain digits (relaxation) ----------------------------------------------
 
 TEST(EventSourceFix, V1SourcesStayValid) {

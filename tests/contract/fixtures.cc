@@ -20,9 +20,9 @@ Json base(std::string_view id_field, std::string_view source) {
 
 const std::vector<std::string>& allTypes() {
   static const std::vector<std::string> kTypes = {
-      "action",   "approval",     "approval_decision", "approval_request", "deadletter",
-      "decision", "edge.command", "edge.health",       "edge.telemetry",   "event",
-      "incident", "outcome",      "validation"};
+      "action",     "approval", "approval_decision", "approval_request", "autonomy_change",
+      "deadletter", "decision", "edge.command",      "edge.health",      "edge.telemetry",
+      "event",      "incident", "outcome",           "validation"};
   return kTypes;
 }
 
@@ -85,6 +85,19 @@ Json validDocument(std::string_view type) {
     doc["requested_action"] = {{"action_type", "restart_service"},
                                {"parameters", {{"service_name", "nginx"}}}};
     doc["expires_at"] = "2026-01-14T12:05:00Z";
+    return doc;
+  }
+  if (type == "autonomy_change") {
+    Json doc = base("change_id", "orion-brain");
+    doc["previous_level"] = "N0";
+    doc["new_level"] = "N2";
+    doc["configured_level"] = "N0";
+    doc["changed_by"] = {{"uid", 1000},
+                         {"user", "alice"},
+                         {"pid", 4242},
+                         {"description", "uid 1000 (alice), pid 4242"}};
+    doc["channel"] = "control_socket";
+    doc["reason"] = "containers restart themselves reliably now";
     return doc;
   }
   if (type == "approval_decision") {

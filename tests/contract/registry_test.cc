@@ -38,7 +38,7 @@ TEST(Registry, EmbeddedSchemasAreExactlyTheFilesInContracts) {
     embedded[std::string(file.name)] = std::string(file.bytes);
   }
   EXPECT_EQ(embedded, files);
-  EXPECT_EQ(embedded.size(), 13u);
+  EXPECT_EQ(embedded.size(), 14u);
 }
 
 TEST(Registry, LoadDirectoryOfTheSourceTreeMatchesEmbedded) {
@@ -54,7 +54,8 @@ TEST(Registry, EveryNamedTypeConstantIsRegistered) {
   for (std::string_view type :
        {type::kEvent, type::kIncident, type::kDecision, type::kAction, type::kOutcome,
         type::kApprovalRequest, type::kApprovalDecision, type::kApproval, type::kValidation,
-        type::kEdgeCommand, type::kEdgeTelemetry, type::kEdgeHealth, type::kDeadletter}) {
+        type::kEdgeCommand, type::kEdgeTelemetry, type::kEdgeHealth, type::kDeadletter,
+        type::kAutonomyChange}) {
     EXPECT_TRUE(embeddedRegistry()->has(type)) << type;
   }
   EXPECT_FALSE(embeddedRegistry()->has("events"));

@@ -1,11 +1,14 @@
-// The N0 safety invariants of the decider, over every incident type, severity and configured
-// autonomy level (reference §8.5, §8.14 invariant 1).
+// The decider's invariants over every incident type, severity and autonomy level, with the shipped
+// policy and with a policy that failed to load (reference §8.5, §8.6, §8.14 invariants 1, 2, 6,
+// 7): every decision validates against the contract, N0 proposes nothing, nothing RISKY or
+// UNKNOWN is executed, and the explanation lists every gate in order.
 #include "brain/decider.h"
 
 #include <gtest/gtest.h>
 
 #include <array>
 
+#include "brain/explain.h"
 #include "contracts/registry.h"
 #include "test_incidents.h"
 
@@ -15,9 +18,7 @@ namespace {
 using contracts::AutonomyLevel;
 using contracts::DecisionType;
 using contracts::IncidentSeverity;
-using contracts::IncidentState;
 using contracts::SafetyClass;
-using testing::IncidentSpec;
 using testing::makeIncident;
 
 constexpr std::array<std::string_view, 5> kTypes{"service_outage", "edge_device_failure",
@@ -26,116 +27,175 @@ constexpr std::array<std::string_view, 5> kTypes{"service_outage", "edge_device_
 constexpr std::array<IncidentSeverity, 4> kSeverities{
     IncidentSeverity::kLow, IncidentSeverity::kMedium, IncidentSeverity::kHigh,
     IncidentSeverity::kCritical};
-constexpr std::array<config::Autonomy, 4> kLevels{config::Autonomy::kN0, config::Autonomy::kN1,
-                                                  config::Autonomy::kN2, config::Autonomy::kN3};
+constexpr std::array<AutonomyLevel, 4> kLevels{AutonomyLevel::kN0, AutonomyLevel::kN1,
+                                               AutonomyLevel::kN2, AutonomyLevel::kN3};
 
 bool contains(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;
 }
 
-TEST(DeciderTest, EveryDecisionIsTheN0OneAndValidatesAgainstTheContract) {
-  auto registry = contracts::ContractRegistry::loadEmbedded();
-  ASSERT_TRUE(registry.isOk()) << registry.status().toString();
-  SimulatedClock clock;
-  int checked = 0;
-  for (config::Autonomy level : kLevels) {
-    Decider decider(level);
-    for (std::string_view type : kTypes) {
-      for (IncidentSeverity severity : kSeverities) {
-        for (std::string node : {"node-a", ""}) {
-          auto incident = makeIncident(
-              {.type = std::string(type), .severity = severity, .events = 2, .node = node},
-              clock.now());
-          auto decision = decider.decide(incident, clock.now(), newUuid());
-          std::string what = std::string(config::toString(level)) + " " + std::string(type) + " " +
-                             std::string(contracts::toString(severity));
-          EXPECT_EQ(decision.decision_type, DecisionType::kNoAction) << what;
-          EXPECT_EQ(decision.safety_classification, SafetyClass::kSafe) << what;
-          EXPECT_FALSE(decision.requires_approval) << what;
-          EXPECT_FALSE(decision.proposed_action.has_value()) << what;
-          EXPECT_EQ(decision.autonomy_level, AutonomyLevel::kN0) << what;
-          EXPECT_EQ(decision.incident_id, incident.incident_id) << what;
-          EXPECT_EQ(decision.source, "orion-brain") << what;
-          EXPECT_EQ(decision.timestamp, clock.now()) << what;
-          EXPECT_GE(decision.reasoning.size(), 10u) << what;
-          EXPECT_TRUE(contains(decision.reasoning, "N0")) << decision.reasoning;
-          EXPECT_TRUE(contains(decision.reasoning, "observe only")) << decision.reasoning;
-          EXPECT_TRUE(contains(decision.reasoning, type)) << decision.reasoning;
-          EXPECT_TRUE(contains(decision.reasoning,
-                               "severity=" + std::string(contracts::toString(severity))))
-              << decision.reasoning;
-          EXPECT_TRUE(contains(decision.reasoning, "events=2")) << decision.reasoning;
-          EXPECT_EQ(decision.tags.contains("node"), !node.empty()) << what;
-          Status valid = (*registry)->validate(contracts::type::kDecision, decision.toJson());
-          EXPECT_TRUE(valid.isOk()) << what << ": " << valid.toString();
-          ++checked;
+// Tag sets an incident may carry: none, a container, a disk, an edge device.
+std::vector<contracts::Tags> tagSets() {
+  return {{},
+          {{"service_name", "jellyfin"}, {"container_id", "c1"}, {"target", "jellyfin"}},
+          {{"metric", "disk_used_percent"}, {"resource", "/"}, {"target", "/"}},
+          {{"device_id", "hexapod-1"}, {"target", "hexapod-1"}}};
+}
+
+class DeciderMatrixTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto registry = contracts::ContractRegistry::loadEmbedded();
+    ASSERT_TRUE(registry.isOk()) << registry.status().toString();
+    registry_ = *registry;
+    auto shipped = policy::Policy::load(ORION_SOURCE_DIR "/policies");
+    ASSERT_TRUE(shipped.isOk()) << shipped.status().message();
+    policy_ = *shipped;
+  }
+
+  // Runs `check` for every combination, with the decision validated against the contract.
+  template <typename Check>
+  void forEveryDecision(const policy::Policy& policy, Check check) {
+    SimulatedClock clock;
+    SafetyState state;
+    int checked = 0;
+    for (AutonomyLevel level : kLevels) {
+      for (std::string_view type : kTypes) {
+        for (IncidentSeverity severity : kSeverities) {
+          for (const contracts::Tags& tags : tagSets()) {
+            auto incident = makeIncident(
+                {.type = std::string(type), .severity = severity, .events = 2, .tags = tags},
+                clock.now());
+            DecisionResult result = decide(
+                DecideInput{incident, policy, state, level, clock.now(), newUuid(), newUuid()});
+            const contracts::Decision& d = result.decision;
+            std::string what = std::string(contracts::toString(level)) + " " + std::string(type) +
+                               " " + std::string(contracts::toString(severity)) + ": " +
+                               d.reasoning;
+            EXPECT_TRUE(registry_->validate("decision", d.toJson()).isOk()) << what;
+            if (result.approval_request) {
+              EXPECT_TRUE(
+                  registry_->validate("approval_request", result.approval_request->toJson()).isOk())
+                  << what;
+            }
+            EXPECT_EQ(d.incident_id, incident.incident_id) << what;
+            EXPECT_EQ(d.autonomy_level, level) << what;
+            EXPECT_GE(d.reasoning.size(), 10u) << what;
+            check(level, d, result, what);
+            ++checked;
+          }
         }
       }
     }
+    EXPECT_EQ(checked, 4 * 5 * 4 * 4);
   }
-  EXPECT_EQ(checked, 4 * 5 * 4 * 2);
+
+  std::shared_ptr<const contracts::ContractRegistry> registry_;
+  policy::PolicyPtr policy_;
+};
+
+TEST_F(DeciderMatrixTest, N0NeverProposesAndNothingUnsafeIsExecuted) {
+  std::set<DecisionType> seen;
+  forEveryDecision(*policy_, [&](AutonomyLevel level, const contracts::Decision& d,
+                                 const DecisionResult& result, const std::string& what) {
+    seen.insert(d.decision_type);
+    if (level == AutonomyLevel::kN0) {
+      EXPECT_EQ(d.decision_type, DecisionType::kNoAction) << what;
+      EXPECT_EQ(d.safety_classification, SafetyClass::kSafe) << what;
+      EXPECT_FALSE(d.requires_approval) << what;
+      EXPECT_FALSE(d.proposed_action.has_value()) << what;
+      EXPECT_TRUE(contains(d.reasoning, "N0")) << what;
+      EXPECT_TRUE(contains(d.reasoning, "observe only")) << what;
+    }
+    if (d.decision_type == DecisionType::kExecuteSafeAction) {
+      EXPECT_EQ(d.safety_classification, SafetyClass::kSafe) << what;
+      EXPECT_EQ(policy_->classify(d.proposed_action->action_type), SafetyClass::kSafe) << what;
+      EXPECT_GE(level, AutonomyLevel::kN2) << what;
+      EXPECT_FALSE(d.requires_approval) << what;
+    }
+    if (d.decision_type == DecisionType::kRequestApproval) {
+      EXPECT_TRUE(d.requires_approval) << what;
+      EXPECT_TRUE(result.approval_request.has_value()) << what;
+      EXPECT_NE(d.safety_classification, SafetyClass::kUnknown) << what;
+    } else {
+      EXPECT_FALSE(result.approval_request.has_value()) << what;
+    }
+    if (level == AutonomyLevel::kN1) {
+      EXPECT_TRUE(d.decision_type == DecisionType::kNoAction ||
+                  d.decision_type == DecisionType::kSuggestAction)
+          << what;
+    }
+    if (d.decision_type == DecisionType::kNoAction) {
+      EXPECT_FALSE(d.proposed_action.has_value()) << what;
+    } else {
+      EXPECT_TRUE(d.proposed_action.has_value()) << what;
+    }
+  });
+  // The shipped policy exercises every decision type somewhere in the matrix.
+  EXPECT_EQ(seen.size(), 4u);
 }
 
-TEST(DeciderTest, N0ReasoningSaysWhatWasSeenAndWhyNothingIsDone) {
+TEST_F(DeciderMatrixTest, EveryProposalListsEveryGateInOrder) {
+  forEveryDecision(*policy_, [&](AutonomyLevel, const contracts::Decision& d,
+                                 const DecisionResult& result, const std::string& what) {
+    if (result.gates.empty()) {
+      EXPECT_TRUE(d.tags.contains("decided_by")) << what;
+      return;
+    }
+    ASSERT_EQ(result.gates.size(), kGateOrder.size()) << what;
+    for (size_t i = 0; i < kGateOrder.size(); ++i) {
+      EXPECT_EQ(result.gates[i].name, kGateOrder[i]) << what;
+      EXPECT_TRUE(d.tags.contains("gate." + std::string(kGateOrder[i]))) << what;
+    }
+    EXPECT_EQ(d.tags.at("gates"), gateSummary(result.gates)) << what;
+    EXPECT_TRUE(contains(d.reasoning, " Gates: autonomy ")) << what;
+    EXPECT_EQ(d.tags.at("policy"), policy_->digest()) << what;
+  });
+}
+
+TEST_F(DeciderMatrixTest, AFailedPolicyMakesEveryDecisionNoAction) {
+  auto failed = policy::Policy::failClosed("policies/rules.yaml:3: rules: expected a list");
+  forEveryDecision(*failed, [&](AutonomyLevel, const contracts::Decision& d,
+                                const DecisionResult& result, const std::string& what) {
+    EXPECT_EQ(d.decision_type, DecisionType::kNoAction) << what;
+    EXPECT_EQ(d.safety_classification, SafetyClass::kSafe) << what;
+    EXPECT_EQ(result.decided_by, "policy_invalid") << what;
+    EXPECT_TRUE(contains(d.reasoning, "rules.yaml:3")) << what;
+  });
+}
+
+TEST(Decider, IsAPureFunctionOfItsInputs) {
+  auto policy = policy::Policy::load(ORION_SOURCE_DIR "/policies");
+  ASSERT_TRUE(policy.isOk());
+  SimulatedClock clock;
+  SafetyState state;
+  auto incident = testing::containerOutage(clock.now());
+  DecideInput input{incident,
+                    **policy,
+                    state,
+                    AutonomyLevel::kN3,
+                    clock.now(),
+                    "00000000-0000-4000-8000-000000000001",
+                    "00000000-0000-4000-8000-000000000002"};
+  DecisionResult a = decide(input);
+  DecisionResult b = decide(input);
+  EXPECT_EQ(a.decision.toJson(), b.decision.toJson());
+  EXPECT_EQ(a.record, b.record);
+}
+
+TEST(Decider, RevisionIgnoresEventCountButNotSeverityOrState) {
   SimulatedClock clock;
   auto incident = makeIncident({}, clock.now());
-  auto decision = Decider(config::Autonomy::kN0).decide(incident, clock.now(), newUuid());
-  EXPECT_EQ(decision.reasoning,
-            "N0 mode (observe only): detected metric_anomaly (severity=medium, events=1) on node "
-            "node-a: disk_used_percent of / is 93.1% (warning threshold 90%). No action taken: "
-            "autonomy level N0 only observes.");
-  EXPECT_EQ(decision.tags, (contracts::Tags{{"node", "node-a"}}));
-}
-
-TEST(DeciderTest, HigherConfiguredLevelFailsClosedToN0AndSaysSo) {
-  SimulatedClock clock;
-  Decider decider(config::Autonomy::kN2);
-  EXPECT_TRUE(decider.degraded());
-  EXPECT_EQ(decider.applied(), AutonomyLevel::kN0);
-  auto decision = decider.decide(
-      makeIncident({.severity = IncidentSeverity::kCritical, .node = "", .description = ""},
-                   clock.now()),
-      clock.now(), newUuid());
-  EXPECT_EQ(decision.autonomy_level, AutonomyLevel::kN0);
-  EXPECT_EQ(decision.reasoning,
-            "N0 mode (observe only): detected metric_anomaly (severity=critical, events=1). No "
-            "action taken: configured N2 but no policy engine is available yet; acting as N0 "
-            "(observe only).");
-  EXPECT_EQ(decision.tags.at("configured_autonomy"), "N2");
-  EXPECT_FALSE(Decider(config::Autonomy::kN0).degraded());
-}
-
-TEST(DeciderTest, IsPure) {
-  SimulatedClock clock;
-  Decider decider(config::Autonomy::kN3);
-  auto incident = makeIncident({}, clock.now());
-  std::string id = newUuid();
-  EXPECT_EQ(decider.decide(incident, clock.now(), id).toJson(),
-            decider.decide(incident, clock.now(), id).toJson());
-}
-
-TEST(DeciderTest, OnlyOpenIncidentsNeedADecision) {
-  SimulatedClock clock;
-  EXPECT_TRUE(needsDecision(makeIncident({.state = IncidentState::kOpen}, clock.now())));
-  EXPECT_FALSE(needsDecision(makeIncident({.state = IncidentState::kResolved}, clock.now())));
-  EXPECT_FALSE(needsDecision(makeIncident({.state = IncidentState::kAcknowledged}, clock.now())));
-}
-
-TEST(DeciderTest, RevisionChangesWithStateSeverityAndEventCount) {
-  SimulatedClock clock;
-  auto incident = makeIncident({}, clock.now());
-  std::string base = revisionOf(incident);
-  EXPECT_EQ(revisionOf(incident), base);
-  auto raised = incident;
-  raised.severity = IncidentSeverity::kCritical;
-  auto grown = incident;
-  grown.event_ids.push_back(newUuid());
-  auto resolved = incident;
-  resolved.state = IncidentState::kResolved;
-  auto other = makeIncident({}, clock.now());
-  for (const auto* changed : {&raised, &grown, &resolved, &other}) {
-    EXPECT_NE(revisionOf(*changed), base);
-  }
+  std::string before = revisionOf(incident);
+  incident.event_ids.push_back(newUuid());
+  EXPECT_EQ(revisionOf(incident), before);
+  incident.severity = IncidentSeverity::kCritical;
+  EXPECT_NE(revisionOf(incident), before);
+  EXPECT_TRUE(needsDecision(incident));
+  incident.state = contracts::IncidentState::kResolved;
+  EXPECT_FALSE(needsDecision(incident));
+  incident.state = contracts::IncidentState::kAcknowledged;
+  EXPECT_FALSE(needsDecision(incident));
 }
 
 }  // namespace

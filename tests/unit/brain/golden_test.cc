@@ -1,5 +1,6 @@
-// Table-driven golden decisions: tests/golden/brain_n0.yaml lists incidents and configured
-// autonomy levels with the decision the brain must make about each.
+// Table-driven golden decisions: tests/golden/brain_decisions.yaml lists incident + autonomy +
+// policy + prior safety state + time, and the decision the brain must make (type, action,
+// parameters, gate verdicts and numbers, reasoning). Every gate and every level appears.
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -7,151 +8,246 @@
 #include <string>
 #include <vector>
 
-#include "brain/decider.h"
-#include "test_incidents.h"
+#include "brain/brain_core.h"
+#include "common/time.h"
+#include "core_fixture.h"
 
 namespace orion::brain {
 namespace {
 
-constexpr const char* kGoldenFile = ORION_SOURCE_DIR "/tests/golden/brain_n0.yaml";
+using namespace std::chrono_literals;
 
-struct GoldenCase {
-  std::string name;
-  int line = 0;
-  config::Autonomy autonomy = config::Autonomy::kN0;
+constexpr const char* kGoldenFile = ORION_SOURCE_DIR "/tests/golden/brain_decisions.yaml";
+constexpr const char* kShipped = ORION_SOURCE_DIR "/policies";
+
+std::string where(const YAML::Node& node) {
+  return "brain_decisions.yaml:" + std::to_string(node.Mark().line + 1);
+}
+
+Duration durationOf(const YAML::Node& node) {
+  auto parsed = parseDuration(node.as<std::string>());
+  EXPECT_TRUE(parsed.isOk()) << where(node) << ": " << parsed.status().message();
+  return parsed.valueOr(Duration::zero());
+}
+
+Json jsonOf(const YAML::Node& node) {
+  if (node.IsMap()) {
+    Json out = Json::object();
+    for (const auto& entry : node) out[entry.first.as<std::string>()] = jsonOf(entry.second);
+    return out;
+  }
+  if (node.IsSequence()) {
+    Json out = Json::array();
+    for (const auto& item : node) out.push_back(jsonOf(item));
+    return out;
+  }
+  return node.IsNull() ? Json(nullptr) : Json(node.as<std::string>());
+}
+
+contracts::Incident incidentOf(const YAML::Node& spec, WallTime now) {
   testing::IncidentSpec incident;
-  std::optional<std::string> decision;  // nullopt: no decision expected
-  std::string safety_classification;
-  bool requires_approval = false;
-  bool proposed_action = false;
-  std::string autonomy_level;
-  std::optional<std::string> reasoning;
-  std::vector<std::string> reasoning_contains;
-  contracts::Tags tags;
-};
-
-// Golden-file mistakes must point at the line, not crash the test binary.
-Status at(const YAML::Node& node, const std::string& message) {
-  return invalidArgument(std::string("brain_n0.yaml:") + std::to_string(node.Mark().line + 1) +
-                         ": " + message);
-}
-
-Result<std::string> text(const YAML::Node& parent, const std::string& key) {
-  const YAML::Node value = parent[key];
-  if (!value || !value.IsScalar()) return at(parent, "key '" + key + "': expected a string");
-  return value.as<std::string>();
-}
-
-Result<GoldenCase> parseCase(const YAML::Node& node) {
-  GoldenCase c;
-  c.line = node.Mark().line + 1;
-  auto name = text(node, "name");
-  if (!name) return name.status();
-  c.name = *name;
-  auto autonomy = text(node, "autonomy");
-  if (!autonomy) return autonomy.status();
-  static const std::map<std::string, config::Autonomy> kLevels{{"N0", config::Autonomy::kN0},
-                                                               {"N1", config::Autonomy::kN1},
-                                                               {"N2", config::Autonomy::kN2},
-                                                               {"N3", config::Autonomy::kN3}};
-  if (!kLevels.contains(*autonomy)) return at(node, "autonomy: expected N0, N1, N2 or N3");
-  c.autonomy = kLevels.at(*autonomy);
-
-  const YAML::Node incident = node["incident"];
-  if (!incident || !incident.IsMap()) return at(node, "key 'incident': expected a map");
-  auto type = text(incident, "type");
-  if (!type) return type.status();
-  c.incident.type = *type;
-  auto severity_text = text(incident, "severity");
-  if (!severity_text) return severity_text.status();
-  auto severity = contracts::parseIncidentSeverity(*severity_text);
-  if (!severity) return at(incident, severity.status().message());
-  c.incident.severity = *severity;
-  if (incident["state"]) {
-    auto state = contracts::parseIncidentState(incident["state"].as<std::string>());
-    if (!state) return at(incident, state.status().message());
-    c.incident.state = *state;
+  incident.type = spec["type"].as<std::string>();
+  incident.severity = *contracts::parseIncidentSeverity(spec["severity"].as<std::string>());
+  if (spec["state"])
+    incident.state = *contracts::parseIncidentState(spec["state"].as<std::string>());
+  incident.node = spec["node"] ? spec["node"].as<std::string>() : "nas";
+  incident.description = spec["description"] ? spec["description"].as<std::string>() : "";
+  if (spec["container"]) {
+    std::string name = spec["container"].as<std::string>();
+    incident.tags = {{"service_name", name},
+                     {"container_id", "c0ffee-" + name},
+                     {"target", name},
+                     {"event_type", "service_down"}};
+    if (incident.description.empty()) incident.description = "service " + name + " is down";
   }
-  c.incident.events = incident["events"] ? incident["events"].as<int>() : 1;
-  c.incident.node = incident["node"] ? incident["node"].as<std::string>() : "";
-  c.incident.description = incident["description"] ? incident["description"].as<std::string>() : "";
-
-  const YAML::Node expect = node["expect"];
-  if (!expect || !expect.IsMap()) return at(node, "key 'expect': expected a map");
-  if (!expect["decision"]) return c;  // no decision expected
-  c.decision = expect["decision"].as<std::string>();
-  for (auto [key, field] : {std::pair{"safety_classification", &c.safety_classification},
-                            std::pair{"autonomy_level", &c.autonomy_level}}) {
-    auto value = text(expect, key);
-    if (!value) return value.status();
-    *field = *value;
-  }
-  if (!expect["requires_approval"] || !expect["proposed_action"]) {
-    return at(expect, "expect: requires_approval and proposed_action are required");
-  }
-  c.requires_approval = expect["requires_approval"].as<bool>();
-  c.proposed_action = expect["proposed_action"].as<bool>();
-  if (expect["reasoning"]) c.reasoning = expect["reasoning"].as<std::string>();
-  if (expect["reasoning_contains"]) {
-    c.reasoning_contains = expect["reasoning_contains"].as<std::vector<std::string>>();
-  }
-  if (!c.reasoning && c.reasoning_contains.empty()) {
-    return at(expect, "expect: give reasoning or reasoning_contains");
-  }
-  if (!expect["tags"] || !expect["tags"].IsMap()) return at(expect, "expect.tags: expected a map");
-  for (const auto& tag : expect["tags"]) {
-    c.tags[tag.first.as<std::string>()] = tag.second.as<std::string>();
-  }
-  return c;
-}
-
-Result<std::vector<GoldenCase>> loadGolden() {
-  try {
-    YAML::Node root = YAML::LoadFile(kGoldenFile);
-    if (!root["cases"] || !root["cases"].IsSequence()) {
-      return invalidArgument("brain_n0.yaml: expected a top-level 'cases' list");
+  if (spec["disk"]) {
+    std::string mount = spec["disk"].as<std::string>();
+    incident.tags = {{"metric", "disk_used_percent"},
+                     {"resource", mount},
+                     {"resource_type", "disk"},
+                     {"target", mount}};
+    if (incident.description.empty()) {
+      incident.description = "disk_used_percent of " + mount + " is 97% (critical threshold 95%)";
     }
-    std::vector<GoldenCase> cases;
-    for (const auto& node : root["cases"]) {
-      auto parsed = parseCase(node);
-      if (!parsed) return parsed.status();
-      cases.push_back(std::move(parsed).value());
+  }
+  if (spec["tags"]) {
+    for (const auto& entry : spec["tags"]) {
+      incident.tags[entry.first.as<std::string>()] = entry.second.as<std::string>();
     }
-    return cases;
-  } catch (const YAML::Exception& e) {
-    return invalidArgument(std::string("brain_n0.yaml: ") + e.what());
+  }
+  return testing::makeIncident(incident, now, "11111111-1111-4111-8111-111111111111");
+}
+
+// Builds the prior SafetyState the case describes, through the state's own mutators.
+void applyState(const YAML::Node& steps, const contracts::Incident& incident,
+                const policy::Policy& policy, SafetyState& state, WallTime now) {
+  int counter = 0;
+  for (const YAML::Node& step : steps) {
+    if (step["decided"]) {
+      TrackedIncident& tracked = state.track(incident, now);
+      tracked.last_actionable = now - durationOf(step["decided"]["ago"]);
+      continue;
+    }
+    bool running = static_cast<bool>(step["running"]);
+    const YAML::Node spec = running ? step["running"] : step["executed"];
+    ASSERT_TRUE(spec.IsMap()) << where(step) << ": expected executed, running or decided";
+    std::string action = spec["action"].as<std::string>();
+    Json parameters = jsonOf(spec["parameters"]);
+    int repeat = spec["repeat"] ? spec["repeat"].as<int>() : 1;
+    Duration spacing = spec["spacing"] ? durationOf(spec["spacing"]) : Duration(1s);
+    Duration ago = durationOf(spec["ago"]);
+    for (int i = repeat - 1; i >= 0; --i) {
+      WallTime at = now - ago - spacing * i;
+      std::string id = testing::countedUuid(++counter + 1000);
+      std::string decision_id = testing::countedUuid(counter + 2000);
+      if (spec["rule"]) {
+        state.recordDecision(DecisionRecord{decision_id, "", spec["rule"].as<std::string>(),
+                                            spec["target"].as<std::string>(), action, 0,
+                                            contracts::DecisionType::kExecuteSafeAction, at});
+      }
+      InFlight started{id,
+                       decision_id,
+                       action,
+                       cooldownKeyOf(action, policy.cooldownKey(action, parameters)),
+                       policy.targetOf(action, parameters),
+                       !(spec["approved"] && spec["approved"].as<bool>()),
+                       at};
+      state.startAction(started, policy);
+      if (running) continue;
+      auto status = spec["status"].as<std::string>() == "failed"
+                        ? contracts::OutcomeStatus::kFailed
+                        : contracts::OutcomeStatus::kSucceeded;
+      state.finishAction(id, status, true, at, policy);
+    }
+  }
+}
+
+policy::PolicyPtr policyFor(const YAML::Node& node, const testing::TempDir& dir) {
+  if (!node) {
+    auto shipped = policy::Policy::load(kShipped);
+    EXPECT_TRUE(shipped.isOk()) << shipped.status().message();
+    return *shipped;
+  }
+  // Copy the shipped directory, then replace what the case gives.
+  std::filesystem::copy(kShipped, dir.path() / "policies");
+  if (node.IsScalar() && node.as<std::string>() == "invalid") {
+    dir.write("policies/rules.yaml", "version: \"1.0\"\nrules: {not: a list}\n");
+    auto loaded = policy::Policy::load(dir.path() / "policies");
+    EXPECT_FALSE(loaded.isOk());
+    return policy::Policy::failClosed(loaded.status().message());
+  }
+  for (const auto& file : node) {
+    dir.write("policies/" + file.first.as<std::string>(), file.second.as<std::string>());
+  }
+  auto loaded = policy::Policy::load(dir.path() / "policies");
+  EXPECT_TRUE(loaded.isOk()) << where(node) << ": " << loaded.status().message();
+  return loaded.isOk() ? *loaded : policy::Policy::failClosed("case policy did not load");
+}
+
+void checkCase(const YAML::Node& c) {
+  SCOPED_TRACE(where(c) + " '" + c["name"].as<std::string>() + "'");
+  testing::TempDir dir;
+  policy::PolicyPtr policy = policyFor(c["policy"], dir);
+  SimulatedClock clock;  // 2026-01-01T00:00:00Z
+  WallTime now = clock.now();
+  auto level = contracts::parseAutonomyLevel(c["autonomy"].as<std::string>());
+  ASSERT_TRUE(level.isOk());
+  BrainCoreOptions options;
+  options.configured = *level;
+  uint64_t ids = 0;
+  BrainCore core(options, [&ids] { return testing::countedUuid(++ids); });
+  contracts::Incident incident = incidentOf(c["incident"], now);
+  applyState(c["state"], incident, *policy, core.state(), now);
+
+  const YAML::Node expect = c["expect"];
+  IncidentVerdict verdict = core.onIncident(incident, *policy, now);
+  if (!expect["decision"]) {
+    EXPECT_NE(verdict, IncidentVerdict::kDecided);
+    EXPECT_TRUE(core.state().outbox().empty());
+    return;
+  }
+  ASSERT_EQ(verdict, IncidentVerdict::kDecided);
+  std::vector<DecisionResult> decided = core.takeDecided();
+  ASSERT_EQ(decided.size(), 1u);
+  const DecisionResult& result = decided[0];
+  const contracts::Decision& decision = result.decision;
+
+  EXPECT_EQ(contracts::toString(decision.decision_type), expect["decision"].as<std::string>());
+  EXPECT_EQ(contracts::toString(decision.safety_classification),
+            expect["classification"].as<std::string>());
+  EXPECT_EQ(decision.requires_approval, expect["requires_approval"].as<bool>());
+  EXPECT_EQ(decision.autonomy_level, *level);
+  EXPECT_GE(decision.reasoning.size(), 10u);
+  if (!expect["action"] || expect["action"].IsNull()) {
+    EXPECT_FALSE(decision.proposed_action.has_value()) << decision.proposed_action->action_type;
+  } else {
+    ASSERT_TRUE(decision.proposed_action.has_value());
+    EXPECT_EQ(decision.proposed_action->action_type, expect["action"].as<std::string>());
+  }
+  if (expect["parameters"]) {
+    ASSERT_TRUE(decision.proposed_action.has_value());
+    EXPECT_EQ(decision.proposed_action->parameters, jsonOf(expect["parameters"]));
+  }
+  if (expect["decided_by"]) {
+    EXPECT_EQ(result.decided_by, expect["decided_by"].as<std::string>());
+  }
+  for (const auto& gate : expect["gates"]) {
+    std::string name = gate.first.as<std::string>();
+    auto found = std::find_if(result.gates.begin(), result.gates.end(),
+                              [&](const Gate& g) { return g.name == name; });
+    ASSERT_NE(found, result.gates.end()) << "no gate " << name;
+    EXPECT_EQ(toString(found->verdict), gate.second.as<std::string>())
+        << name << ": " << found->detail;
+  }
+  for (const auto& detail : expect["details"]) {
+    std::string key = "gate." + detail.first.as<std::string>();
+    std::string value = testing::tag(decision, key);
+    EXPECT_NE(value.find(detail.second.as<std::string>()), std::string::npos)
+        << key << " = " << value;
+  }
+  for (const auto& part : expect["reasoning"]) {
+    EXPECT_NE(decision.reasoning.find(part.as<std::string>()), std::string::npos)
+        << "missing '" << part.as<std::string>() << "' in: " << decision.reasoning;
+  }
+  for (const auto& entry : expect["tags"]) {
+    EXPECT_EQ(testing::tag(decision, entry.first.as<std::string>()), entry.second.as<std::string>())
+        << entry.first.as<std::string>();
+  }
+  if (expect["approval"]) {
+    ASSERT_TRUE(result.approval_request.has_value());
+    const contracts::ApprovalRequest& request = *result.approval_request;
+    EXPECT_EQ(contracts::toString(request.risk_level),
+              expect["approval"]["risk_level"].as<std::string>());
+    EXPECT_EQ(request.expires_at - now, durationOf(expect["approval"]["expires_in"]));
+    EXPECT_EQ(request.decision_id, decision.decision_id);
+  } else {
+    EXPECT_FALSE(result.approval_request.has_value());
   }
 }
 
 TEST(BrainGoldenTest, EveryCaseDecidesAsRecorded) {
-  auto cases = loadGolden();
-  ASSERT_TRUE(cases.isOk()) << cases.status().toString();
-  ASSERT_GE(cases->size(), 8u);
-  SimulatedClock clock;
-  for (const GoldenCase& c : *cases) {
-    SCOPED_TRACE("brain_n0.yaml:" + std::to_string(c.line) + " '" + c.name + "'");
-    auto incident = testing::makeIncident(c.incident, clock.now());
-    if (!c.decision) {
-      EXPECT_FALSE(needsDecision(incident));
-      continue;
-    }
-    ASSERT_TRUE(needsDecision(incident));
-    auto decision = Decider(c.autonomy).decide(incident, clock.now(), newUuid());
-    EXPECT_EQ(contracts::toString(decision.decision_type), *c.decision);
-    EXPECT_EQ(contracts::toString(decision.safety_classification), c.safety_classification);
-    EXPECT_EQ(decision.requires_approval, c.requires_approval);
-    EXPECT_EQ(decision.proposed_action.has_value(), c.proposed_action);
-    ASSERT_TRUE(decision.autonomy_level.has_value());
-    EXPECT_EQ(contracts::toString(*decision.autonomy_level), c.autonomy_level);
-    if (c.reasoning) {
-      EXPECT_EQ(decision.reasoning, *c.reasoning);
-    }
-    for (const std::string& part : c.reasoning_contains) {
-      EXPECT_NE(decision.reasoning.find(part), std::string::npos)
-          << "missing '" << part << "' in: " << decision.reasoning;
-    }
-    EXPECT_EQ(decision.tags, c.tags);
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(kGoldenFile);
+  } catch (const YAML::Exception& e) {
+    FAIL() << "brain_decisions.yaml: " << e.what();
   }
+  ASSERT_TRUE(root["cases"].IsSequence());
+  std::set<std::string> levels;
+  std::set<std::string> blocking_gates;
+  for (const YAML::Node& c : root["cases"]) {
+    checkCase(c);
+    levels.insert(c["autonomy"].as<std::string>());
+    if (c["expect"]["decided_by"])
+      blocking_gates.insert(c["expect"]["decided_by"].as<std::string>());
+  }
+  EXPECT_EQ(levels, (std::set<std::string>{"N0", "N1", "N2", "N3"}));
+  // Every gate settles at least one case.
+  for (std::string_view gate : kGateOrder) {
+    if (gate == "budget") continue;  // the budget asks through the approval gate
+    EXPECT_TRUE(blocking_gates.contains(std::string(gate))) << "no case decided by " << gate;
+  }
+  EXPECT_GE(root["cases"].size(), 30u);
 }
 
 }  // namespace

@@ -22,6 +22,8 @@ TEST(ShutdownSignalsTest, BlockedSignalsAreWaitedForNotDelivered) {
   EXPECT_EQ(signals.wait(1000ms), SIGTERM);
   ASSERT_EQ(raise(SIGINT), 0);
   EXPECT_EQ(signals.wait(1000ms), SIGINT);
+  ASSERT_EQ(raise(SIGHUP), 0);  // the policy reload request is waited for the same way
+  EXPECT_EQ(signals.wait(1000ms), SIGHUP);
   EXPECT_EQ(signals.wait(1ms), 0);
 }
 
@@ -45,7 +47,10 @@ TEST(ShutdownSignalsTest, RestoresTheMaskItFound) {
 TEST(ShutdownSignalsTest, Names) {
   EXPECT_STREQ(ShutdownSignals::name(SIGINT), "SIGINT");
   EXPECT_STREQ(ShutdownSignals::name(SIGTERM), "SIGTERM");
-  EXPECT_STREQ(ShutdownSignals::name(SIGHUP), "signal");
+  EXPECT_STREQ(ShutdownSignals::name(SIGHUP), "SIGHUP");
+  EXPECT_STREQ(ShutdownSignals::name(SIGUSR1), "signal");
+  EXPECT_TRUE(ShutdownSignals::isShutdown(SIGTERM));
+  EXPECT_FALSE(ShutdownSignals::isShutdown(SIGHUP)) << "SIGHUP reloads, it does not stop";
 }
 
 // The guard ends the process, so these run in a child (gtest death tests); "threadsafe" re-runs
@@ -89,6 +94,21 @@ TEST(ShutdownGuardTest, AShutdownWithinTheBudgetEndsTheWatchQuietly) {
     clock.advance(4900ms);  // exactly at the hard deadline: not past it
   }
   SUCCEED();
+}
+
+TEST(ShutdownGuardTest, ASighupDuringShutdownIsIgnored) {
+  ShutdownSignals signals;
+  SimulatedClock clock;
+  {
+    ShutdownGuard guard(signals, clock, 4500ms, 400ms);
+    ASSERT_EQ(kill(getpid(), SIGHUP), 0);  // to the process: the guard's thread takes it
+    EXPECT_TRUE(testing::waitUntil([] {
+      sigset_t pending;
+      sigpending(&pending);
+      return !sigismember(&pending, SIGHUP);
+    }));
+  }
+  SUCCEED() << "the guard did not end the process";
 }
 
 }  // namespace

@@ -1,3 +1,5 @@
+// The correlator on a simulated clock: one incident per condition, absorbed events as updates,
+// recovery, fingerprint expiry, flapping, node correlation, bounds, and the contract.
 #include "guardian/correlator.h"
 
 #include <gtest/gtest.h>
@@ -8,15 +10,19 @@
 #include "common/ids.h"
 #include "common/time.h"
 #include "contracts/registry.h"
+#include "guardian/fingerprint.h"
+#include "guardian_events.h"
 #include "testing/test_events.h"
 
 namespace orion::guardian {
 namespace {
 
+using namespace std::chrono_literals;
 using contracts::EventSeverity;
 using contracts::IncidentSeverity;
 using contracts::IncidentState;
-using std::chrono::seconds;
+using testing::containerDown;
+using testing::containerUp;
 using testing::metricEvent;
 using testing::MetricEventSpec;
 using testing::recoveryOf;
@@ -24,323 +30,321 @@ using testing::serviceEvent;
 
 class CorrelatorTest : public ::testing::Test {
  protected:
-  WallTime tick(int by_seconds = 1) {
-    clock_.advance(seconds(by_seconds));
+  WallTime tick(Duration by = 1s) {
+    clock_.advance(by);
     return clock_.now();
   }
+  Correlation process(const contracts::Event& event) { return correlator_.process(event); }
 
   SimulatedClock clock_;
-  Correlator correlator_{CorrelatorOptions{}, clock_};
+  CorrelatorOptions options_;
+  Correlator correlator_{options_, clock_};
 };
 
 TEST_F(CorrelatorTest, WarningEventOpensAnIncident) {
   auto event = metricEvent({}, tick());
-  Correlation c = correlator_.process(event);
-
+  Correlation c = process(event);
   ASSERT_EQ(c.verdict, Verdict::kOpened);
-  ASSERT_TRUE(c.incident.has_value());
-  const contracts::Incident& incident = *c.incident;
+  ASSERT_EQ(c.incidents.size(), 1u);
+  EXPECT_EQ(c.opened, std::vector<std::string>{c.incidents[0].incident_id});
+  const contracts::Incident& incident = c.incidents[0];
   EXPECT_TRUE(isUuid(incident.incident_id));
   EXPECT_EQ(incident.source, "orion-guardian");
   EXPECT_EQ(incident.state, IncidentState::kOpen);
   EXPECT_EQ(incident.incident_type, "metric_anomaly");
   EXPECT_EQ(incident.severity, IncidentSeverity::kMedium);
   EXPECT_EQ(incident.event_ids, std::vector<std::string>{event.event_id});
-  EXPECT_EQ(incident.window_start, event.timestamp);
-  EXPECT_EQ(incident.window_end, event.timestamp);
   EXPECT_EQ(incident.timestamp, clock_.now());
   EXPECT_EQ(incident.description, "disk_used_percent of / is 93.1% (warning threshold 90%)");
   EXPECT_EQ(incident.tags.at("node"), "node-a");
   EXPECT_EQ(incident.tags.at("fingerprint"), c.fingerprint);
+  EXPECT_EQ(incident.tags.at("metric"), "disk_used_percent");
+  EXPECT_EQ(incident.tags.at("resource"), "/");
+  EXPECT_EQ(incident.tags.at("target"), "/");
   EXPECT_EQ(correlator_.openCount(), 1u);
 }
 
-TEST_F(CorrelatorTest, InfoEventAloneOpensNothing) {
-  Correlation c = correlator_.process(metricEvent({.severity = EventSeverity::kInfo}, tick()));
-  EXPECT_EQ(c.verdict, Verdict::kIgnored);
-  EXPECT_FALSE(c.incident.has_value());
+TEST_F(CorrelatorTest, ContainerEventsCarryWhatRulesNeed) {
+  Correlation c = process(containerDown("jellyfin", tick()));
+  ASSERT_EQ(c.verdict, Verdict::kOpened);
+  const contracts::Tags& tags = c.incidents[0].tags;
+  EXPECT_EQ(c.incidents[0].incident_type, "service_outage");
+  EXPECT_EQ(tags.at("service_name"), "jellyfin");
+  EXPECT_EQ(tags.at("container_id"), "c0ffee-jellyfin");
+  EXPECT_EQ(tags.at("image"), "jellyfin/jellyfin:10.9");
+  EXPECT_EQ(tags.at("exit_code"), "137");
+  EXPECT_EQ(tags.at("health"), "unhealthy");
+  EXPECT_EQ(tags.at("target"), "jellyfin");
+  EXPECT_EQ(tags.at("node"), "nas");
+  EXPECT_EQ(tags.at("event_type"), "service_down");
+  EXPECT_EQ(c.incidents[0].description, "service jellyfin is down");
+}
 
-  Correlation recovery = correlator_.process(recoveryOf({}, tick()));
-  EXPECT_EQ(recovery.verdict, Verdict::kIgnored);
+TEST_F(CorrelatorTest, InfoAndUnmatchedRecoveriesOpenNothing) {
+  EXPECT_EQ(process(metricEvent({.severity = EventSeverity::kInfo}, tick())).verdict,
+            Verdict::kIgnored);
+  EXPECT_EQ(process(containerUp("jellyfin", tick())).verdict, Verdict::kIgnored);
+  auto loud_up = serviceEvent("service_up", EventSeverity::kCritical, "nginx", tick());
+  EXPECT_EQ(process(loud_up).verdict, Verdict::kIgnored);
   EXPECT_EQ(correlator_.openCount(), 0u);
 }
 
-TEST_F(CorrelatorTest, RecoveryTypeWithHighSeverityNeverOpens) {
-  auto up = serviceEvent("service_up", EventSeverity::kWarning, "nginx", tick());
-  EXPECT_EQ(correlator_.process(up).verdict, Verdict::kIgnored);
-  EXPECT_EQ(correlator_.openCount(), 0u);
-}
+TEST_F(CorrelatorTest, AbsorbedEventsArePublishedAsCoalescedUpdates) {
+  Correlation opened = process(metricEvent({}, tick()));
+  const std::string id = opened.incidents[0].incident_id;
 
-TEST_F(CorrelatorTest, MatchingEventIsAbsorbedWithoutPublishing) {
-  auto first = metricEvent({}, tick());
-  Correlation opened = correlator_.process(first);
-  auto second = metricEvent({.value = 94.0}, tick(30));
-  Correlation absorbed = correlator_.process(second);
-
+  // Within the correlation window: absorbed, published later by the sweep.
+  Correlation absorbed = process(metricEvent({.value = 93.5}, tick(10s)));
   EXPECT_EQ(absorbed.verdict, Verdict::kAbsorbed);
-  EXPECT_FALSE(absorbed.incident.has_value());
-  EXPECT_EQ(absorbed.fingerprint, opened.fingerprint);
-  const contracts::Incident* open = correlator_.openIncident(opened.fingerprint);
-  ASSERT_NE(open, nullptr);
-  EXPECT_EQ(open->event_ids, (std::vector<std::string>{first.event_id, second.event_id}));
-  EXPECT_EQ(open->window_start, first.timestamp);
-  EXPECT_EQ(open->window_end, second.timestamp);
-  EXPECT_EQ(correlator_.openCount(), 1u);
+  EXPECT_TRUE(absorbed.incidents.empty());
+  EXPECT_TRUE(correlator_.sweep().empty()) << "not due yet";
+  tick(50s);
+  auto swept = correlator_.sweep();
+  ASSERT_EQ(swept.size(), 1u);
+  EXPECT_EQ(swept[0].incident_id, id) << "an update, not a new incident";
+  EXPECT_EQ(swept[0].event_ids.size(), 2u);
+  EXPECT_EQ(swept[0].description, "disk_used_percent of / is 93.5% (warning threshold 90%)");
+  EXPECT_TRUE(correlator_.sweep().empty()) << "published once";
+
+  // After a quiet window an absorbed event is published at once.
+  Correlation later = process(metricEvent({.value = 94}, tick(61s)));
+  EXPECT_EQ(later.verdict, Verdict::kUpdated);
+  ASSERT_EQ(later.incidents.size(), 1u);
+  EXPECT_EQ(later.incidents[0].incident_id, id);
+  EXPECT_TRUE(later.opened.empty());
 }
 
-TEST_F(CorrelatorTest, SeverityRaisePublishesAnUpdateOfTheSameIncident) {
-  Correlation opened = correlator_.process(metricEvent({}, tick()));
-  auto critical = metricEvent(
-      {.severity = EventSeverity::kCritical, .value = 96.2, .threshold = 95, .level = "critical"},
-      tick());
-  Correlation raised = correlator_.process(critical);
-
+TEST_F(CorrelatorTest, SeverityRaisePublishesAnUpdateAtOnce) {
+  Correlation opened = process(metricEvent({}, tick()));
+  Correlation raised =
+      process(metricEvent({.severity = EventSeverity::kCritical, .level = "critical"}, tick()));
   ASSERT_EQ(raised.verdict, Verdict::kUpdated);
-  ASSERT_TRUE(raised.incident.has_value());
-  EXPECT_EQ(raised.incident->incident_id, opened.incident->incident_id);
-  EXPECT_EQ(raised.incident->state, IncidentState::kOpen);
-  EXPECT_EQ(raised.incident->severity, IncidentSeverity::kCritical);
-  EXPECT_EQ(raised.incident->event_ids.size(), 2u);
-  EXPECT_EQ(raised.incident->event_ids.back(), critical.event_id);
-  EXPECT_EQ(raised.incident->description,
-            "disk_used_percent of / is 96.2% (critical threshold 95%)");
-
-  // Going back down to warning is absorbed: an incident's severity never drops while open.
-  Correlation lower = correlator_.process(metricEvent({}, tick()));
-  EXPECT_EQ(lower.verdict, Verdict::kAbsorbed);
+  EXPECT_EQ(raised.incidents[0].incident_id, opened.incidents[0].incident_id);
+  EXPECT_EQ(raised.incidents[0].severity, IncidentSeverity::kCritical);
+  // A lower severity afterwards never lowers it.
+  process(metricEvent({}, tick(61s)));
   EXPECT_EQ(correlator_.openIncident(opened.fingerprint)->severity, IncidentSeverity::kCritical);
 }
 
-TEST_F(CorrelatorTest, RecoveryResolvesAndARecurrenceOpensANewIncident) {
-  Correlation opened = correlator_.process(metricEvent({}, tick()));
-  auto recovery = recoveryOf({}, tick(60));
-  Correlation resolved = correlator_.process(recovery);
-
+TEST_F(CorrelatorTest, RecoveryResolvesAndTheFingerprintExpiresAfterTheFlapWindow) {
+  Correlation opened = process(metricEvent({}, tick()));
+  Correlation resolved = process(recoveryOf({}, tick()));
   ASSERT_EQ(resolved.verdict, Verdict::kResolved);
-  ASSERT_TRUE(resolved.incident.has_value());
-  EXPECT_EQ(resolved.incident->incident_id, opened.incident->incident_id);
-  EXPECT_EQ(resolved.incident->state, IncidentState::kResolved);
-  EXPECT_EQ(resolved.incident->severity, IncidentSeverity::kMedium);
-  EXPECT_EQ(resolved.incident->event_ids.back(), recovery.event_id);
-  EXPECT_EQ(resolved.incident->window_end, recovery.timestamp);
-  EXPECT_EQ(resolved.incident->description,
+  ASSERT_EQ(resolved.incidents.size(), 1u);
+  EXPECT_EQ(resolved.incidents[0].incident_id, opened.incidents[0].incident_id);
+  EXPECT_EQ(resolved.incidents[0].state, IncidentState::kResolved);
+  EXPECT_EQ(resolved.incidents[0].description,
             "recovered: disk_used_percent of / is 42% (back below 90%)");
   EXPECT_EQ(correlator_.openCount(), 0u);
+  EXPECT_EQ(correlator_.conditionCount(), 1u) << "remembered, resolved, for flap detection";
 
-  Correlation again = correlator_.process(metricEvent({}, tick(3600)));
+  tick(options_.flap_window);
+  correlator_.sweep();
+  EXPECT_EQ(correlator_.conditionCount(), 0u);
+  EXPECT_EQ(correlator_.counters().expired_fingerprints, 1u);
+
+  // Hours later the same condition is a fresh incident.
+  Correlation again = process(metricEvent({}, tick(3h)));
   ASSERT_EQ(again.verdict, Verdict::kOpened);
-  EXPECT_NE(again.incident->incident_id, opened.incident->incident_id);
-  EXPECT_EQ(again.fingerprint, opened.fingerprint);
+  EXPECT_NE(again.incidents[0].incident_id, opened.incidents[0].incident_id);
 }
 
-TEST_F(CorrelatorTest, ServiceUpResolvesServiceDown) {
-  Correlation opened =
-      correlator_.process(serviceEvent("service_down", EventSeverity::kError, "nginx", tick()));
-  ASSERT_EQ(opened.verdict, Verdict::kOpened);
-  EXPECT_EQ(opened.incident->incident_type, "service_outage");
-  EXPECT_EQ(opened.incident->severity, IncidentSeverity::kHigh);
-  EXPECT_EQ(opened.incident->description, "service nginx is down");
+TEST_F(CorrelatorTest, FlappingBecomesOneRepeatedFailuresIncident) {
+  std::set<std::string> ids;
+  for (int round = 0; round < 2; ++round) {
+    Correlation down = process(containerDown("jellyfin", tick(30s)));
+    ASSERT_EQ(down.verdict, Verdict::kOpened) << round;
+    ids.insert(down.incidents[0].incident_id);
+    ASSERT_EQ(process(containerUp("jellyfin", tick(30s))).verdict, Verdict::kResolved);
+  }
+  // The third open within ten minutes.
+  Correlation third = process(containerDown("jellyfin", tick(30s)));
+  ASSERT_EQ(third.verdict, Verdict::kFlapping);
+  ASSERT_EQ(third.incidents.size(), 1u);
+  const contracts::Incident& flap = third.incidents[0];
+  EXPECT_EQ(flap.incident_type, "repeated_failures");
+  EXPECT_FALSE(ids.contains(flap.incident_id));
+  EXPECT_EQ(flap.event_ids.size(), 3u) << "the three opening events";
+  EXPECT_EQ(flap.severity, IncidentSeverity::kHigh) << "the events were errors";
+  EXPECT_EQ(flap.tags.at("flapping"), "true");
+  EXPECT_EQ(flap.tags.at("service_name"), "jellyfin");
+  EXPECT_NE(flap.description->find("failed 3 times within 10m (flapping)"), std::string::npos)
+      << *flap.description;
 
-  Correlation other =
-      correlator_.process(serviceEvent("service_up", EventSeverity::kInfo, "postgres", tick()));
-  EXPECT_EQ(other.verdict, Verdict::kIgnored);
+  // It keeps flapping: absorbed into the same incident, no new ones.
+  EXPECT_EQ(process(containerUp("jellyfin", tick(30s))).verdict, Verdict::kAbsorbed);
+  Correlation fourth = process(containerDown("jellyfin", tick(30s)));
+  EXPECT_EQ(fourth.verdict, Verdict::kFlapping);
+  EXPECT_TRUE(fourth.opened.empty());
+  EXPECT_EQ(correlator_.openCount(), 1u);
 
-  Correlation resolved =
-      correlator_.process(serviceEvent("service_up", EventSeverity::kInfo, "nginx", tick()));
-  ASSERT_EQ(resolved.verdict, Verdict::kResolved);
-  EXPECT_EQ(resolved.incident->incident_id, opened.incident->incident_id);
+  // Recovered and quiet for the flap window: resolved by the sweep.
+  EXPECT_EQ(process(containerUp("jellyfin", tick(30s))).verdict, Verdict::kAbsorbed);
+  tick(5min);
+  for (const auto& incident : correlator_.sweep()) {
+    EXPECT_EQ(incident.state, IncidentState::kOpen) << "not quiet long enough yet";
+  }
+  tick(6min);
+  auto swept = correlator_.sweep();
+  ASSERT_FALSE(swept.empty());
+  EXPECT_EQ(swept.back().incident_id, flap.incident_id);
+  EXPECT_EQ(swept.back().state, IncidentState::kResolved);
   EXPECT_EQ(correlator_.openCount(), 0u);
 }
 
-TEST_F(CorrelatorTest, EachEventTypeMapsToItsIncidentType) {
-  struct Case {
-    std::string event_type;
-    std::string incident_type;
-  };
-  for (const Case& c : std::vector<Case>{{"service_down", "service_outage"},
-                                         {"metric_threshold_exceeded", "metric_anomaly"},
-                                         {"edge_device_offline", "edge_device_failure"},
-                                         {"external_api_failure", "correlation_detected"},
-                                         {"user_command_received", "correlation_detected"}}) {
-    Correlation opened = correlator_.process(
-        serviceEvent(c.event_type, EventSeverity::kWarning, "svc-" + c.event_type, tick()));
-    ASSERT_EQ(opened.verdict, Verdict::kOpened) << c.event_type;
-    EXPECT_EQ(opened.incident->incident_type, c.incident_type) << c.event_type;
+TEST_F(CorrelatorTest, ManyIncidentsOnOneNodeBecomeOneCorrelationIncident) {
+  Correlation a = process(containerDown("jellyfin", tick()));
+  Correlation b = process(containerDown("sonarr", tick()));
+  ASSERT_EQ(a.verdict, Verdict::kOpened);
+  ASSERT_EQ(b.verdict, Verdict::kOpened);
+  Correlation c = process(containerDown("radarr", tick()));
+  ASSERT_EQ(c.verdict, Verdict::kGrouped);
+  ASSERT_EQ(c.incidents.size(), 1u);
+  const contracts::Incident& group = c.incidents[0];
+  EXPECT_EQ(group.incident_type, "correlation_detected");
+  EXPECT_EQ(group.tags.at("node"), "nas");
+  EXPECT_EQ(group.tags.at("common_cause"), "node:nas");
+  EXPECT_EQ(group.tags.at("correlated_count"), "3");
+  EXPECT_NE(group.tags.at("correlated_incidents").find(a.incidents[0].incident_id),
+            std::string::npos);
+  EXPECT_EQ(group.event_ids.size(), 3u);
+  EXPECT_EQ(group.severity, IncidentSeverity::kHigh);
+  EXPECT_NE(group.description->find("3 incidents on node nas within 60 s: probable common cause: "
+                                    "node nas (service jellyfin is down; service radarr is down; "
+                                    "service sonarr is down)"),
+            std::string::npos)
+      << *group.description;
+
+  // A fourth joins the group instead of opening its own incident.
+  Correlation d = process(containerDown("immich", tick()));
+  ASSERT_EQ(d.verdict, Verdict::kGrouped);
+  EXPECT_EQ(d.incidents[0].incident_id, group.incident_id);
+  EXPECT_EQ(d.incidents[0].tags.at("correlated_count"), "4");
+  EXPECT_EQ(correlator_.openCount(), 3u) << "jellyfin, sonarr and the group";
+
+  // Another node is unaffected.
+  EXPECT_EQ(process(containerDown("jellyfin", tick(), "pi-2")).verdict, Verdict::kOpened);
+
+  // The group resolves when the last member recovers.
+  for (std::string service : {"jellyfin", "sonarr", "radarr"}) {
+    Correlation up = process(containerUp(service, tick()));
+    for (const auto& incident : up.incidents) {
+      EXPECT_TRUE(incident.incident_id != group.incident_id ||
+                  incident.state == IncidentState::kOpen)
+          << service;
+    }
   }
+  Correlation last = process(containerUp("immich", tick()));
+  ASSERT_EQ(last.verdict, Verdict::kResolved);
+  ASSERT_EQ(last.incidents.size(), 1u);
+  EXPECT_EQ(last.incidents[0].incident_id, group.incident_id);
+  EXPECT_EQ(last.incidents[0].state, IncidentState::kResolved);
 }
 
-TEST_F(CorrelatorTest, DifferentResourceNodeOrMetricMeansDifferentIncident) {
-  std::set<std::string> ids;
-  for (const MetricEventSpec& spec :
-       {MetricEventSpec{}, MetricEventSpec{.resource = "/home"}, MetricEventSpec{.node = "node-b"},
-        MetricEventSpec{.metric = "inode_used_percent"},
-        MetricEventSpec{.source = "orion-watcher-other"}}) {
-    Correlation c = correlator_.process(metricEvent(spec, tick()));
-    ASSERT_EQ(c.verdict, Verdict::kOpened) << spec.resource << " " << spec.node;
-    ids.insert(c.incident->incident_id);
-  }
-  EXPECT_EQ(ids.size(), 5u);
-  EXPECT_EQ(correlator_.openCount(), 5u);
+TEST_F(CorrelatorTest, IncidentsSpreadOverTimeAreNotGrouped) {
+  process(containerDown("jellyfin", tick()));
+  process(containerDown("sonarr", tick(2min)));
+  EXPECT_EQ(process(containerDown("radarr", tick(2min))).verdict, Verdict::kOpened);
 }
 
 TEST_F(CorrelatorTest, RedeliveredEventIsIgnored) {
   auto event = metricEvent({}, tick());
-  Correlation opened = correlator_.process(event);
-  ASSERT_EQ(opened.verdict, Verdict::kOpened);
-  Correlation again = correlator_.process(event);
+  ASSERT_EQ(process(event).verdict, Verdict::kOpened);
+  Correlation again = process(event);
   EXPECT_EQ(again.verdict, Verdict::kDuplicate);
-  EXPECT_FALSE(again.incident.has_value());
-
-  auto absorbed = metricEvent({}, tick());
-  ASSERT_EQ(correlator_.process(absorbed).verdict, Verdict::kAbsorbed);
-  EXPECT_EQ(correlator_.process(absorbed).verdict, Verdict::kDuplicate);
-  EXPECT_EQ(correlator_.openIncident(opened.fingerprint)->event_ids.size(), 2u);
-  EXPECT_EQ(correlator_.openCount(), 1u);
+  EXPECT_TRUE(again.incidents.empty());
 }
 
-TEST_F(CorrelatorTest, UncommittedCorrelationChangesNothingAndRepeatsTheSameIncident) {
-  // What the guardian does when publishing the incident fails: no commit, then a redelivery.
-  auto event = metricEvent({}, tick());
-  Correlation first = correlator_.correlate(event);
-  EXPECT_EQ(correlator_.openCount(), 0u);
-  Correlation retry = correlator_.correlate(event);
-  ASSERT_EQ(retry.verdict, Verdict::kOpened);
-  EXPECT_EQ(retry.incident->incident_id, first.incident->incident_id);
-
-  EXPECT_EQ(correlator_.commit(retry), 0u);
-  EXPECT_EQ(correlator_.openCount(), 1u);
-  EXPECT_EQ(correlator_.correlate(event).verdict, Verdict::kDuplicate);
-}
-
-TEST_F(CorrelatorTest, LeastRecentlyActiveIncidentIsEvictedAtTheBound) {
-  Correlator bounded(CorrelatorOptions{.max_open_incidents = 2}, clock_);
-  Correlation a = bounded.process(metricEvent({.resource = "/a"}, tick()));
-  Correlation b = bounded.process(metricEvent({.resource = "/b"}, tick()));
-  // Activity on /a makes /b the least recently active.
-  ASSERT_EQ(bounded.process(metricEvent({.resource = "/a"}, tick())).verdict, Verdict::kAbsorbed);
-
-  Correlation c = bounded.correlate(metricEvent({.resource = "/c"}, tick()));
-  ASSERT_EQ(c.verdict, Verdict::kOpened);
-  EXPECT_EQ(bounded.commit(c), 1u);
-  EXPECT_EQ(bounded.openCount(), 2u);
-  EXPECT_NE(bounded.openIncident(a.fingerprint), nullptr);
-  EXPECT_EQ(bounded.openIncident(b.fingerprint), nullptr);
-  EXPECT_NE(bounded.openIncident(c.fingerprint), nullptr);
-
-  // The forgotten condition's recovery has nothing to resolve.
-  EXPECT_EQ(bounded.process(recoveryOf({.resource = "/b"}, tick())).verdict, Verdict::kIgnored);
-}
-
-TEST_F(CorrelatorTest, EventIdsPerIncidentKeepTheOpenerAndTheLatest) {
-  Correlator bounded(CorrelatorOptions{.max_event_ids_per_incident = 3}, clock_);
-  std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) {
-    auto event = metricEvent({}, tick());
-    ids.push_back(event.event_id);
-    bounded.process(event);
+TEST_F(CorrelatorTest, TheSameEventsMakeTheSameIncidents) {
+  std::vector<contracts::Event> events = {containerDown("a", tick()), containerDown("b", tick()),
+                                          containerDown("c", tick()), containerUp("a", tick())};
+  SimulatedClock other_clock;
+  other_clock.advance(1s);
+  Correlator other(options_, other_clock);
+  SimulatedClock replay_clock;
+  Correlator replay(options_, replay_clock);
+  for (const auto& event : events) {
+    replay_clock.advance(1s);
+    Correlation first = replay.process(event);
+    Correlation second = other.process(event);
+    other_clock.advance(1s);
+    ASSERT_EQ(first.incidents.size(), second.incidents.size());
+    for (size_t i = 0; i < first.incidents.size(); ++i) {
+      EXPECT_EQ(first.incidents[i].toJson(), second.incidents[i].toJson());
+    }
   }
-  Correlation resolved = bounded.process(recoveryOf({}, tick()));
-  ASSERT_EQ(resolved.verdict, Verdict::kResolved);
-  EXPECT_EQ(resolved.incident->event_ids,
-            (std::vector<std::string>{ids[0], ids[4], resolved.event_id}));
 }
 
-TEST_F(CorrelatorTest, RememberedEventIdsAreBounded) {
-  Correlator bounded(CorrelatorOptions{.max_remembered_events = 2}, clock_);
-  auto first = metricEvent({}, tick());
-  bounded.process(first);
-  bounded.process(metricEvent({}, tick()));
-  EXPECT_EQ(bounded.process(first).verdict, Verdict::kDuplicate);
-  bounded.process(metricEvent({}, tick()));
-  // `first` has left the recent-id window; it is treated as a new (matching) event.
-  EXPECT_EQ(bounded.process(first).verdict, Verdict::kAbsorbed);
+TEST_F(CorrelatorTest, BoundsDropTheOldestAndCountIt) {
+  CorrelatorOptions tight;
+  tight.max_open_incidents = 2;
+  tight.max_resolved_fingerprints = 1;
+  tight.max_remembered_events = 3;
+  tight.max_event_ids_per_incident = 3;
+  tight.node_correlation_threshold = 100;
+  Correlator c(tight, clock_);
+  c.process(metricEvent({.resource = "/a"}, tick()));
+  c.process(metricEvent({.resource = "/b"}, tick()));
+  c.process(metricEvent({.resource = "/c"}, tick()));
+  EXPECT_EQ(c.openCount(), 2u);
+  EXPECT_EQ(c.counters().evicted_incidents, 1u);
+  EXPECT_EQ(c.openIncident(fingerprintOf(metricEvent({.resource = "/a"}, tick()))), nullptr);
+
+  for (int i = 0; i < 5; ++i) c.process(metricEvent({.resource = "/c", .value = 91.0 + i}, tick()));
+  EXPECT_GE(c.counters().truncated_event_ids, 2u);
+  EXPECT_EQ(c.counters().forgotten_event_ids, 5u) << "8 events, 3 remembered";
+  EXPECT_EQ(
+      c.openIncident(fingerprintOf(metricEvent({.resource = "/c"}, tick())))->event_ids.size(), 3u);
+
+  c.process(recoveryOf({.resource = "/b"}, tick()));
+  c.process(recoveryOf({.resource = "/c"}, tick()));
+  EXPECT_EQ(c.counters().evicted_fingerprints, 1u) << "one resolved fingerprint is kept";
 }
 
-TEST_F(CorrelatorTest, WindowSpansTheEventTimesEvenOutOfOrder) {
-  WallTime late = tick(100);
-  WallTime early = late - seconds(50);
-  Correlation opened = correlator_.process(metricEvent({}, late));
-  correlator_.process(metricEvent({}, early));
-  Correlation resolved = correlator_.process(recoveryOf({}, late + seconds(10)));
-  ASSERT_EQ(resolved.verdict, Verdict::kResolved);
-  EXPECT_EQ(resolved.incident->window_start, early);
-  EXPECT_EQ(resolved.incident->window_end, late + seconds(10));
-  EXPECT_EQ(opened.incident->window_start, late);
-}
-
-// Severity of an incident: the highest incidentSeverityFor() of its events, never more.
 TEST_F(CorrelatorTest, IncidentSeverityNeverExceedsItsEvents) {
-  struct Case {
-    std::vector<EventSeverity> events;
-    std::optional<IncidentSeverity> expected;  // nullopt: no incident
-  };
-  const std::vector<Case> cases{
-      {{EventSeverity::kInfo}, std::nullopt},
-      {{EventSeverity::kWarning}, IncidentSeverity::kMedium},
-      {{EventSeverity::kError}, IncidentSeverity::kHigh},
-      {{EventSeverity::kCritical}, IncidentSeverity::kCritical},
-      {{EventSeverity::kWarning, EventSeverity::kError}, IncidentSeverity::kHigh},
-      {{EventSeverity::kCritical, EventSeverity::kWarning}, IncidentSeverity::kCritical},
-      {{EventSeverity::kInfo, EventSeverity::kWarning, EventSeverity::kInfo},
-       IncidentSeverity::kMedium},
-      {{EventSeverity::kError, EventSeverity::kWarning, EventSeverity::kError},
-       IncidentSeverity::kHigh},
-  };
-  int resource = 0;
-  for (const Case& c : cases) {
-    MetricEventSpec spec{.resource = "/case" + std::to_string(++resource)};
-    std::string fingerprint;
-    for (EventSeverity severity : c.events) {
-      spec.severity = severity;
-      Correlation result = correlator_.process(metricEvent(spec, tick()));
-      if (result.incident) {
-        EXPECT_LE(result.incident->severity, contracts::incidentSeverityFor(severity))
-            << "case " << resource << ": an incident published above its triggering event";
-      }
-      if (!result.fingerprint.empty()) fingerprint = result.fingerprint;
-    }
-    const contracts::Incident* open = correlator_.openIncident(fingerprint);
-    if (!c.expected) {
-      EXPECT_EQ(open, nullptr) << "case " << resource;
-    } else {
-      ASSERT_NE(open, nullptr) << "case " << resource;
-      EXPECT_EQ(open->severity, *c.expected) << "case " << resource;
-    }
-  }
-}
-
-TEST_F(CorrelatorTest, EveryPublishedIncidentValidatesAgainstTheContract) {
   auto registry = contracts::ContractRegistry::loadEmbedded();
-  ASSERT_TRUE(registry.isOk()) << registry.status().toString();
-  std::vector<contracts::Incident> published;
-  auto keep = [&](const Correlation& c) {
-    if (c.incident) published.push_back(*c.incident);
+  ASSERT_TRUE(registry.isOk());
+  uint32_t seed = 7;
+  auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) & 0x7fff;
   };
-  keep(correlator_.process(metricEvent({}, tick())));
-  keep(correlator_.process(
-      metricEvent({.severity = EventSeverity::kCritical, .level = "critical"}, tick())));
-  keep(correlator_.process(recoveryOf({}, tick())));
-  keep(correlator_.process(serviceEvent("service_down", EventSeverity::kError, "db", tick())));
-  keep(correlator_.process(
-      serviceEvent("edge_device_offline", EventSeverity::kCritical, "", tick())));
-  ASSERT_EQ(published.size(), 5u);
-  for (const auto& incident : published) {
-    Json document = incident.toJson();
-    Status valid = (*registry)->validate(contracts::type::kIncident, document);
-    EXPECT_TRUE(valid.isOk()) << valid.toString() << "\n" << document.dump(2);
+  // The highest severity observed per condition and per node: an incident about one condition
+  // never claims more than that condition's events, a node group more than its node's.
+  std::map<std::string, IncidentSeverity> by_fingerprint;
+  std::map<std::string, IncidentSeverity> by_node;
+  const std::vector<std::string> services = {"a", "b", "c", "d", "e"};
+  std::set<std::string> types;
+  for (int i = 0; i < 3000; ++i) {
+    std::string service = services[next() % services.size()];
+    std::string node = next() % 2 == 0 ? "nas" : "pi";
+    contracts::Event event;
+    if (next() % 3 == 0) {
+      event = serviceEvent("service_up", EventSeverity::kInfo, service,
+                           tick(std::chrono::seconds(next() % 90)), node);
+    } else {
+      event = serviceEvent("service_down", static_cast<EventSeverity>(next() % 4), service,
+                           tick(std::chrono::seconds(next() % 90)), node);
+    }
+    auto severity = contracts::incidentSeverityFor(event.severity);
+    auto& for_fingerprint = by_fingerprint[fingerprintOf(event)];
+    for_fingerprint = std::max(for_fingerprint, severity);
+    by_node[node] = std::max(by_node[node], severity);
+    Correlation c = process(event);
+    for (const auto& incident : correlator_.sweep()) c.incidents.push_back(incident);
+    for (const contracts::Incident& incident : c.incidents) {
+      ASSERT_TRUE((*registry)->validate("incident", incident.toJson()).isOk())
+          << incident.toJson().dump();
+      types.insert(incident.incident_type);
+      if (incident.incident_type == "correlation_detected") {
+        EXPECT_LE(incident.severity, by_node.at(incident.tags.at("node")));
+      } else {
+        EXPECT_LE(incident.severity, by_fingerprint.at(incident.tags.at("fingerprint")));
+      }
+    }
   }
-}
-
-TEST(DescribeEventTest, NamesWhatWasObserved) {
-  SimulatedClock clock;
-  auto load = metricEvent(
-      {.resource = "load", .metric = "load_per_cpu", .value = 4.5, .threshold = 4}, clock.now());
-  load.data["unit"] = "ratio";
-  EXPECT_EQ(describeEvent(load), "load_per_cpu of load is 4.5 (warning threshold 4)");
-
-  auto bare = serviceEvent("external_api_failure", EventSeverity::kError, "", clock.now());
-  bare.data = Json::object();
-  EXPECT_EQ(describeEvent(bare), "external_api_failure reported by orion-watcher-docker");
+  EXPECT_EQ(types,
+            (std::set<std::string>{"service_outage", "repeated_failures", "correlation_detected"}));
 }
 
 }  // namespace

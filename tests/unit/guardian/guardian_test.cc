@@ -1,16 +1,21 @@
-// The guardian service on a synchronous fake bus: subscription, publishing, metrics, and what a
-// failed publish or a bad delivery does.
+// The guardian service on a synchronous fake bus that validates every publish: subscription,
+// metrics, the outbox when the bus refuses, bad deliveries, bounds, and a restart on the same
+// state directory.
 #include "guardian/guardian.h"
 
 #include <gtest/gtest.h>
 
 #include "contracts/registry.h"
+#include "guardian_events.h"
 #include "testing/fake_bus.h"
+#include "testing/temp_dir.h"
 #include "testing/test_events.h"
+#include "testing/wait.h"
 
 namespace orion::guardian {
 namespace {
 
+using namespace std::chrono_literals;
 using contracts::EventSeverity;
 using testing::FakeBus;
 using testing::metricEvent;
@@ -22,18 +27,28 @@ class GuardianServiceTest : public ::testing::Test {
     auto registry = contracts::ContractRegistry::loadEmbedded();
     ASSERT_TRUE(registry.isOk()) << registry.status().toString();
     bus_ = std::make_unique<FakeBus>(*registry);
-    guardian_ = makeGuardian(config::GuardianConfig{}, ModuleContext{*bus_, clock_, metrics_, "n"});
-    ASSERT_TRUE(guardian_->start().isOk());
+    start();
   }
-  void TearDown() override {
+  void TearDown() override { stop(); }
+
+  void start(config::GuardianConfig config = {}) {
+    guardian_ = makeGuardian(config, ModuleContext{*bus_, clock_, metrics_, "n",
+                                                   (dir_.path() / "state").string(), nullptr});
+    Status started = guardian_->start();
+    ASSERT_TRUE(started.isOk()) << started.toString();
+  }
+  void stop() {
     if (guardian_) guardian_->stop(clock_.monotonic());
+    guardian_.reset();
   }
 
   Status deliver(const contracts::Event& event) { return bus_->deliver("event", event.toJson()); }
   double metric(std::string_view name, const Labels& labels = {}) {
     return metrics_.read(name, labels);
   }
+  std::vector<Json> incidents() const { return bus_->published("incident"); }
 
+  testing::TempDir dir_;
   SimulatedClock clock_;
   MetricsRegistry metrics_;
   std::unique_ptr<FakeBus> bus_;
@@ -53,17 +68,15 @@ TEST_F(GuardianServiceTest, SubscribesToEventsAsGroupGuardian) {
 TEST_F(GuardianServiceTest, WarningEventPublishesOneValidIncident) {
   auto event = metricEvent({}, clock_.now());
   ASSERT_TRUE(deliver(event).isOk());
-  auto incidents = bus_->published("incident");
-  ASSERT_EQ(incidents.size(), 1u);
-  EXPECT_EQ(incidents[0]["state"], "open");
-  EXPECT_EQ(incidents[0]["event_ids"], Json::array({event.event_id}));
+  ASSERT_EQ(incidents().size(), 1u);
+  EXPECT_EQ(incidents()[0]["state"], "open");
+  EXPECT_EQ(incidents()[0]["event_ids"], Json::array({event.event_id}));
   EXPECT_EQ(metric("orion_guardian_events_total", {{"severity", "warning"}}), 1);
   EXPECT_EQ(metric("orion_guardian_incidents_opened_total", {{"type", "metric_anomaly"}}), 1);
   EXPECT_EQ(metric("orion_guardian_open_incidents"), 1);
 
-  // The same event redelivered: acknowledged, nothing published, counted.
-  ASSERT_TRUE(deliver(event).isOk());
-  EXPECT_EQ(bus_->published("incident").size(), 1u);
+  ASSERT_TRUE(deliver(event).isOk());  // redelivered: acknowledged, nothing published
+  EXPECT_EQ(incidents().size(), 1u);
   EXPECT_EQ(metric("orion_guardian_duplicates_total"), 1);
 }
 
@@ -74,55 +87,68 @@ TEST_F(GuardianServiceTest, LifecycleIsCountedInMetrics) {
   ASSERT_TRUE(deliver(metricEvent({.severity = EventSeverity::kCritical}, clock_.now())).isOk());
   ASSERT_TRUE(deliver(recoveryOf({}, clock_.now())).isOk());
 
-  auto incidents = bus_->published("incident");
-  ASSERT_EQ(incidents.size(), 3u);
-  EXPECT_EQ(incidents[1]["incident_id"], incidents[0]["incident_id"]);
-  EXPECT_EQ(incidents[1]["severity"], "critical");
-  EXPECT_EQ(incidents[2]["state"], "resolved");
+  ASSERT_EQ(incidents().size(), 3u);
+  EXPECT_EQ(incidents()[1]["incident_id"], incidents()[0]["incident_id"]);
+  EXPECT_EQ(incidents()[1]["severity"], "critical");
+  EXPECT_EQ(incidents()[2]["state"], "resolved");
   EXPECT_EQ(metric("orion_guardian_events_ignored_total"), 1);
   EXPECT_EQ(metric("orion_guardian_events_absorbed_total"), 1);
   EXPECT_EQ(metric("orion_guardian_incidents_updated_total"), 1);
   EXPECT_EQ(metric("orion_guardian_incidents_resolved_total"), 1);
   EXPECT_EQ(metric("orion_guardian_open_incidents"), 0);
+  EXPECT_EQ(metric("orion_guardian_conditions"), 1) << "the resolved fingerprint is remembered";
   EXPECT_EQ(metrics_.sum("orion_guardian_events_total"), 5);
 }
 
-TEST_F(GuardianServiceTest, FailedPublishIsRetriedWithoutDoubleCounting) {
+TEST_F(GuardianServiceTest, ARefusedPublishIsKeptAndPublishedOnce) {
   auto event = metricEvent({}, clock_.now());
   bus_->failPublishes(1);
-  Status failed = deliver(event);
-  ASSERT_FALSE(failed.isOk());
-  EXPECT_EQ(failed.code(), StatusCode::kUnavailable) << "the bus must retry, not dead-letter";
-  EXPECT_TRUE(bus_->published("incident").empty());
+  ASSERT_TRUE(deliver(event).isOk()) << "correlated and kept durably";
   EXPECT_EQ(metric("orion_guardian_publish_failures_total"), 1);
-  EXPECT_EQ(metrics_.sum("orion_guardian_events_total"), 0);
-
-  ASSERT_TRUE(bus_->deliver("event", event.toJson(), 2).isOk());
-  ASSERT_TRUE(bus_->deliver("event", event.toJson(), 3).isOk());
-  EXPECT_EQ(bus_->published("incident").size(), 1u);
+  EXPECT_EQ(metric("orion_guardian_outbox_pending"), 1);
+  // The one-second sweep retries it.
+  ASSERT_TRUE(testing::waitUntil([&] { return incidents().size() == 1; }));
+  ASSERT_TRUE(deliver(event).isOk());
+  EXPECT_EQ(incidents().size(), 1u);
   EXPECT_EQ(metrics_.sum("orion_guardian_incidents_opened_total"), 1);
-  EXPECT_EQ(metric("orion_guardian_duplicates_total"), 1);
 }
 
 TEST_F(GuardianServiceTest, UnreadableEventIsRejectedForTheDeadLetterStream) {
   Status status = bus_->deliver("event", Json{{"event_id", 42}});
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(metric("orion_guardian_events_rejected_total"), 1);
-  EXPECT_TRUE(bus_->published("incident").empty());
+  EXPECT_TRUE(incidents().empty());
 }
 
 TEST_F(GuardianServiceTest, OpenIncidentsAreBoundedByConfig) {
-  guardian_->stop(clock_.monotonic());
-  bus_ = std::make_unique<FakeBus>();
+  stop();
   config::GuardianConfig config;
   config.max_open_incidents = 2;
-  guardian_ = makeGuardian(config, ModuleContext{*bus_, clock_, metrics_, "n"});
-  ASSERT_TRUE(guardian_->start().isOk());
+  config.node_correlation_threshold = 100;
+  start(config);
   for (std::string resource : {"/a", "/b", "/c", "/d"}) {
     ASSERT_TRUE(deliver(metricEvent({.resource = resource}, clock_.now())).isOk());
   }
   EXPECT_EQ(metric("orion_guardian_open_incidents"), 2);
   EXPECT_EQ(metric("orion_guardian_evicted_total"), 2);
+}
+
+TEST_F(GuardianServiceTest, ARestartForgetsNoIncidentAndRecognisesRedeliveries) {
+  auto down = testing::containerDown("jellyfin", clock_.now());
+  ASSERT_TRUE(deliver(down).isOk());
+  ASSERT_EQ(incidents().size(), 1u);
+  std::string id = incidents()[0]["incident_id"];
+  stop();
+
+  start();
+  EXPECT_EQ(metric("orion_guardian_open_incidents"), 1);
+  ASSERT_TRUE(deliver(down).isOk());  // the bus redelivers the event after the restart
+  EXPECT_EQ(incidents().size(), 1u) << "recognised as a duplicate";
+  clock_.advance(5s);
+  ASSERT_TRUE(deliver(testing::containerUp("jellyfin", clock_.now())).isOk());
+  ASSERT_EQ(incidents().size(), 2u);
+  EXPECT_EQ(incidents()[1]["incident_id"], id) << "the same incident is resolved";
+  EXPECT_EQ(incidents()[1]["state"], "resolved");
 }
 
 }  // namespace

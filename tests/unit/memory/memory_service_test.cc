@@ -73,7 +73,7 @@ TEST_F(MemoryServiceTest, SubscribesToEveryContractStreamAsGroupMemory) {
   EXPECT_EQ(types, (std::set<std::string>{"event", "incident", "decision", "action", "outcome",
                                           "approval_request", "approval_decision", "approval",
                                           "validation", "edge.command", "edge.telemetry",
-                                          "edge.health", "deadletter"}));
+                                          "edge.health", "deadletter", "autonomy_change"}));
   memory->stop(clock_.monotonic());
 }
 

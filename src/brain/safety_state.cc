@@ -1,0 +1,386 @@
+#include "brain/safety_state.h"
+
+#include <algorithm>
+
+namespace orion::brain {
+
+namespace {
+
+WallTime timeOf(const WallTime& t) { return t; }
+WallTime timeOf(const CircuitBreaker& b) {
+  if (b.opened_at) return *b.opened_at;
+  return b.failures.empty() ? WallTime{} : b.failures.back();
+}
+WallTime timeOf(const LadderCount& l) { return l.last_failure; }
+WallTime timeOf(const InFlight& f) { return f.started; }
+WallTime timeOf(const DecisionRecord& d) { return d.at; }
+WallTime timeOf(const std::pair<WallTime, Json>& o) { return o.first; }
+
+size_t countAfter(const std::deque<WallTime>& window, WallTime since) {
+  return static_cast<size_t>(window.end() - std::upper_bound(window.begin(), window.end(), since));
+}
+
+std::optional<WallTime> oldestAfter(const std::deque<WallTime>& window, WallTime since) {
+  auto it = std::upper_bound(window.begin(), window.end(), since);
+  if (it == window.end()) return std::nullopt;
+  return *it;
+}
+
+// Nothing ORION counts looks further back than a day (rate limits are at most "per day", the
+// budget window at most 24 h), so older executions are dropped from the windows.
+constexpr Duration kLongestWindow = std::chrono::hours(24);
+
+}  // namespace
+
+std::string cooldownKeyOf(std::string_view action_type, std::string_view entity) {
+  return std::string(action_type) + "/" + std::string(entity);
+}
+std::string typeScope(std::string_view action_type) { return "type/" + std::string(action_type); }
+std::string targetScope(std::string_view action_type, std::string_view target) {
+  return "target/" + std::string(action_type) + "/" + std::string(target);
+}
+std::string ladderKey(std::string_view rule, std::string_view target) {
+  return std::string(rule) + "/" + std::string(target);
+}
+
+// ---- reads ---------------------------------------------------------------------------------
+
+std::optional<WallTime> SafetyState::lastExecution(const std::string& cooldown_key) const {
+  auto it = cooldowns_.find(cooldown_key);
+  if (it == cooldowns_.end()) return std::nullopt;
+  return it->second;
+}
+
+const InFlight* SafetyState::inFlightFor(const std::string& cooldown_key) const {
+  auto it = in_flight_by_key_.find(cooldown_key);
+  return it == in_flight_by_key_.end() ? nullptr : inFlight(it->second);
+}
+
+size_t SafetyState::executionsSince(const std::string& action_type, WallTime since) const {
+  auto it = rates_.find(action_type);
+  return it == rates_.end() ? 0 : countAfter(it->second, since);
+}
+
+std::optional<WallTime> SafetyState::oldestExecutionSince(const std::string& action_type,
+                                                          WallTime since) const {
+  auto it = rates_.find(action_type);
+  return it == rates_.end() ? std::nullopt : oldestAfter(it->second, since);
+}
+
+size_t SafetyState::automaticSince(WallTime since) const { return countAfter(budget_, since); }
+
+std::optional<WallTime> SafetyState::oldestAutomaticSince(WallTime since) const {
+  return oldestAfter(budget_, since);
+}
+
+const CircuitBreaker* SafetyState::breaker(const std::string& scope) const {
+  auto it = breakers_.find(scope);
+  return it == breakers_.end() ? nullptr : &it->second;
+}
+
+int64_t SafetyState::ladderFailures(const std::string& rule, const std::string& target,
+                                    WallTime now, Duration reset_after) const {
+  auto it = ladders_.find(ladderKey(rule, target));
+  if (it == ladders_.end() || it->second.last_failure + reset_after <= now) return 0;
+  return it->second.failures;
+}
+
+const InFlight* SafetyState::inFlight(const std::string& action_id) const {
+  auto it = in_flight_.find(action_id);
+  return it == in_flight_.end() ? nullptr : &it->second;
+}
+
+const DecisionRecord* SafetyState::decision(const std::string& decision_id) const {
+  auto it = decisions_.find(decision_id);
+  return it == decisions_.end() ? nullptr : &it->second;
+}
+
+const TrackedIncident* SafetyState::incident(const std::string& incident_id) const {
+  auto it = incidents_.find(incident_id);
+  return it == incidents_.end() ? nullptr : &it->second;
+}
+
+// ---- executions ----------------------------------------------------------------------------
+
+bool SafetyState::startAction(InFlight action, const policy::Policy& policy) {
+  if (in_flight_.contains(action.action_id)) return false;
+  // A half-open breaker lets exactly one trial through: this action is it.
+  const policy::BreakerSettings& settings = policy.breaker();
+  if (settings.appliesTo(action.action_type)) {
+    for (const std::string& scope :
+         {typeScope(action.action_type), targetScope(action.action_type, action.target)}) {
+      auto it = breakers_.find(scope);
+      if (it != breakers_.end() && it->second.trial_action_id.empty() &&
+          it->second.phase(settings, action.started) == BreakerPhase::kHalfOpen) {
+        it->second.trial_action_id = action.action_id;
+        mark("breakers", scope);
+      }
+    }
+  }
+  in_flight_by_key_[action.cooldown_key] = action.action_id;
+  std::string id = action.action_id;
+  in_flight_.emplace(id, std::move(action));
+  mark("inflight", id);
+  evictOldest(in_flight_, "inflight", limits_.max_in_flight);
+  return true;
+}
+
+void SafetyState::insertTime(std::deque<WallTime>& window, WallTime at) {
+  window.insert(std::upper_bound(window.begin(), window.end(), at), at);
+  while (!window.empty() && window.front() <= at - kLongestWindow) window.pop_front();
+  while (window.size() > limits_.max_window_entries) {
+    window.pop_front();
+    ++evictions_;
+  }
+}
+
+void SafetyState::finishAction(const std::string& action_id, contracts::OutcomeStatus status,
+                               bool verified, WallTime at, const policy::Policy& policy) {
+  auto it = in_flight_.find(action_id);
+  if (it == in_flight_.end()) return;
+  InFlight action = it->second;
+  in_flight_.erase(it);
+  mark("inflight", action_id);
+  if (auto key = in_flight_by_key_.find(action.cooldown_key);
+      key != in_flight_by_key_.end() && key->second == action_id) {
+    in_flight_by_key_.erase(key);
+  }
+
+  finished_[action_id] = at;
+  mark("finished", action_id);
+  evictOldest(finished_, "finished", limits_.max_finished);
+
+  // It ran, whatever its status: the cooldown, the rate window and the budget count it.
+  cooldowns_[action.cooldown_key] = at;
+  mark("cooldowns", action.cooldown_key);
+  evictOldest(cooldowns_, "cooldowns", limits_.max_cooldowns);
+  insertTime(rates_[action.action_type], at);
+  mark("rates", action.action_type);
+  if (action.automatic) {
+    insertTime(budget_, at);
+    mark("budget", "automatic");
+  }
+
+  bool failed = status != contracts::OutcomeStatus::kSucceeded;
+  bool verified_success = !failed && verified;
+  const policy::BreakerSettings& settings = policy.breaker();
+  if (settings.appliesTo(action.action_type)) {
+    for (const std::string& scope :
+         {typeScope(action.action_type), targetScope(action.action_type, action.target)}) {
+      CircuitBreaker& breaker = breakers_[scope];
+      if (breaker.trial_action_id == action_id) breaker.trial_action_id.clear();
+      if (failed) {
+        breaker.recordFailure(settings, at);
+      } else if (verified_success) {
+        breaker.recordVerifiedSuccess(settings, at);
+      }
+      mark("breakers", scope);
+    }
+    evictOldest(breakers_, "breakers", limits_.max_breakers);
+  }
+
+  const DecisionRecord* record = decision(action.decision_id);
+  if (record != nullptr && !record->rule.empty()) {
+    std::string key = ladderKey(record->rule, record->target);
+    if (failed) {
+      LadderCount& count = ladders_[key];
+      ++count.failures;
+      count.last_failure = std::max(count.last_failure, at);
+      evictOldest(ladders_, "ladders", limits_.max_ladders);
+    } else if (verified_success) {
+      ladders_.erase(key);
+    }
+    mark("ladders", key);
+  }
+}
+
+void SafetyState::parkOutcome(const std::string& action_id, Json outcome, WallTime now) {
+  orphans_[action_id] = {now, std::move(outcome)};
+  mark("orphans", action_id);
+  evictOldest(orphans_, "orphans", limits_.max_orphans);
+}
+
+std::optional<Json> SafetyState::takeParkedOutcome(const std::string& action_id) {
+  auto it = orphans_.find(action_id);
+  if (it == orphans_.end()) return std::nullopt;
+  Json outcome = std::move(it->second.second);
+  orphans_.erase(it);
+  mark("orphans", action_id);
+  return outcome;
+}
+
+template <typename Map>
+void SafetyState::evictOldest(Map& map, const char* table, size_t limit) {
+  while (map.size() > std::max<size_t>(limit, 1)) {
+    auto oldest = std::min_element(map.begin(), map.end(), [](const auto& a, const auto& b) {
+      return timeOf(a.second) < timeOf(b.second);
+    });
+    mark(table, oldest->first);
+    if constexpr (std::is_same_v<typename Map::mapped_type, InFlight>) {
+      in_flight_by_key_.erase(oldest->second.cooldown_key);
+    }
+    map.erase(oldest);
+    ++evictions_;
+  }
+}
+
+size_t SafetyState::expire(WallTime now, const policy::Policy& policy) {
+  size_t lost = 0;
+  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+    if (it->second.started + limits_.in_flight_ttl > now) {
+      ++it;
+      continue;
+    }
+    // No outcome within the TTL: the action is given up on (counted by the caller). Its
+    // cooldown key is released so the incident can be looked at again.
+    if (auto key = in_flight_by_key_.find(it->second.cooldown_key);
+        key != in_flight_by_key_.end() && key->second == it->first) {
+      in_flight_by_key_.erase(key);
+    }
+    mark("inflight", it->first);
+    it = in_flight_.erase(it);
+    ++lost;
+  }
+  for (auto it = orphans_.begin(); it != orphans_.end();) {
+    if (it->second.first + limits_.orphan_ttl > now) {
+      ++it;
+    } else {
+      mark("orphans", it->first);
+      it = orphans_.erase(it);
+    }
+  }
+  for (auto it = breakers_.begin(); it != breakers_.end();) {
+    if (it->second.idle(policy.breaker(), now)) {
+      mark("breakers", it->first);
+      it = breakers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::erase_if(finished_, [&](const auto& entry) {
+    bool old = entry.second + limits_.finished_ttl <= now;
+    if (old) mark("finished", entry.first);
+    return old;
+  });
+  // The longest cooldown a policy may set is 7 days, the longest ladder reset 30 days.
+  std::erase_if(cooldowns_, [&](const auto& entry) {
+    bool old = entry.second + std::chrono::hours(24 * 7) <= now;
+    if (old) mark("cooldowns", entry.first);
+    return old;
+  });
+  std::erase_if(ladders_, [&](const auto& entry) {
+    bool old = entry.second.last_failure + std::chrono::hours(24 * 30) <= now;
+    if (old) mark("ladders", entry.first);
+    return old;
+  });
+  for (auto it = rates_.begin(); it != rates_.end();) {
+    size_t before = it->second.size();
+    while (!it->second.empty() && it->second.front() <= now - kLongestWindow) {
+      it->second.pop_front();
+    }
+    if (it->second.size() != before) mark("rates", it->first);
+    it = it->second.empty() ? rates_.erase(it) : std::next(it);
+  }
+  size_t budget_before = budget_.size();
+  while (!budget_.empty() && budget_.front() <= now - kLongestWindow) budget_.pop_front();
+  if (budget_.size() != budget_before) mark("budget", "automatic");
+  for (auto it = incidents_.begin(); it != incidents_.end();) {
+    if (it->second.updated + limits_.incident_ttl > now) {
+      ++it;
+    } else {
+      mark("incidents", it->first);
+      it = incidents_.erase(it);
+    }
+  }
+  return lost;
+}
+
+// ---- decisions, incidents, autonomy, outbox ------------------------------------------------
+
+void SafetyState::recordDecision(DecisionRecord record) {
+  std::string id = record.decision_id;
+  decisions_[id] = std::move(record);
+  mark("decisions", id);
+  evictOldest(decisions_, "decisions", limits_.max_decisions);
+}
+
+TrackedIncident& SafetyState::track(const contracts::Incident& incident, WallTime now) {
+  TrackedIncident& tracked = incidents_[incident.incident_id];
+  tracked.incident = incident;
+  tracked.updated = now;
+  mark("incidents", incident.incident_id);
+  if (incidents_.size() > limits_.max_incidents) {
+    std::string keep = incident.incident_id;
+    // Evict the least recently updated incident, never the one just tracked.
+    auto oldest = incidents_.end();
+    for (auto it = incidents_.begin(); it != incidents_.end(); ++it) {
+      if (it->first == keep) continue;
+      if (oldest == incidents_.end() || it->second.updated < oldest->second.updated) oldest = it;
+    }
+    if (oldest != incidents_.end()) {
+      mark("incidents", oldest->first);
+      incidents_.erase(oldest);
+      ++evictions_;
+    }
+  }
+  return incidents_.at(incident.incident_id);
+}
+
+void SafetyState::forgetIncident(const std::string& incident_id) {
+  if (incidents_.erase(incident_id) > 0) mark("incidents", incident_id);
+}
+
+void SafetyState::touchIncident(const std::string& incident_id) { mark("incidents", incident_id); }
+
+TrackedIncident* SafetyState::mutableIncident(const std::string& incident_id) {
+  auto it = incidents_.find(incident_id);
+  if (it == incidents_.end()) return nullptr;
+  mark("incidents", incident_id);
+  return &it->second;
+}
+
+std::vector<std::string> SafetyState::dueIncidents(WallTime now) const {
+  std::vector<std::pair<WallTime, std::string>> due;
+  for (const auto& [id, tracked] : incidents_) {
+    if (tracked.retry_at && *tracked.retry_at <= now &&
+        tracked.incident.state == contracts::IncidentState::kOpen) {
+      due.emplace_back(*tracked.retry_at, id);
+    }
+  }
+  std::sort(due.begin(), due.end());
+  std::vector<std::string> ids;
+  for (auto& [at, id] : due) ids.push_back(std::move(id));
+  return ids;
+}
+
+std::vector<std::string> SafetyState::incidentsAwaiting(const std::string& decision_id) const {
+  std::vector<std::string> ids;
+  const DecisionRecord* record = decision(decision_id);
+  if (record == nullptr) return ids;
+  const TrackedIncident* tracked = incident(record->incident_id);
+  if (tracked != nullptr && tracked->awaiting_outcome &&
+      tracked->incident.state == contracts::IncidentState::kOpen) {
+    ids.push_back(record->incident_id);
+  }
+  return ids;
+}
+
+void SafetyState::setAutonomy(AutonomyRecord record) {
+  autonomy_ = std::move(record);
+  mark("autonomy", "current");
+}
+
+uint64_t SafetyState::enqueue(std::string type, Json document) {
+  uint64_t sequence = next_sequence_++;
+  outbox_.push_back(OutboxEntry{sequence, std::move(type), std::move(document)});
+  mark("outbox", std::to_string(sequence));
+  return sequence;
+}
+
+void SafetyState::dequeue(uint64_t sequence) {
+  if (outbox_.empty() || outbox_.front().sequence != sequence) return;
+  outbox_.pop_front();
+  mark("outbox", std::to_string(sequence));
+}
+
+}  // namespace orion::brain
