@@ -40,6 +40,7 @@ int runCli(int argc, char** argv) {
   addConfigCommand(app, global, action);
   addContractsCommand(app, global, action);
   addVersionCommand(app, global, action);
+  addAuditCommand(app, global, action);
 
   try {
     app.parse(argc, argv);

@@ -33,6 +33,7 @@ void addConfigCommand(CLI::App& app, GlobalOptions& global, Action& action);  //
 void addContractsCommand(CLI::App& app, GlobalOptions& global,
                          Action& action);  // contracts_command.cc
 void addVersionCommand(CLI::App& app, GlobalOptions& global, Action& action);  // version_command.cc
+void addAuditCommand(CLI::App& app, GlobalOptions& global, Action& action);    // audit_command.cc
 
 // Parses argv and runs the chosen subcommand; returns the exit code.
 int runCli(int argc, char** argv);
