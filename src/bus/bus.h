@@ -10,6 +10,12 @@
 //    the consumers of one group share them. A new group starts with messages published after it
 //    was created. Delivery is at-least-once: the handler runs on the subscription's own thread,
 //    and the message is acknowledged only when the handler returns OK.
+//  - Deferred acknowledgement (optional, SubscribeOptions::before_ack): a consumer that makes its
+//    work durable in batches (memory's group commit) lets the handler return OK once the work is
+//    queued, and the bus calls before_ack() on the same thread before it acknowledges any of the
+//    messages whose handler returned OK since the last call. before_ack() blocks until that work
+//    is durable; an error turns each of those messages into a failed attempt (redelivered, as if
+//    the handler had failed). A bus takes messages in batches, so one before_ack() covers a batch.
 //  - A handler error is retried (redelivered with attempt+1) up to `max_deliveries`; a handler
 //    returning kInvalidArgument means "this message can never succeed" and is not retried. Either
 //    way the message then goes to the dead-letter stream ("deadletter" contract) with the reason,
@@ -50,6 +56,10 @@ struct SubscribeOptions {
   std::string type;      // contract type to consume
   std::string group;     // consumer group, e.g. "guardian"
   std::string consumer;  // consumer name within the group, e.g. "guardian-1"
+  // Optional: called on the subscription's thread after the handler accepted one or more
+  // deliveries and before any of them is acknowledged (see "Deferred acknowledgement" above).
+  // Empty (the default): each delivery is acknowledged as soon as its handler returns OK.
+  std::function<Status()> before_ack = nullptr;
 };
 
 // What a group has yet to finish on a stream.

@@ -23,13 +23,14 @@ class EmbeddedSubscription final : public Subscription {
 
 // Handlers must not throw across the bus; one that does is treated as a failed (retryable)
 // delivery rather than taking the subscription thread down.
-Status callHandler(const Handler& handler, const Delivery& delivery) {
+template <typename Callback, typename... Args>
+Status callGuarded(std::string_view what, const Callback& callback, const Args&... args) {
   try {
-    return handler(delivery);
+    return callback(args...);
   } catch (const std::exception& e) {
-    return internalError(std::string("handler threw: ") + e.what());
+    return internalError(std::string(what) + " threw: " + e.what());
   } catch (...) {
-    return internalError("handler threw a non-standard exception");
+    return internalError(std::string(what) + " threw a non-standard exception");
   }
 }
 
@@ -40,8 +41,11 @@ std::unique_ptr<Subscription> makeSubscription(std::shared_ptr<Consumer> consume
 }
 
 Consumer::Consumer(std::shared_ptr<EmbeddedCore> core, Stream& stream, std::string name,
-                   Handler handler)
-    : core_(std::move(core)), stream_(stream), handler_(std::move(handler)) {
+                   Handler handler, std::function<Status()> before_ack)
+    : core_(std::move(core)),
+      stream_(stream),
+      handler_(std::move(handler)),
+      before_ack_(std::move(before_ack)) {
   member_.name = std::move(name);
 }
 
@@ -88,11 +92,12 @@ void Consumer::run() {
   while (stream_.exchange(*group_, member_, batch, orphans, released)) {
     released.clear();
     deadLetterOrphans();
-    for (Item& item : batch) {
+    for (size_t i = 0; i < batch.size(); ++i) {
       // A handler already running finishes; what is left of the batch goes back to the group.
       if (member_.stopping.load(std::memory_order_relaxed)) break;
-      handle(item, delivery);
+      if (handle(batch[i], delivery) && before_ack_) accepted_.push_back(i);
     }
+    confirmAccepted(batch);
     group_->metrics.delivered.inc(delivered_);
     group_->metrics.redelivered.inc(redelivered_);
     delivered_ = redelivered_ = 0;
@@ -100,7 +105,7 @@ void Consumer::run() {
   deadLetterOrphans();
 }
 
-void Consumer::handle(Item& item, Delivery& delivery) {
+bool Consumer::handle(Item& item, Delivery& delivery) {
   Record& record = *item.record;
   // Validation on consume. The document is immutable from publish on and every group validates
   // it against the same immutable registry, so the first consumer that finds it valid records
@@ -112,7 +117,7 @@ void Consumer::handle(Item& item, Delivery& delivery) {
       deadLetter(item, DeadletterReason::kInvalid,
                  "failed validation on consume: " + valid.message());
       item.state = Item::State::kAcked;
-      return;
+      return false;
     }
     record.checked.store(true, std::memory_order_release);
   }
@@ -122,14 +127,21 @@ void Consumer::handle(Item& item, Delivery& delivery) {
   // The item's reference moves into the delivery and back (aliasing constructors), so a delivery
   // costs no reference-count traffic on the shared document.
   delivery.document = JsonPtr(std::move(item.record), &record.document);
-  Status status = callHandler(handler_, delivery);
+  Status status = callGuarded("handler", handler_, delivery);
   item.record = RecordPtr(std::move(delivery.document), &record);
   ++delivered_;
   if (item.attempt > 1) ++redelivered_;
 
   if (status) {
     item.state = Item::State::kAcked;
-  } else if (status.code() == StatusCode::kInvalidArgument) {
+    return true;
+  }
+  fail(item, status, delivery.entry_id);
+  return false;
+}
+
+void Consumer::fail(Item& item, const Status& status, std::string_view entry_id) {
+  if (status.code() == StatusCode::kInvalidArgument) {
     // The handler says this message can never succeed: retrying would only delay the verdict.
     deadLetter(item, DeadletterReason::kPoison,
                "handler rejected the message as invalid: " + status.toString());
@@ -142,11 +154,28 @@ void Consumer::handle(Item& item, Delivery& delivery) {
   } else {
     core_->log()->debug(
         "{}: group '{}' consumer '{}': attempt {} of entry {} failed, will retry: {}",
-        stream_.key(), group_->name, member_.name, item.attempt, delivery.entry_id,
-        status.toString());
+        stream_.key(), group_->name, member_.name, item.attempt, entry_id, status.toString());
     item.state = Item::State::kRetry;
     item.error = status.toString();
   }
+}
+
+void Consumer::confirmAccepted(std::vector<Item>& batch) {
+  if (accepted_.empty()) return;
+  Status confirmed = callGuarded("before_ack", before_ack_);
+  if (!confirmed) {
+    // Not durable: every accepted entry is a failed attempt. Retryable whatever the code, since
+    // the entries themselves were fine.
+    Status retryable = confirmed.code() == StatusCode::kInvalidArgument
+                           ? unavailable(confirmed.message())
+                           : confirmed;
+    std::string entry_id;
+    for (size_t index : accepted_) {
+      batch[index].record->formatId(entry_id);
+      fail(batch[index], retryable.withContext("confirming before acknowledgement"), entry_id);
+    }
+  }
+  accepted_.clear();
 }
 
 void Consumer::deadLetter(const Item& item, DeadletterReason reason, std::string text) {

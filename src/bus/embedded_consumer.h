@@ -4,6 +4,8 @@
 // acquisition), then for each entry validate it on consume, call the handler and note the
 // outcome, then settle the whole batch (acknowledge, park for redelivery) on the next take.
 // Failures that cannot be retried are dead-lettered from this thread, before acknowledging.
+// With a before_ack callback (deferred acknowledgement, bus.h), the entries the handler accepted
+// are confirmed by one before_ack() call per batch, before the batch is settled.
 #pragma once
 
 #include <atomic>
@@ -21,7 +23,8 @@ class EmbeddedCore;
 
 class Consumer {
  public:
-  Consumer(std::shared_ptr<EmbeddedCore> core, Stream& stream, std::string name, Handler handler);
+  Consumer(std::shared_ptr<EmbeddedCore> core, Stream& stream, std::string name, Handler handler,
+           std::function<Status()> before_ack = nullptr);
   ~Consumer();  // stop()
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
@@ -39,7 +42,14 @@ class Consumer {
  private:
   void run();
   // Runs one entry: consume-time validation, the handler, and the decision what to do with it.
-  void handle(Item& item, Delivery& delivery);
+  // Returns true when the handler accepted the entry (it is then acknowledged).
+  bool handle(Item& item, Delivery& delivery);
+  // A failed attempt: retried later, or dead-lettered once it can never succeed or has used up
+  // its deliveries.
+  void fail(Item& item, const Status& status, std::string_view entry_id);
+  // Deferred acknowledgement: asks before_ack_ to confirm the accepted entries of `batch`; if it
+  // fails, each of them becomes a failed attempt instead.
+  void confirmAccepted(std::vector<Item>& batch);
   void deadLetter(const Item& item, DeadletterReason reason, std::string text);
 
   const std::shared_ptr<EmbeddedCore> core_;
@@ -47,6 +57,8 @@ class Consumer {
   Group* group_ = nullptr;
   Member member_;
   const Handler handler_;
+  const std::function<Status()> before_ack_;
+  std::vector<size_t> accepted_;  // batch indexes the handler accepted, awaiting before_ack_
   std::thread thread_;
   std::atomic<std::thread::id> thread_id_;  // thread_ itself is reset when joined
   std::mutex join_mutex_;

@@ -42,6 +42,7 @@ int runCli(int argc, char** argv) {
   addVersionCommand(app, global, action);
   addPolicyCommand(app, global, action);
   addAutonomyCommand(app, global, action);
+  addAuditCommand(app, global, action);
 
   try {
     app.parse(argc, argv);

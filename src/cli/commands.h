@@ -42,6 +42,7 @@ void addVersionCommand(CLI::App& app, GlobalOptions& global, Action& action);  /
 void addPolicyCommand(CLI::App& app, GlobalOptions& global, Action& action);   // policy_command.cc
 void addAutonomyCommand(CLI::App& app, GlobalOptions& global,
                         Action& action);  // autonomy_command.cc
+void addAuditCommand(CLI::App& app, GlobalOptions& global, Action& action);    // audit_command.cc
 
 // How every subcommand loads the configuration `orion run` would use: `file` (or none), the
 // --env-file, the process environment and --state-dir (config_command.cc).

@@ -25,7 +25,7 @@ constexpr std::chrono::milliseconds kPollInterval{100};
 constexpr std::chrono::milliseconds kHardStopGrace{400};
 
 ConsoleHeader headerFor(const config::Config& config, std::string_view bus_kind) {
-  std::filesystem::path audit(config.memory.audit_file);
+  std::filesystem::path audit(config.memory.audit_dir);
   if (audit.is_relative()) audit = std::filesystem::path(config.state_dir) / audit;
   return ConsoleHeader{config.node.name, std::string(config::toString(config.brain.autonomy_level)),
                        std::string(bus_kind), config.state_dir, audit.string()};

@@ -1,58 +1,250 @@
 #include "memory/audit_record.h"
 
 #include <array>
+#include <charconv>
+#include <chrono>
+#include <cstring>
 #include <utility>
 
-#include "common/time.h"
-
 namespace orion::memory {
+namespace {
 
-std::string formatRecord(uint64_t seq, WallTime recorded_at, std::string_view type,
-                         std::string_view entry_id, std::string_view document_json) {
-  // Built by hand so the document (the large part) is serialised once, without copying it into a
-  // wrapper object first.
-  std::string line = "{\"seq\":" + std::to_string(seq) + ",\"recorded_at\":\"" +
-                     formatRfc3339(recorded_at) + "\",\"type\":" + dumpJson(Json(type)) +
-                     ",\"entry_id\":" + dumpJson(Json(entry_id)) + ",\"document\":";
-  line += document_json;
-  line += "}\n";
-  return line;
+using namespace std::chrono;
+
+constexpr std::string_view kSeqKey = "{\"seq\":";
+constexpr std::string_view kPrevKey = ",\"prev\":\"";
+constexpr std::string_view kRecordedAtKey = "\",\"recorded_at\":\"";
+constexpr std::string_view kNodeKey = "\",\"node\":";
+constexpr std::string_view kTypeKey = ",\"type\":";
+constexpr std::string_view kIdKey = ",\"id\":";
+constexpr std::string_view kEntryIdKey = ",\"entry_id\":";
+constexpr std::string_view kDocumentKey = ",\"document\":";
+constexpr std::string_view kHashKey = ",\"hash\":\"";
+constexpr std::string_view kHmacKey = ",\"hmac\":\"";
+
+Status malformed(std::string_view what) {
+  return {StatusCode::kDataLoss, "malformed record: " + std::string(what)};
+}
+
+bool isLowerHex(std::string_view text) {
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// Reads `key` at `pos`, advancing past it.
+bool expect(std::string_view line, size_t& pos, std::string_view key) {
+  if (line.compare(pos, key.size(), key) != 0) return false;
+  pos += key.size();
+  return true;
+}
+
+// A JSON string token at `pos` (starting with '"'); returns its contents (escapes kept) and
+// advances past the closing quote.
+bool stringToken(std::string_view line, size_t& pos, std::string_view& contents) {
+  if (pos >= line.size() || line[pos] != '"') return false;
+  size_t start = ++pos;
+  while (pos < line.size()) {
+    char c = line[pos];
+    if (c == '"') {
+      contents = line.substr(start, pos - start);
+      ++pos;
+      return true;
+    }
+    if (static_cast<unsigned char>(c) < 0x20) return false;
+    pos += c == '\\' ? 2 : 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<std::string> decodeToken(std::string_view contents) {
+  if (contents.find('\\') == std::string_view::npos) return std::string(contents);
+  std::string quoted = "\"" + std::string(contents) + "\"";
+  Json parsed = Json::parse(quoted, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_string()) return malformed("a string is not valid JSON");
+  return parsed.get<std::string>();
+}
+
+namespace {
+
+std::string jsonString(std::string_view text) { return dumpJson(Json(text)); }
+
+}  // namespace
+
+int64_t toMicros(WallTime time) {
+  return duration_cast<microseconds>(time.time_since_epoch()).count();
+}
+
+WallTime fromMicros(int64_t micros) {
+  return WallTime(duration_cast<WallTime::duration>(microseconds(micros)));
+}
+
+void appendRecordedAt(std::string& out, int64_t micros) {
+  // The date and time of day change once a second; formatting them is most of the cost, so each
+  // thread keeps the last second's text.
+  thread_local int64_t cached_second = INT64_MIN;
+  thread_local std::array<char, 20> cached{};  // "YYYY-MM-DDTHH:MM:SS."
+  int64_t second = micros >= 0 ? micros / 1'000'000 : (micros - 999'999) / 1'000'000;
+  int64_t fraction = micros - second * 1'000'000;
+  if (second != cached_second) {
+    sys_seconds at{seconds(second)};
+    auto day = floor<days>(at);
+    year_month_day ymd{day};
+    hh_mm_ss<seconds> hms{at - day};
+    std::array<char, 32> text{};
+    std::snprintf(text.data(), text.size(), "%04d-%02u-%02uT%02d:%02d:%02d.",
+                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                  static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
+    std::memcpy(cached.data(), text.data(), cached.size());
+    cached_second = second;
+  }
+  out.append(cached.data(), cached.size());
+  char digits[7];
+  for (int i = 5; i >= 0; --i) {
+    digits[i] = static_cast<char>('0' + fraction % 10);
+    fraction /= 10;
+  }
+  digits[6] = 'Z';
+  out.append(digits, sizeof digits);
+}
+
+std::string formatRecordRest(std::string_view node, std::string_view type, std::string_view id,
+                             std::string_view entry_id, std::string_view document_json) {
+  std::string rest;
+  rest.reserve(document_json.size() + node.size() + type.size() + id.size() + entry_id.size() + 64);
+  rest += kNodeKey.substr(1);  // the writer closes recorded_at's quote
+  rest += jsonString(node);
+  rest += kTypeKey;
+  rest += jsonString(type);
+  rest += kIdKey;
+  rest += jsonString(id);
+  rest += kEntryIdKey;
+  rest += jsonString(entry_id);
+  rest += kDocumentKey;
+  rest += document_json;
+  return rest;
+}
+
+void appendRecordBody(std::string& out, uint64_t seq, std::string_view prev_hex, int64_t micros,
+                      std::string_view rest) {
+  char number[24];
+  auto [end, ec] = std::to_chars(number, number + sizeof number, seq);
+  (void)ec;  // a uint64_t always fits
+  out += kSeqKey;
+  out.append(number, end);
+  out += kPrevKey;
+  out += prev_hex;
+  out += kRecordedAtKey;
+  appendRecordedAt(out, micros);
+  out += "\"";
+  out += rest;
+}
+
+void appendRecordEnd(std::string& out, const Digest& hash, bool keyed) {
+  out += keyed ? kHmacKey : kHashKey;
+  appendHex(out, hash);
+  out += "\"}\n";
+}
+
+Result<RecordView> viewRecord(std::string_view line) {
+  RecordView view;
+  size_t pos = 0;
+  if (!expect(line, pos, kSeqKey)) return malformed("it does not start with {\"seq\":");
+  size_t digits_start = pos;
+  while (pos < line.size() && line[pos] >= '0' && line[pos] <= '9') ++pos;
+  auto [end, ec] = std::from_chars(line.data() + digits_start, line.data() + pos, view.seq);
+  if (ec != std::errc() || pos == digits_start || view.seq == 0 ||
+      (line[digits_start] == '0' && pos - digits_start > 1)) {
+    return malformed("'seq' is not a positive integer");
+  }
+  if (!expect(line, pos, kPrevKey) || line.size() < pos + 64) return malformed("'prev' missing");
+  view.prev = line.substr(pos, 64);
+  if (!isLowerHex(view.prev)) return malformed("'prev' is not 64 hex digits");
+  pos += 64;
+  if (!expect(line, pos, kRecordedAtKey) || line.size() < pos + kRecordedAtLength) {
+    return malformed("'recorded_at' missing");
+  }
+  view.recorded_at = line.substr(pos, kRecordedAtLength);
+  if (view.recorded_at[4] != '-' || view.recorded_at[10] != 'T' || view.recorded_at[19] != '.' ||
+      view.recorded_at[26] != 'Z') {
+    return malformed("'recorded_at' is not YYYY-MM-DDTHH:MM:SS.uuuuuuZ");
+  }
+  pos += kRecordedAtLength;
+  if (!expect(line, pos, kNodeKey) || !stringToken(line, pos, view.node)) {
+    return malformed("'node' missing or not a string");
+  }
+  if (!expect(line, pos, kTypeKey) || !stringToken(line, pos, view.type)) {
+    return malformed("'type' missing or not a string");
+  }
+  if (!expect(line, pos, kIdKey) || !stringToken(line, pos, view.id)) {
+    return malformed("'id' missing or not a string");
+  }
+  if (!expect(line, pos, kEntryIdKey) || !stringToken(line, pos, view.entry_id)) {
+    return malformed("'entry_id' missing or not a string");
+  }
+  if (!expect(line, pos, kDocumentKey) || pos >= line.size() || line[pos] != '{') {
+    return malformed("'document' missing or not an object");
+  }
+  if (line.size() < pos + 2 + kRecordEndLength) return malformed("the line is cut short");
+  size_t end_at = line.size() - kRecordEndLength;
+  std::string_view ending = line.substr(end_at);
+  if (ending.substr(0, kHashKey.size()) == kHashKey) {
+    view.keyed = false;
+  } else if (ending.substr(0, kHmacKey.size()) == kHmacKey) {
+    view.keyed = true;
+  } else {
+    return malformed("it does not end with a \"hash\" or \"hmac\" member");
+  }
+  view.hash = ending.substr(kHashKey.size(), 64);
+  if (!isLowerHex(view.hash) || ending.substr(kHashKey.size() + 64) != "\"}") {
+    return malformed("the hash is not 64 hex digits followed by \"}");
+  }
+  if (line[end_at - 1] != '}') return malformed("'document' is not closed before the hash");
+  view.document = line.substr(pos, end_at - pos);
+  view.body = line.substr(0, end_at);
+  return view;
+}
+
+bool hashMatches(const RecordView& view, const ChainHasher& hasher) {
+  if (view.keyed != hasher.keyed()) return false;
+  Digest digest = hasher.hash(view.body);
+  std::string hex;
+  hex.reserve(64);
+  appendHex(hex, digest);
+  return hex == view.hash;
 }
 
 Result<AuditRecord> parseRecord(std::string_view line) {
-  Result<Json> parsed = parseJson(line);
-  if (!parsed) return Status(StatusCode::kDataLoss, parsed.status().message());
-  Json& json = *parsed;
-  if (!json.is_object()) return Status(StatusCode::kDataLoss, "a record must be a JSON object");
-  auto field = [&](const char* name) -> const Json* {
-    auto it = json.find(name);
-    return it == json.end() ? nullptr : &*it;
-  };
-  const Json* seq = field("seq");
-  if (seq == nullptr || !seq->is_number_unsigned() || seq->get<uint64_t>() == 0) {
-    return Status(StatusCode::kDataLoss, "'seq' must be a positive integer");
-  }
+  Result<RecordView> view = viewRecord(line);
+  if (!view) return view.status();
   AuditRecord record;
-  record.seq = seq->get<uint64_t>();
-  for (auto [name, out] :
-       {std::pair{"recorded_at", &record.recorded_at}, std::pair{"type", &record.type},
-        std::pair{"entry_id", &record.entry_id}}) {
-    const Json* value = field(name);
-    if (value == nullptr || !value->is_string()) {
-      return Status(StatusCode::kDataLoss, std::string("'") + name + "' must be a string");
-    }
-    *out = value->get<std::string>();
+  record.seq = view->seq;
+  record.prev = std::string(view->prev);
+  record.recorded_at = std::string(view->recorded_at);
+  record.hash = std::string(view->hash);
+  record.keyed = view->keyed;
+  for (auto [raw, out] :
+       {std::pair{view->node, &record.node}, std::pair{view->type, &record.type},
+        std::pair{view->id, &record.id}, std::pair{view->entry_id, &record.entry_id}}) {
+    Result<std::string> decoded = decodeToken(raw);
+    if (!decoded) return decoded.status();
+    *out = std::move(decoded).value();
   }
-  const Json* document = field("document");
-  if (document == nullptr || !document->is_object()) {
-    return Status(StatusCode::kDataLoss, "'document' must be an object");
+  Json document = Json::parse(view->document, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded() || !document.is_object()) {
+    return malformed("'document' is not a JSON object");
   }
-  record.document = std::move(json["document"]);
+  record.document = std::move(document);
+  record.line = std::string(line);
   return record;
 }
 
 std::string_view documentIdField(std::string_view type) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kIdFields{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kIdFields{{
       {"event", "event_id"},
       {"incident", "incident_id"},
       {"decision", "decision_id"},
@@ -67,6 +259,9 @@ std::string_view documentIdField(std::string_view type) {
       {"edge.health", "health_id"},
       {"deadletter", "deadletter_id"},
       {"autonomy_change", "change_id"},
+      {record_type::kRepair, "repair_id"},
+      {record_type::kIntegrity, "integrity_id"},
+      {record_type::kRetention, "retention_id"},
   }};
   for (auto [known, id_field] : kIdFields) {
     if (known == type) return id_field;
@@ -74,19 +269,27 @@ std::string_view documentIdField(std::string_view type) {
   return {};
 }
 
-std::string recordKey(std::string_view type, std::string_view entry_id, const Json& document) {
+std::string documentId(std::string_view type, const Json& document) {
+  std::string_view field = documentIdField(type);
+  if (field.empty() || !document.is_object()) return {};
+  auto it = document.find(field);
+  if (it == document.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+std::string recordKey(std::string_view type, std::string_view id, std::string_view entry_id,
+                      std::string_view document_json) {
   std::string key(type);
   key.push_back('\0');
-  std::string_view id_field = documentIdField(type);
-  if (!id_field.empty() && document.is_object()) {
-    auto it = document.find(id_field);
-    if (it != document.end() && it->is_string()) {
-      key += it->get_ref<const std::string&>();
-      return key;
-    }
+  if (id.empty()) {
+    key += "entry:";
+    key += entry_id;
+    return key;
   }
-  key += "entry:";
-  key += entry_id;
+  key += id;
+  key.push_back('\0');
+  Digest digest = ChainHasher::sha256(document_json);
+  key.append(reinterpret_cast<const char*>(digest.data()), 16);
   return key;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "contracts/registry.h"
+#include "memory/memory.h"
 
 namespace orion::memory {
 
@@ -11,20 +12,14 @@ constexpr std::string_view kGroup = "memory";
 constexpr std::string_view kConsumer = "memory-1";
 }  // namespace
 
-MemoryService::MemoryService(config::MemoryConfig config, std::filesystem::path audit_path,
-                             ModuleContext context, AuditFileOpener opener)
+MemoryService::MemoryService(config::MemoryConfig config, std::filesystem::path audit_dir,
+                             ModuleContext context, std::shared_ptr<AuditFs> fs)
     : config_(std::move(config)),
-      audit_path_(std::move(audit_path)),
+      audit_dir_(std::move(audit_dir)),
       context_(std::move(context)),
-      opener_(std::move(opener)),
+      fs_(std::move(fs)),
       logger_(makeLogger("memory")),
-      duplicates_(context_.metrics.counter("orion_memory_duplicates_total",
-                                           "Redelivered documents already in the audit log")),
-      write_errors_(context_.metrics.counter("orion_memory_write_errors_total",
-                                             "Audit appends that failed (the bus redelivers)")),
-      sync_errors_(context_.metrics.counter("orion_memory_sync_errors_total",
-                                            "fdatasync calls on the audit log that failed")),
-      last_seq_(context_.metrics.gauge("orion_memory_last_seq", "Seq of the last audit record")) {}
+      metrics_(context_.metrics) {}
 
 MemoryService::~MemoryService() { stop(context_.clock.monotonic()); }
 
@@ -44,39 +39,53 @@ std::vector<std::string> MemoryService::recordedTypes() {
 }
 
 Status MemoryService::start() {
-  if (log_) return failedPrecondition("memory: already started");
-  Result<std::unique_ptr<AuditFile>> file = opener_(audit_path_);
-  if (!file) return file.status().withContext("memory: opening the audit file");
-  Result<std::unique_ptr<AuditLog>> log = AuditLog::open(std::move(file).value());
-  if (!log) return log.status().withContext("memory: reading the audit file");
-  log_ = std::move(log).value();
+  if (writer_) return failedPrecondition("memory: already started");
+  WriterOptions options;
+  options.dir = audit_dir_;
+  options.node = context_.node;
+  options.sync_interval = config_.sync_interval;
+  options.sync_batch_records = static_cast<size_t>(config_.sync_batch_records);
+  options.segment_max_bytes = static_cast<uint64_t>(config_.segment_max_mib) << 20;
+  options.rotate_daily = config_.rotate_daily;
+  options.retention_max_age = config_.retention_max_age;
+  options.retention_max_bytes = static_cast<uint64_t>(config_.retention_max_mib) << 20;
+  options.dedup_window = static_cast<size_t>(config_.dedup_window);
+  if (!config_.hmac_key_file.empty()) {
+    Result<std::string> key = loadHmacKey(config_.hmac_key_file);
+    if (!key) return key.status().withContext("memory: memory.hmac_key_file");
+    options.key = std::move(key).value();
+  }
 
-  const Recovery& recovery = log_->recovery();
-  if (recovery.torn_bytes_removed > 0) {
-    logger_->warn("{}: removed an unfinished final line ({} bytes) left by a crash",
-                  audit_path_.string(), recovery.torn_bytes_removed);
+  // The indexer exists before the writer so the writer's listeners can always reach it; it
+  // starts (opens the index, catches up) once the writer has recovered the log.
+  indexer_ = std::make_unique<Indexer>(audit_dir_, fs_, metrics_,
+                                       [this] { return writer_->durableSeq(); });
+  Indexer* indexer = indexer_.get();
+  Result<std::unique_ptr<AuditWriter>> writer = AuditWriter::open(
+      std::move(options), fs_, context_.clock, metrics_,
+      [indexer](std::vector<IndexRow>&& rows) { indexer->add(std::move(rows)); },
+      [indexer](uint64_t first_seq) { indexer->dropBefore(first_seq); });
+  if (!writer) {
+    indexer_.reset();
+    return writer.status().withContext("memory: opening the audit trail in " + audit_dir_.string());
   }
-  if (recovery.unreadable_lines > 0) {
-    logger_->warn("{}: {} unreadable lines near the end were skipped", audit_path_.string(),
-                  recovery.unreadable_lines);
+  writer_ = std::move(writer).value();
+  if (Status indexing = indexer_->start(); indexing) {
+    indexing_ = true;
+  } else {
+    metrics_.index_errors.inc();
+    logger_->error("{}; recording without an index (`orion audit reindex` rebuilds it)",
+                   indexing.message());
   }
-  showSeq(recovery.last_seq);
 
-  std::vector<std::string> types = recordedTypes();
-  for (const std::string& type : types) {
-    records_[type] = &context_.metrics.counter(
-        "orion_memory_records_total", "Documents recorded in the audit log", {{"type", type}});
-  }
-  {
-    std::lock_guard lock(flush_mutex_);
-    flush_stopping_ = false;
-  }
-  flush_thread_ = std::thread([this] { flushLoop(); });
-
-  for (const std::string& type : types) {
+  for (const std::string& type : recordedTypes()) {
+    auto unconfirmed = std::make_shared<Unconfirmed>();
+    bus::SubscribeOptions subscribe{type, std::string(kGroup), std::string(kConsumer)};
+    subscribe.before_ack = [this, unconfirmed] { return confirm(*unconfirmed); };
     auto subscription =
-        context_.bus.subscribe({type, std::string(kGroup), std::string(kConsumer)},
-                               [this](const bus::Delivery& delivery) { return handle(delivery); });
+        context_.bus.subscribe(subscribe, [this, unconfirmed](const bus::Delivery& delivery) {
+          return handle(delivery, *unconfirmed);
+        });
     if (!subscription) {
       Status error = subscription.status().withContext("memory: subscribing to '" + type + "'");
       stop(context_.clock.monotonic());
@@ -84,106 +93,45 @@ Status MemoryService::start() {
     }
     subscriptions_.push_back(std::move(subscription).value());
   }
-  logger_->info("recording {} streams to {} (last seq {})", types.size(), audit_path_.string(),
-                recovery.last_seq);
+  logger_->info("recording {} streams to {} (last seq {}{})", subscriptions_.size(),
+                audit_dir_.string(), writer_->recoveredSeq(),
+                config_.hmac_key_file.empty() ? "" : ", HMAC");
   return Status::ok();
 }
 
 void MemoryService::stop(MonoTime deadline) {
+  if (!writer_) return;
   // Memory stops last; what the other modules published before stopping should be on record.
   for (const auto& subscription : subscriptions_) subscription->drain(deadline);
+  // Closing the writer makes any handler still waiting for durability give up, so the
+  // subscriptions can be stopped without waiting on a disk that does not come back.
+  writer_->close(deadline);
   for (const auto& subscription : subscriptions_) subscription->stop();
   subscriptions_.clear();
-  {
-    std::lock_guard lock(flush_mutex_);
-    flush_stopping_ = true;
-  }
-  flush_wake_.notify_all();
-  if (flush_thread_.joinable()) flush_thread_.join();
-  if (log_) {
-    syncNow();
-    log_.reset();
-  }
+  indexer_->stop(deadline, context_.clock);
+  indexing_ = false;
+  indexer_.reset();
+  writer_.reset();
 }
 
-Status MemoryService::handle(const bus::Delivery& delivery) {
-  Result<Appended> appended =
-      log_->append(delivery.type, delivery.entry_id, *delivery.document, context_.clock.now());
-  if (!appended) {
-    write_errors_.inc();
-    noteFailure("writing the audit log failed; the delivery stays unacknowledged and is retried",
-                appended.status());
-    // kInvalidArgument would tell the bus the message can never succeed; a write can.
-    if (appended.status().code() == StatusCode::kInvalidArgument) {
-      return unavailable(appended.status().message());
+Status MemoryService::handle(const bus::Delivery& delivery, Unconfirmed& unconfirmed) {
+  Result<Submitted> submitted =
+      writer_->submit(delivery.type, delivery.entry_id, *delivery.document);
+  if (!submitted) {
+    // kInvalidArgument would tell the bus the message can never succeed; recording can.
+    if (submitted.status().code() == StatusCode::kInvalidArgument) {
+      return unavailable(submitted.status().message());
     }
-    return appended.status();
+    return submitted.status();
   }
-  noteSuccess();
-  if (appended->duplicate) {
-    duplicates_.inc();
-    return Status::ok();
-  }
-  auto counter = records_.find(delivery.type);
-  if (counter != records_.end()) counter->second->inc();
-  showSeq(appended->seq);
-  requestFlush();
+  unconfirmed.seq = std::max(unconfirmed.seq, submitted->seq);
   return Status::ok();
 }
 
-void MemoryService::requestFlush() {
-  if (flush_pending_.exchange(true)) return;
-  // Taking the mutex orders this notification after the flush thread's predicate check.
-  { std::lock_guard lock(flush_mutex_); }
-  flush_wake_.notify_one();
-}
-
-void MemoryService::flushLoop() {
-  std::unique_lock lock(flush_mutex_);
-  while (true) {
-    flush_wake_.wait(lock, [this] { return flush_stopping_ || flush_pending_.load(); });
-    if (flush_stopping_) return;
-    // Let a batch gather: everything written within sync_interval shares one fdatasync.
-    flush_wake_.wait_for(lock, config_.sync_interval, [this] { return flush_stopping_; });
-    flush_pending_.store(false);
-    lock.unlock();
-    syncNow();
-    lock.lock();
-  }
-}
-
-void MemoryService::syncNow() {
-  Status status = log_->sync();
-  if (!status.isOk()) {
-    sync_errors_.inc();
-    noteFailure(
-        "syncing the audit log failed; records written since the last sync may not be durable",
-        status);
-  }
-}
-
-void MemoryService::noteFailure(std::string_view what, const Status& status) {
-  std::lock_guard lock(status_mutex_);
-  failing_.store(true);
-  if (status.message() == last_failure_) return;
-  last_failure_ = status.message();
-  logger_->error("{}: {}", what, status.toString());
-}
-
-void MemoryService::noteSuccess() {
-  if (!failing_.load()) return;
-  std::lock_guard lock(status_mutex_);
-  if (!failing_.exchange(false)) return;
-  last_failure_.clear();
-  logger_->info("writing the audit log works again");
-}
-
-void MemoryService::showSeq(uint64_t seq) {
-  // Bus threads finish out of order; the gauge must not step back.
-  std::lock_guard lock(status_mutex_);
-  if (seq < shown_seq_) return;
-  shown_seq_ = seq;
-  last_seq_.set(static_cast<double>(seq));
+Status MemoryService::confirm(Unconfirmed& unconfirmed) {
+  if (unconfirmed.seq == 0) return Status::ok();
+  uint64_t seq = std::exchange(unconfirmed.seq, 0);
+  return writer_->waitDurable(seq);
 }
 
 }  // namespace orion::memory

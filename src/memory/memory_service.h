@@ -1,26 +1,22 @@
 // The memory service behind makeMemory(): subscribes group "memory" (consumer "memory-1") to every
-// contract stream and appends each delivered document to the audit log before the bus
-// acknowledges it. Exposed (beyond memory.h) so tests can inject the audit file.
+// contract stream and records each delivered document through the group-commit writer. Exposed
+// (beyond memory.h) so tests can inject the file layer and reach the writer.
 //
-// A delivery is acknowledged only once its record is written to the file descriptor; a failed
-// write (a full disk) returns the error to the bus, which redelivers the message, so nothing
-// unwritten is ever acknowledged. A background thread fdatasync()s written records in batches,
-// sync_interval after the first unsynced append (it sleeps while nothing is written), and stop()
-// syncs what is left.
+// A delivery is acknowledged only once its record is durable: the handler queues the record and
+// returns, and the subscription's before_ack (bus.h, deferred acknowledgement) blocks until the
+// batch holding every record the handler queued since the last acknowledgement is fdatasync'd —
+// one wait per bus batch, not per message. While the trail cannot be written (a full disk) the
+// writer keeps retrying, the wait continues, nothing is acknowledged, and the service reports
+// itself degraded (orion_memory_degraded = 1, and a log line when it starts and ends).
 //
-// Metrics: orion_memory_records_total{type}, orion_memory_duplicates_total,
-// orion_memory_write_errors_total, orion_memory_sync_errors_total, orion_memory_last_seq (gauge).
-// Write and sync failures are logged when they start, when the error changes and when they end.
+// Threads: start()/stop() on the supervisor's thread; the handlers on the bus threads; the writer
+// and the indexer on their own threads.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <filesystem>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bus/module_context.h"
@@ -28,67 +24,56 @@
 #include "common/service.h"
 #include "config/config.h"
 #include "memory/audit_file.h"
-#include "memory/audit_log.h"
+#include "memory/audit_writer.h"
+#include "memory/indexer.h"
+#include "memory/memory_metrics.h"
 
 namespace orion::memory {
 
 class MemoryService final : public Service {
  public:
-  MemoryService(config::MemoryConfig config, std::filesystem::path audit_path,
-                ModuleContext context, AuditFileOpener opener = openPosixAuditFile);
+  MemoryService(config::MemoryConfig config, std::filesystem::path audit_dir, ModuleContext context,
+                std::shared_ptr<AuditFs> fs = makePosixAuditFs());
   ~MemoryService() override;
 
   std::string_view name() const override { return "memory"; }
-  // Opens (or creates) the audit file, recovers its last seq and recent ids, starts the flush
-  // thread and subscribes to every stream. Any failure undoes what was started and is returned
-  // with context ("memory: ...").
+  // Loads the HMAC key (if configured), opens and recovers the trail (taking its lock), starts
+  // the writer and the indexer and subscribes to every stream. Any failure undoes what was started
+  // and is returned with context ("memory: ..."). An index that cannot be opened is logged and
+  // the trail is written without it (it is rebuilt later from the log).
   Status start() override;
-  // Lets each stream's backlog drain until `deadline`, stops the subscriptions (what is not
-  // recorded stays pending on the bus), then syncs and closes the file. Idempotent.
+  // Lets each stream's backlog drain until `deadline`, then writes what is queued (or gives up at
+  // the deadline: those messages stay unacknowledged), stops the subscriptions, the indexer and
+  // the writer, and releases the trail. Idempotent.
   void stop(MonoTime deadline) override;
 
   // The contract types memory records: contracts::pipelineTypes() and every other stream
   // (deadletter, approval, validation, edge.*), each once.
   static std::vector<std::string> recordedTypes();
 
-  const std::filesystem::path& auditPath() const { return audit_path_; }
+  const std::filesystem::path& auditDir() const { return audit_dir_; }
+  bool degraded() const { return writer_ && writer_->degraded(); }
+  AuditWriter* writer() { return writer_.get(); }
+  Indexer* indexer() { return indexing_ ? indexer_.get() : nullptr; }
 
  private:
-  Status handle(const bus::Delivery& delivery);
-  void flushLoop();
-  void requestFlush();
-  void syncNow();
-  // Logs a write or sync failure (`what` says which and what it means) once per distinct error,
-  // and the recovery.
-  void noteFailure(std::string_view what, const Status& status);
-  void noteSuccess();
-  void showSeq(uint64_t seq);
+  // What one subscription's handler queued since its last acknowledgement.
+  struct Unconfirmed {
+    uint64_t seq = 0;
+  };
+  Status handle(const bus::Delivery& delivery, Unconfirmed& unconfirmed);
+  Status confirm(Unconfirmed& unconfirmed);
 
   config::MemoryConfig config_;
-  std::filesystem::path audit_path_;
+  std::filesystem::path audit_dir_;
   ModuleContext context_;
-  AuditFileOpener opener_;
+  std::shared_ptr<AuditFs> fs_;
   Logger logger_;
-
-  Counter& duplicates_;
-  Counter& write_errors_;
-  Counter& sync_errors_;
-  Gauge& last_seq_;
-  std::map<std::string, Counter*, std::less<>> records_;  // filled in start(), read-only after
-
-  std::unique_ptr<AuditLog> log_;
+  MemoryMetrics metrics_;
+  std::unique_ptr<Indexer> indexer_;
+  std::atomic<bool> indexing_{false};
+  std::unique_ptr<AuditWriter> writer_;
   std::vector<std::unique_ptr<bus::Subscription>> subscriptions_;
-
-  std::mutex flush_mutex_;
-  std::condition_variable flush_wake_;
-  std::atomic<bool> flush_pending_{false};
-  bool flush_stopping_ = false;
-  std::thread flush_thread_;
-
-  std::atomic<bool> failing_{false};
-  std::mutex status_mutex_;
-  std::string last_failure_;
-  uint64_t shown_seq_ = 0;
 };
 
 }  // namespace orion::memory

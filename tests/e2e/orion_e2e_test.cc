@@ -23,24 +23,49 @@ struct AuditRecord {
   Json document;
 };
 
-// The audit file's complete lines (a line still being written is ignored), as records. The
-// record layout is memory's: the contract type under "type" and the document under "document".
-std::vector<AuditRecord> readAudit(const std::filesystem::path& file) {
-  std::string text = readFile(file);
+// The audit trail's complete lines, every segment in order (a line still being written is
+// ignored), as records. The record layout is memory's (docs/audit_log_format.md): the contract
+// type under "type" and the document under "document".
+std::vector<AuditRecord> readAudit(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> segments;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("audit-", 0) == 0 && entry.path().extension() == ".jsonl") {
+      segments.push_back(entry.path());
+    }
+  }
+  std::sort(segments.begin(), segments.end());
   std::vector<AuditRecord> records;
-  size_t pos = 0;
-  while (true) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) break;
-    auto parsed = parseJson(std::string_view(text).substr(pos, end - pos));
-    pos = end + 1;
-    if (!parsed || !parsed->is_object()) continue;
-    const Json& record = *parsed;
-    if (!record.contains("type") || !record["type"].is_string()) continue;
-    if (!record.contains("document") || !record["document"].is_object()) continue;
-    records.push_back({record["type"].get<std::string>(), record["document"]});
+  for (const auto& segment : segments) {
+    std::string text = readFile(segment);
+    size_t pos = 0;
+    while (true) {
+      size_t end = text.find('\n', pos);
+      if (end == std::string::npos) break;
+      auto parsed = parseJson(std::string_view(text).substr(pos, end - pos));
+      pos = end + 1;
+      if (!parsed || !parsed->is_object()) continue;
+      const Json& record = *parsed;
+      if (!record.contains("type") || !record["type"].is_string()) continue;
+      if (!record.contains("document") || !record["document"].is_object()) continue;
+      records.push_back({record["type"].get<std::string>(), record["document"]});
+    }
   }
   return records;
+}
+
+// Every segment's text, concatenated in order.
+std::string readAuditText(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> segments;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    if (entry.path().extension() == ".jsonl") segments.push_back(entry.path());
+  }
+  std::sort(segments.begin(), segments.end());
+  std::string text;
+  for (const auto& segment : segments) text += readFile(segment);
+  return text;
 }
 
 const AuditRecord* findById(const std::vector<AuditRecord>& records, std::string_view type,
@@ -73,7 +98,7 @@ std::optional<Chain> findChain(const std::vector<AuditRecord>& records) {
 class OrionE2eTest : public ::testing::Test {
  protected:
   std::filesystem::path stateDir() const { return dir_.path() / "state"; }
-  std::filesystem::path auditFile() const { return stateDir() / "audit" / "audit.jsonl"; }
+  std::filesystem::path auditDir() const { return stateDir() / "audit"; }
 
   // A config whose disk thresholds every real filesystem crosses on the first sample.
   std::filesystem::path tightConfig() const {
@@ -98,12 +123,12 @@ class OrionE2eTest : public ::testing::Test {
     std::optional<Chain> chain;
     bool complete = waitUntil(
         [&] {
-          chain = findChain(readAudit(auditFile()));
+          chain = findChain(readAudit(auditDir()));
           return chain.has_value() || !orion.running();
         },
         kPipelineDeadline);
     ASSERT_TRUE(complete && chain)
-        << "no event → incident → decision chain in " << auditFile() << " within 20 s; stderr:\n"
+        << "no event → incident → decision chain in " << auditDir() << " within 20 s; stderr:\n"
         << orion.err();
 
     EXPECT_EQ(chain->decision.value("decision_type", ""), "NO_ACTION");
@@ -117,17 +142,19 @@ class OrionE2eTest : public ::testing::Test {
     ASSERT_TRUE(code.has_value()) << "still running 5 s after the signal; stderr:\n" << orion.err();
     EXPECT_EQ(*code, 0) << orion.err();
 
-    // Nothing half-written: the file ends with a newline and every line is a JSON record.
-    std::string audit = readFile(auditFile());
+    // Nothing half-written: the trail ends with a newline and every line is a JSON record.
+    std::string audit = readAuditText(auditDir());
     ASSERT_FALSE(audit.empty());
     EXPECT_EQ(audit.back(), '\n');
     size_t lines = std::count(audit.begin(), audit.end(), '\n');
-    EXPECT_EQ(readAudit(auditFile()).size(), lines);
+    EXPECT_EQ(readAudit(auditDir()).size(), lines);
+    last_incident_ = chain->incident.value("incident_id", "");
     // stdout is not a terminal here: no live summary, logs only on stderr.
     EXPECT_EQ(orion.out(), "");
   }
 
   TempDir dir_;
+  std::string last_incident_;  // of the chain runPipelineThenStopWith found
 };
 
 TEST_F(OrionE2eTest, PipelineAuditsEventIncidentDecisionAndSigtermExitsCleanly) {
@@ -136,10 +163,56 @@ TEST_F(OrionE2eTest, PipelineAuditsEventIncidentDecisionAndSigtermExitsCleanly) 
 
 TEST_F(OrionE2eTest, SigintExitsCleanlyToo) { runPipelineThenStopWith(SIGINT); }
 
+TEST_F(OrionE2eTest, TheTrailOfARunVerifiesAndAnswersQueries) {
+  runPipelineThenStopWith(SIGTERM);
+  ASSERT_FALSE(last_incident_.empty());
+  RunResult verify = runToCompletion(
+      ORION_BINARY, {"audit", "verify", "--state-dir", stateDir().string(), "--output", "json"},
+      options());
+  EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
+  auto report = parseJson(verify.out);
+  ASSERT_TRUE(report) << verify.out;
+  EXPECT_EQ((*report)["ok"], true);
+  EXPECT_GE((*report)["records"].get<int>(), 3);
+  RunResult query = runToCompletion(ORION_BINARY,
+                                    {"audit", "query", "--state-dir", stateDir().string(),
+                                     "--incident", last_incident_, "--output", "json"},
+                                    options());
+  EXPECT_EQ(query.code, 0) << query.err;
+  auto chain = parseJson(query.out);
+  ASSERT_TRUE(chain) << query.out;
+  EXPECT_EQ((*chain)["found"], true);
+  EXPECT_GE((*chain)["chain"]["events"].size(), 1u);
+  EXPECT_GE((*chain)["chain"]["decisions"].size(), 1u);
+}
+
+TEST_F(OrionE2eTest, KillNineThenRestartRepairsAndTheTrailVerifies) {
+  for (int run = 0; run < 3; ++run) {
+    size_t before = readAudit(auditDir()).size();
+    ChildProcess orion(ORION_BINARY, {"run", "--config", tightConfig().string()}, options());
+    ASSERT_TRUE(orion.started()) << orion.error();
+    ASSERT_TRUE(waitUntil([&] { return readAudit(auditDir()).size() > before + 2; },
+                          kPipelineDeadline))
+        << orion.err();
+    ASSERT_TRUE(orion.signal(SIGKILL));
+    EXPECT_EQ(orion.waitExit(kShutdownDeadline), 128 + SIGKILL);
+  }
+  ChildProcess orion(ORION_BINARY, {"run", "--config", tightConfig().string()}, options());
+  ASSERT_TRUE(orion.started());
+  size_t before = readAudit(auditDir()).size();
+  ASSERT_TRUE(waitUntil([&] { return readAudit(auditDir()).size() > before; }, kPipelineDeadline));
+  ASSERT_TRUE(orion.signal(SIGTERM));
+  EXPECT_EQ(orion.waitExit(kShutdownDeadline), 0) << orion.err();
+  RunResult verify = runToCompletion(
+      ORION_BINARY, {"audit", "verify", "--state-dir", stateDir().string()}, options());
+  EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
+  EXPECT_EQ(verify.out.rfind("ok: ", 0), 0u) << verify.out;
+}
+
 TEST_F(OrionE2eTest, StateDirIsOwnerOnly) {
   ChildProcess orion(ORION_BINARY, {"run", "--config", tightConfig().string()}, options());
   ASSERT_TRUE(orion.started()) << orion.error();
-  ASSERT_TRUE(waitUntil([&] { return std::filesystem::exists(auditFile()); }, kPipelineDeadline));
+  ASSERT_TRUE(waitUntil([&] { return !readAudit(auditDir()).empty(); }, kPipelineDeadline));
   auto perms = std::filesystem::status(stateDir()).permissions();
   EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_all);
   orion.signal(SIGTERM);

@@ -55,7 +55,7 @@ TEST_F(RenderTest, UnusualValuesRoundTrip) {
   config.approval.default_timeout = 3600s;
   config.approval.max_timeout = 3600s;
   config.commander.dry_run = true;
-  config.memory.audit_file = "\"quoted\" name";
+  config.memory.audit_dir = "\"quoted\" name";
   config.api.listen = "[::1]:1";
   expectRoundTrip(config);
 }

@@ -61,7 +61,7 @@ guardian: {correlation_window: 2m, max_open_incidents: 50}
 brain: {autonomy_level: n2, policy_dir: /etc/orion/policies}
 approval: {default_timeout: 60, max_timeout: 10m}
 commander: {dry_run: true}
-memory: {audit_file: /var/log/orion.jsonl, sync_interval: 1s}
+memory: {audit_dir: /var/log/orion, sync_interval: 1s}
 api: {enabled: true, listen: "[::1]:8080"}
 )");
   ASSERT_TRUE(config.isOk()) << config.status().message();
@@ -93,7 +93,7 @@ api: {enabled: true, listen: "[::1]:8080"}
   EXPECT_EQ(config->approval.default_timeout, 60s);
   EXPECT_EQ(config->approval.max_timeout, 10min);
   EXPECT_TRUE(config->commander.dry_run);
-  EXPECT_EQ(config->memory.audit_file, "/var/log/orion.jsonl");
+  EXPECT_EQ(config->memory.audit_dir, "/var/log/orion");
   EXPECT_EQ(config->memory.sync_interval, 1s);
   EXPECT_TRUE(config->api.enabled);
   EXPECT_EQ(config->api.listen, "[::1]:8080");

@@ -1,0 +1,106 @@
+#include "memory/chain_hasher.h"
+
+#include <openssl/evp.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace orion::memory {
+namespace {
+
+constexpr size_t kBlock = 64;  // SHA-256 block size, as HMAC (RFC 2104) needs it
+
+void check(int ok) {
+  // Only an allocation failure inside OpenSSL gets here; a hash we cannot compute would make
+  // every later record unverifiable, so stop rather than write a wrong chain.
+  if (ok != 1) std::abort();
+}
+
+const char kHex[] = "0123456789abcdef";
+
+}  // namespace
+
+void appendHex(std::string& out, const Digest& digest) {
+  size_t at = out.size();
+  out.resize(at + 64);
+  for (size_t i = 0; i < digest.size(); ++i) {
+    out[at + 2 * i] = kHex[digest[i] >> 4];
+    out[at + 2 * i + 1] = kHex[digest[i] & 0x0f];
+  }
+}
+
+std::string hexDigest(const Digest& digest) {
+  std::string out;
+  appendHex(out, digest);
+  return out;
+}
+
+// Pre-initialised contexts copied for each hash: for HMAC the inner and outer states after
+// absorbing the padded key, so a record costs two copies and the hashing of its own bytes.
+struct ChainHasher::Contexts {
+  EVP_MD* md = nullptr;
+  EVP_MD_CTX* inner = nullptr;  // SHA-256 initialised (and fed key ^ ipad when keyed)
+  EVP_MD_CTX* outer = nullptr;  // fed key ^ opad (keyed only)
+  EVP_MD_CTX* work = nullptr;
+
+  Contexts() {
+    md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    inner = EVP_MD_CTX_new();
+    outer = EVP_MD_CTX_new();
+    work = EVP_MD_CTX_new();
+    if (md == nullptr || inner == nullptr || outer == nullptr || work == nullptr) std::abort();
+    check(EVP_DigestInit_ex(inner, md, nullptr));
+  }
+  ~Contexts() {
+    EVP_MD_CTX_free(work);
+    EVP_MD_CTX_free(outer);
+    EVP_MD_CTX_free(inner);
+    EVP_MD_free(md);
+  }
+};
+
+ChainHasher::ChainHasher(std::optional<std::string> key) : contexts_(std::make_unique<Contexts>()) {
+  if (!key) return;
+  keyed_ = true;
+  std::string block = *key;
+  if (block.size() > kBlock) {
+    Digest shortened = sha256(block);
+    block.assign(reinterpret_cast<const char*>(shortened.data()), shortened.size());
+  }
+  block.resize(kBlock, '\0');
+  std::string ipad(kBlock, '\0');
+  std::string opad(kBlock, '\0');
+  for (size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = static_cast<char>(block[i] ^ 0x36);
+    opad[i] = static_cast<char>(block[i] ^ 0x5c);
+  }
+  check(EVP_DigestUpdate(contexts_->inner, ipad.data(), ipad.size()));
+  check(EVP_DigestInit_ex(contexts_->outer, contexts_->md, nullptr));
+  check(EVP_DigestUpdate(contexts_->outer, opad.data(), opad.size()));
+  std::memset(block.data(), 0, block.size());
+}
+
+ChainHasher::~ChainHasher() = default;
+
+Digest ChainHasher::hash2(std::string_view first, std::string_view second) const {
+  Contexts& c = *contexts_;
+  Digest digest{};
+  check(EVP_MD_CTX_copy_ex(c.work, c.inner));
+  check(EVP_DigestUpdate(c.work, first.data(), first.size()));
+  if (!second.empty()) check(EVP_DigestUpdate(c.work, second.data(), second.size()));
+  check(EVP_DigestFinal_ex(c.work, digest.data(), nullptr));
+  if (!keyed_) return digest;
+  check(EVP_MD_CTX_copy_ex(c.work, c.outer));
+  check(EVP_DigestUpdate(c.work, digest.data(), digest.size()));
+  check(EVP_DigestFinal_ex(c.work, digest.data(), nullptr));
+  return digest;
+}
+
+Digest ChainHasher::sha256(std::string_view data) {
+  Digest digest{};
+  unsigned int length = 0;
+  check(EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr));
+  return digest;
+}
+
+}  // namespace orion::memory

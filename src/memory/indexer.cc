@@ -1,0 +1,143 @@
+#include "memory/indexer.h"
+
+#include "memory/index_catch_up.h"
+#include "memory/segments.h"
+
+namespace orion::memory {
+namespace {
+
+constexpr auto kRetryAfterError = std::chrono::seconds(1);
+
+}  // namespace
+
+Indexer::Indexer(std::filesystem::path dir, std::shared_ptr<AuditFs> fs, MemoryMetrics& metrics,
+                 std::function<uint64_t()> durable_seq)
+    : dir_(std::move(dir)),
+      fs_(std::move(fs)),
+      metrics_(metrics),
+      durable_seq_(std::move(durable_seq)),
+      log_(makeLogger("memory")) {}
+
+Indexer::~Indexer() {
+  RealClock clock;
+  stop(clock.monotonic(), clock);
+}
+
+Status Indexer::start() {
+  Result<std::unique_ptr<AuditIndex>> index = AuditIndex::open(dir_ / kIndexFile, false);
+  if (!index) return index.status().withContext("opening the audit index");
+  index_ = std::move(index).value();
+  thread_ = std::thread([this] { run(); });
+  return Status::ok();
+}
+
+void Indexer::add(std::vector<IndexRow>&& rows) {
+  std::lock_guard lock(mutex_);
+  if (stopping_ && give_up_) return;
+  if (behind_ || queue_.size() + rows.size() > kMaxQueued) {
+    // The log has them; a catch-up reads them from there.
+    queue_.clear();
+    behind_ = true;
+  } else {
+    for (IndexRow& row : rows) queue_.push_back(std::move(row));
+  }
+  wake_.notify_one();
+}
+
+void Indexer::dropBefore(uint64_t first_seq) {
+  std::lock_guard lock(mutex_);
+  drop_before_ = std::max(drop_before_, first_seq);
+  wake_.notify_one();
+}
+
+void Indexer::stop(MonoTime deadline, const Clock& clock) {
+  {
+    std::unique_lock lock(mutex_);
+    if (!thread_.joinable()) return;
+    stopping_ = true;
+    wake_.notify_one();
+    Duration left = std::max(Duration(0), deadline - clock.monotonic());
+    idle_.wait_for(lock, left, [&] { return queue_.empty() && !busy_; });
+    give_up_ = true;
+    stop_catch_up_.store(true);
+    wake_.notify_one();
+  }
+  thread_.join();
+  index_.reset();
+}
+
+void Indexer::run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [&] {
+      return give_up_ || !queue_.empty() || behind_ || drop_before_ > 0 || stopping_;
+    });
+    if (give_up_) break;
+    if (stopping_ && queue_.empty() && !behind_ && drop_before_ == 0) break;
+    std::vector<IndexRow> rows;
+    rows.swap(queue_);
+    bool catch_up = std::exchange(behind_, false);
+    uint64_t drop = std::exchange(drop_before_, 0);
+    busy_ = true;
+    lock.unlock();
+    // Rows queued while a catch-up runs either overlap what it indexes (add() skips them) or
+    // follow it; a gap shows up as add() failing, and the next turn catches up again.
+    bool ok = turn(rows, drop, catch_up);
+    lock.lock();
+    busy_ = false;
+    if (!ok) {
+      behind_ = true;
+      queue_.clear();
+      idle_.notify_all();
+      if (stopping_) break;
+      wake_.wait_for(lock, kRetryAfterError, [&] { return give_up_; });
+      continue;
+    }
+    idle_.notify_all();
+  }
+  idle_.notify_all();
+}
+
+bool Indexer::turn(std::vector<IndexRow>& rows, uint64_t drop_before, bool catch_up) {
+  if (drop_before > 0) {
+    if (Status dropped = index_->dropBefore(drop_before); !dropped) {
+      noteError(dropped);
+      return false;
+    }
+  }
+  if (catch_up) {
+    Result<CatchUpResult> caught =
+        catchUpIndex(*index_, *fs_, dir_, durable_seq_(), nullptr, &stop_catch_up_);
+    if (!caught) {
+      noteError(caught.status());
+      return false;
+    }
+    if (caught->cleared) log_->warn("the audit index did not match the log; rebuilding it");
+    indexed_.store(caught->mark, std::memory_order_release);
+  } else if (!rows.empty()) {
+    Result<uint64_t> added = index_->add(rows);
+    if (!added) {
+      if (added.status().code() != StatusCode::kFailedPrecondition) noteError(added.status());
+      return false;  // a gap: the next turn catches up from the log
+    }
+    indexed_.store(*added, std::memory_order_release);
+  }
+  uint64_t durable = durable_seq_();
+  uint64_t indexed = indexedSeq();
+  metrics_.index_lag.set(static_cast<double>(durable > indexed ? durable - indexed : 0));
+  if (!last_error_.empty()) {
+    log_->info("updating the audit index works again");
+    last_error_.clear();
+  }
+  return true;
+}
+
+void Indexer::noteError(const Status& status) {
+  metrics_.index_errors.inc();
+  if (status.message() == last_error_) return;
+  last_error_ = status.message();
+  log_->error("updating the audit index failed (queries lag the log until it works again): {}",
+              status.message());
+}
+
+}  // namespace orion::memory

@@ -1,0 +1,78 @@
+// The files of a trail directory and how to read their lines.
+//
+//   audit-<first seq, 20 digits>.jsonl   segments, in seq order; only the newest is appended to
+//   head.json, checkpoint.json           the head and the retention checkpoints (trail_files.h)
+//   index.db                             the SQLite index (audit_index.h), derived from the log
+//   LOCK                                 held by the process writing the trail
+//   repairs/                             bytes cut off a torn tail, kept for inspection
+//
+// Pure helpers plus a LineScanner that reads one file sequentially; any thread, one scanner per
+// thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "memory/audit_file.h"
+
+namespace orion::memory {
+
+inline constexpr std::string_view kHeadFile = "head.json";
+inline constexpr std::string_view kCheckpointFile = "checkpoint.json";
+inline constexpr std::string_view kIndexFile = "index.db";
+inline constexpr std::string_view kLockFile = "LOCK";
+inline constexpr std::string_view kRepairsDir = "repairs";
+
+// "audit-00000000000000000001.jsonl" for first seq 1.
+std::string segmentName(uint64_t first_seq);
+// The first seq a segment name stands for, or std::nullopt for any other name.
+std::optional<uint64_t> parseSegmentName(std::string_view name);
+
+struct SegmentInfo {
+  std::string name;
+  uint64_t first_seq = 0;
+};
+
+// The segments in `dir`, oldest first. An empty list when `dir` does not exist.
+Result<std::vector<SegmentInfo>> listSegments(AuditFs& fs, const std::filesystem::path& dir);
+
+// Reads the complete lines of a file from `start` up to `end` (a size snapshot) in large
+// chunks. An unfinished last line (no '\n' before `end`) is not returned: tornBytes() counts it.
+class LineScanner {
+ public:
+  LineScanner(const AuditFile& file, uint64_t start, uint64_t end);
+
+  // The next line (without '\n') and its offset; std::nullopt at the end. The view is valid
+  // until the next call.
+  Result<std::optional<std::string_view>> next();
+  uint64_t offset() const { return line_offset_; }  // of the line next() returned
+  // Where the next line starts: after the last complete line returned.
+  uint64_t position() const { return consumed_; }
+  // Bytes after the last complete line, known once next() returned std::nullopt.
+  uint64_t tornBytes() const { return torn_; }
+
+ private:
+  const AuditFile& file_;
+  uint64_t end_;
+  uint64_t read_to_;   // file offset up to which buffer_ holds data
+  uint64_t consumed_;  // file offset of buffer_[cursor_]
+  uint64_t line_offset_ = 0;
+  uint64_t torn_ = 0;
+  std::string buffer_;
+  size_t cursor_ = 0;
+};
+
+// The last complete line of a file (and its offset) that ends at or before `end`, or
+// std::nullopt when there is none.
+struct LastLine {
+  std::string text;
+  uint64_t offset = 0;
+};
+Result<std::optional<LastLine>> readLastLine(const AuditFile& file, uint64_t end);
+
+}  // namespace orion::memory
