@@ -2,9 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <exception>
-
 #include "bus/embedded_core.h"
+#include "bus/handler_call.h"
 
 namespace orion::bus {
 namespace {
@@ -20,18 +19,6 @@ class EmbeddedSubscription final : public Subscription {
  private:
   std::shared_ptr<Consumer> consumer_;
 };
-
-// Handlers must not throw across the bus; one that does is treated as a failed (retryable)
-// delivery rather than taking the subscription thread down.
-Status callHandler(const Handler& handler, const Delivery& delivery) {
-  try {
-    return handler(delivery);
-  } catch (const std::exception& e) {
-    return internalError(std::string("handler threw: ") + e.what());
-  } catch (...) {
-    return internalError("handler threw a non-standard exception");
-  }
-}
 
 }  // namespace
 
