@@ -1,0 +1,146 @@
+// The inside of the Redis bus (redis_bus.h): the streams, the writer, the consumer groups this
+// process uses, their dedup windows, the admin connection, and the live subscriptions. Internal.
+//
+// The core is shared (std::shared_ptr) by the RedisBus facade and every subscription, so a
+// subscription that outlives its bus is still safe to stop. close() (the bus's destructor) stops
+// every live subscription, then the writer (which writes what it still can for a moment).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "bus/bus.h"
+#include "bus/bus_metrics.h"
+#include "bus/dedup_window.h"
+#include "bus/redis_bus.h"
+#include "bus/redis_link.h"
+#include "bus/redis_writer.h"
+#include "common/logging.h"
+#include "contracts/registry.h"
+#include "state/state_store.h"
+
+namespace orion::bus {
+
+class RedisConsumer;
+
+// One contract type's stream.
+struct RedisStream {
+  std::string type;
+  std::string id_field;  // documentIdField()
+  OutgoingStream out;    // key and the publish counters
+  Counter& rejected;
+};
+
+// While a subscription thread runs a batch of handlers, the documents they publish carry the
+// batch's ticket (see redis_writer.h): set for the scope of the batch, on that thread only.
+class PublishScope {
+ public:
+  PublishScope(const void* core, std::shared_ptr<FlushTicket> ticket);
+  ~PublishScope();
+  PublishScope(const PublishScope&) = delete;
+  PublishScope& operator=(const PublishScope&) = delete;
+  // The ticket of the batch running on this thread for `core`, or null.
+  static std::shared_ptr<FlushTicket> current(const void* core);
+
+ private:
+  const void* core_;
+  std::shared_ptr<FlushTicket> ticket_;
+  PublishScope* outer_;
+};
+
+class RedisCore : public std::enable_shared_from_this<RedisCore> {
+ public:
+  RedisCore(RedisBusOptions options, std::shared_ptr<const contracts::ContractRegistry> contracts,
+            const Clock& clock, MetricsRegistry& metrics);
+  RedisCore(const RedisCore&) = delete;
+  RedisCore& operator=(const RedisCore&) = delete;
+
+  // Connects the admin link once (see makeRedisBus) and starts the writer.
+  Status start();
+
+  Result<std::string> publish(std::string_view type, const Json& document);
+  Result<std::unique_ptr<Subscription>> subscribe(const SubscribeOptions& options, Handler handler);
+  // Unread and pending of `group` on `type`'s stream, from XINFO; kUnavailable while Redis is.
+  Result<GroupBacklog> queryBacklog(std::string_view type, std::string_view group);
+  bool healthy() const { return health_.healthy(); }
+  void close();
+
+  // ---- for the subscriptions ----
+  const RedisBusOptions& options() const { return options_; }
+  const contracts::ContractRegistry& contracts() const { return *contracts_; }
+  const Clock& clock() const { return clock_; }
+  const Logger& log() const { return log_; }
+  RedisHealth& health() { return health_; }
+  RedisWriter& writer() { return *writer_; }
+  MetricsRegistry& metrics() { return metrics_; }
+
+  // XGROUP CREATE <key> <group> <$|0> MKSTREAM; an existing group is fine.
+  Status createGroup(RedisConnection& connection, const RedisStream& stream,
+                     const std::string& group);
+
+  // Publishes the dead letter for a message `group` gave up on, counting it under `reason`
+  // (a dead letter of a dead letter is only logged and counted as lost: it never loops).
+  void deadLetter(const RedisStream& stream, GroupMetrics& metrics, const RejectedAt& where,
+                  DeadletterReason reason, std::string text, const Json* document,
+                  std::string_view raw);
+
+  void forget(const RedisConsumer* consumer);
+
+ private:
+  const RedisStream* find(std::string_view type) const;
+  // Creates every group this process subscribed, on a fresh writer connection.
+  Status createKnownGroups(RedisConnection& connection);
+  Result<DedupWindow*> dedupWindow(const std::string& group, const std::string& type);
+
+  const RedisBusOptions options_;
+  const std::shared_ptr<const contracts::ContractRegistry> contracts_;
+  const Clock& clock_;
+  MetricsRegistry& metrics_;
+  Logger log_;
+  RedisHealth health_;
+  std::map<std::string, std::unique_ptr<RedisStream>, std::less<>> streams_;
+  std::unique_ptr<RedisWriter> writer_;
+
+  std::mutex admin_mutex_;
+  std::unique_ptr<RedisLink> admin_;
+
+  std::mutex mutex_;  // what follows
+  std::set<std::pair<const RedisStream*, std::string>> groups_;
+  std::map<std::string, std::unique_ptr<state::StateStore>> stores_;  // per group
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<DedupWindow>> windows_;
+  std::vector<std::weak_ptr<RedisConsumer>> consumers_;
+  std::set<std::tuple<std::string, std::string, std::string>> live_;  // (type, group, consumer)
+  bool closed_ = false;
+};
+
+// The Bus facade.
+class RedisBus final : public Bus {
+ public:
+  explicit RedisBus(std::shared_ptr<RedisCore> core) : core_(std::move(core)) {}
+  ~RedisBus() override { core_->close(); }
+
+  Result<std::string> publish(std::string_view type, const Json& document) override {
+    return core_->publish(type, document);
+  }
+  Result<std::unique_ptr<Subscription>> subscribe(const SubscribeOptions& options,
+                                                  Handler handler) override {
+    return core_->subscribe(options, std::move(handler));
+  }
+  GroupBacklog backlog(std::string_view type, std::string_view group) const override {
+    return core_->queryBacklog(type, group).valueOr(GroupBacklog{});
+  }
+  std::string_view kind() const override { return "redis"; }
+  bool healthy() const override { return core_->healthy(); }
+
+ private:
+  std::shared_ptr<RedisCore> core_;
+};
+
+}  // namespace orion::bus
