@@ -12,6 +12,9 @@ packages=(
   libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libmosquitto-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # Redis bus (issue 7): the integration tests and the bench start a real redis-server on
+  # loopback; redis-tools gives redis-cli (a foreign client in tests) and redis-benchmark
+  redis-server redis-tools
 )
 
 missing=()
