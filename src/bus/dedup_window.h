@@ -20,12 +20,15 @@
 // Thread-safe: the consumers of one group in one process share a window.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -76,6 +79,41 @@ class DedupWindow {
   std::deque<std::pair<uint64_t, std::string>> order_;  // (sequence, key), oldest first
   std::unordered_set<std::string> held_;
   uint64_t next_sequence_ = 0;
+};
+
+// Persists dedup commits off the subscription threads. A StateStore commit usually takes tens of
+// microseconds, but now and then one runs a checkpoint and stalls for tens of milliseconds; the
+// subscription should be reading and handling its next batch meanwhile, not waiting. Requests are
+// committed in order, each followed by its `done` (the subscription's acknowledgements), so a
+// message is still acknowledged only after its key is persisted. One thread; any thread submits.
+class DedupPersister {
+ public:
+  DedupPersister() = default;
+  ~DedupPersister();  // stop()
+  DedupPersister(const DedupPersister&) = delete;
+  DedupPersister& operator=(const DedupPersister&) = delete;
+
+  // Commits `keys` to `window` (which must outlive the request), then calls `done` with the
+  // commit's Status. Starts the thread on first use.
+  void submit(DedupWindow& window, std::vector<std::string> keys,
+              std::function<void(const Status&)> done);
+  // Runs what is queued, then joins. Later submissions are committed on the caller's thread.
+  void stop();
+
+ private:
+  struct Request {
+    DedupWindow* window;
+    std::vector<std::string> keys;
+    std::function<void(const Status&)> done;
+  };
+  void run();
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Request> queue_;
+  bool stopping_ = false;
+  bool stopped_ = false;
+  std::thread thread_;
 };
 
 }  // namespace orion::bus

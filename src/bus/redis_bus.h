@@ -68,8 +68,8 @@ struct RedisBusOptions {
   Duration claim_idle = std::chrono::seconds(30);
   bool new_groups_from_beginning = false;  // "0" instead of "$"
   size_t dedup_window = 20000;             // keys per group and type
-  std::string state_dir;  // where the dedup windows persist ("" keeps them in memory only)
-  std::string node;       // consumer names become "<consumer>@<node>" ("" leaves them as given)
+  std::string state_dir;    // where the dedup windows persist ("" keeps them in memory only)
+  std::string node;         // consumer names become "<consumer>@<node>" ("" leaves them as given)
   size_t read_count = 128;  // entries per XREADGROUP
 };
 

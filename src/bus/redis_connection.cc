@@ -31,8 +31,8 @@ std::string RedisEndpoint::describe() const {
 
 Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const RedisEndpoint& endpoint) {
   std::string where = "Redis at " + endpoint.describe();
-  redisContext* context =
-      redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, toTimeval(endpoint.connect_timeout));
+  redisContext* context = redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port,
+                                                  toTimeval(endpoint.connect_timeout));
   if (context == nullptr) return unavailable(where + ": cannot allocate a connection");
   if (context->err != 0) {
     std::string error = context->errstr;
@@ -120,8 +120,8 @@ Status replyError(const redisReply& reply) {
   if (startsWith(text, "NOPERM") || startsWith(text, "WRONGPASS") || startsWith(text, "NOAUTH")) {
     return {StatusCode::kPermissionDenied, text};
   }
-  for (std::string_view transient : {"OOM", "LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN",
-                                     "READONLY"}) {
+  for (std::string_view transient :
+       {"OOM", "LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "READONLY"}) {
     if (startsWith(text, transient)) return unavailable(text);
   }
   if (startsWith(text, "NOGROUP")) return notFound(text);

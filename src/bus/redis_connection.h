@@ -69,7 +69,7 @@ class RedisConnection {
 
  private:
   explicit RedisConnection(redisContext* context, std::string where);
-  Status transportError() ;
+  Status transportError();
 
   redisContext* context_;
   std::string where_;

@@ -18,6 +18,8 @@ constexpr Duration kMaxBlock = std::chrono::seconds(1);
 // History and claim rounds take at most this many pages per pass, so a huge backlog of pending
 // entries does not starve new ones.
 constexpr int kMaxPages = 16;
+// While acknowledgements wait for their dedup commit, reads block at most this long.
+constexpr Duration kAckPoll = milliseconds(2);
 // drain() re-checks this often.
 constexpr Duration kDrainPoll = milliseconds(10);
 
@@ -111,6 +113,9 @@ void RedisConsumer::run() {
       // The socket timeout must outlast the longest BLOCK.
       status = connection->setReadTimeout(options.endpoint.read_timeout + kMaxBlock);
       need_history = need_group = true;
+      acks_.clear();  // the history read takes those entries back; the dedup window acks them
+      takeCommittedAcks();
+      acks_.clear();
     }
     if (status && need_group) {
       status = core_->createGroup(*connection, stream_, group_);
@@ -123,11 +128,17 @@ void RedisConsumer::run() {
     if (status && core_->clock().monotonic() >= next_claim_) status = claim(*connection);
     if (status) status = runRetries(*connection);
     if (status) status = readNew(*connection);
-    if (status || stopping()) continue;
+    if (stopping()) {
+      // A last acknowledgement so a clean stop leaves nothing pending that was handled (the
+      // connection is broken if stop() interrupted a read; then the next start takes them back).
+      if (status && !connection->broken()) flushAcks(*connection).ignore();
+      break;
+    }
+    if (status) continue;
     if (status.code() == StatusCode::kNotFound) {
       // NOGROUP: the stream or the group was deleted under us; create it again.
-      core_->log()->warn("{}: group '{}' is gone ({}); creating it again", stream_.out.key,
-                         group_, status.message());
+      core_->log()->warn("{}: group '{}' is gone ({}); creating it again", stream_.out.key, group_,
+                         status.message());
       need_group = true;
       continue;
     }
@@ -174,8 +185,9 @@ Status RedisConsumer::readHistory(RedisConnection& connection) {
       batch.push_back(Held{std::move((*entries)[i]), nullptr, {}, (*counts)[i], {}});
     }
     if (!batch.empty()) {
-      core_->log()->info("{}: group '{}' consumer '{}': resuming {} entries it had not acknowledged",
-                         stream_.out.key, group_, consumer_, batch.size());
+      core_->log()->info(
+          "{}: group '{}' consumer '{}': resuming {} entries it had not acknowledged",
+          stream_.out.key, group_, consumer_, batch.size());
     }
     ORION_RETURN_IF_ERROR(process(connection, std::move(batch)));
   }
@@ -187,8 +199,8 @@ Status RedisConsumer::claim(RedisConnection& connection) {
   std::string cursor = "0-0";
   std::string idle = millis(core_->options().claim_idle);
   for (int page = 0; page < kMaxPages && !stopping(); ++page) {
-    Result<ReplyPtr> reply = connection.command({"XAUTOCLAIM", stream_.out.key, group_, consumer_,
-                                                 idle, cursor, "COUNT", count_});
+    Result<ReplyPtr> reply = connection.command(
+        {"XAUTOCLAIM", stream_.out.key, group_, consumer_, idle, cursor, "COUNT", count_});
     if (!reply) return reply.status();
     if (Status refused = replyError(**reply); !refused) return refused;
     Result<ClaimReply> claimed = parseClaimReply(reply->get());
@@ -200,9 +212,10 @@ Status RedisConsumer::claim(RedisConnection& connection) {
     if (!entries.empty()) {
       Result<std::vector<int>> counts = deliveryCounts(connection, entries);
       if (!counts) return counts.status();
-      core_->log()->info("{}: group '{}' consumer '{}': took over {} entries pending for more "
-                         "than {} (a consumer stopped or crashed)",
-                         stream_.out.key, group_, consumer_, entries.size(), idle + "ms");
+      core_->log()->info(
+          "{}: group '{}' consumer '{}': took over {} entries pending for more "
+          "than {} (a consumer stopped or crashed)",
+          stream_.out.key, group_, consumer_, entries.size(), idle + "ms");
       metrics_.reclaimed.inc(entries.size());
       std::vector<Held> batch;
       for (size_t i = 0; i < entries.size(); ++i) {
@@ -234,6 +247,8 @@ Status RedisConsumer::runRetries(RedisConnection& connection) {
 
 Duration RedisConsumer::blockTime(MonoTime now) const {
   Duration wait = std::min<Duration>(kMaxBlock, next_claim_ - now);
+  // Acknowledgements waiting for their dedup commit should not wait for a whole BLOCK as well.
+  if (committed_acks_->committing.load() > 0) wait = std::min<Duration>(wait, kAckPoll);
   for (const Held& held : parked_) wait = std::min<Duration>(wait, held.ready_at - now);
   return std::max<Duration>(wait, milliseconds(1));
 }
@@ -245,14 +260,24 @@ Status RedisConsumer::readNew(RedisConnection& connection) {
     if (stopping()) return Status::ok();
     reading_ = &connection;
   }
-  Result<ReplyPtr> reply =
-      connection.command({"XREADGROUP", "GROUP", group_, consumer_, "COUNT", count_, "BLOCK",
-                          block, "STREAMS", stream_.out.key, ">"});
+  // The acknowledgements of the last batches travel in the same round trip as the next read.
+  takeCommittedAcks();
+  bool acking = !acks_.empty();
+  if (acking) connection.append(ackCommand());
+  connection.append({"XREADGROUP", "GROUP", group_, consumer_, "COUNT", count_, "BLOCK", block,
+                     "STREAMS", stream_.out.key, ">"});
+  Result<ReplyPtr> acked = acking ? connection.reply() : Result<ReplyPtr>(ReplyPtr());
+  Result<ReplyPtr> reply = acked ? connection.reply() : acked.status();
   {
     std::lock_guard lock(read_mutex_);
     reading_ = nullptr;
   }
   if (!reply) return stopping() ? Status::ok() : reply.status();
+  if (acking) {
+    if (Status refused = replyError(**acked); !refused) return refused;
+    metrics_.acked.inc(acks_.size());
+    acks_.clear();
+  }
   if (Status refused = replyError(**reply); !refused) return refused;
   Result<std::vector<StreamEntry>> entries = parseReadReply(reply->get());
   if (!entries) return entries.status();
@@ -260,6 +285,23 @@ Status RedisConsumer::readNew(RedisConnection& connection) {
   batch.reserve(entries->size());
   for (StreamEntry& entry : *entries) batch.push_back(Held{std::move(entry), nullptr, {}, 1, {}});
   return process(connection, std::move(batch));
+}
+
+std::vector<std::string_view> RedisConsumer::ackCommand() const {
+  std::vector<std::string_view> args = {"XACK", stream_.out.key, group_};
+  for (const std::string& id : acks_) args.push_back(id);
+  return args;
+}
+
+Status RedisConsumer::flushAcks(RedisConnection& connection) {
+  takeCommittedAcks();
+  if (acks_.empty()) return Status::ok();
+  Result<ReplyPtr> reply = connection.command(ackCommand());
+  if (!reply) return reply.status();
+  if (Status refused = replyError(**reply); !refused) return refused;
+  metrics_.acked.inc(acks_.size());
+  acks_.clear();
+  return Status::ok();
 }
 
 bool RedisConsumer::holds(const std::string& id) const {
@@ -270,12 +312,12 @@ bool RedisConsumer::holds(const std::string& id) const {
 Status RedisConsumer::process(RedisConnection& connection, std::vector<Held> batch) {
   if (batch.empty()) return Status::ok();
   holding_.fetch_add(batch.size());
-  auto ticket = std::make_shared<FlushTicket>();
+  std::vector<Outgoing> outbox;
   std::vector<std::string> acks;
   std::vector<std::string> handled_keys;
   size_t parked = 0;
   {
-    PublishScope scope(core_.get(), ticket);
+    PublishScope scope(core_.get(), outbox);
     for (Held& held : batch) {
       // A handler already running finishes; the rest of the batch stays pending in Redis and is
       // taken back by this consumer (or claimed by another) later.
@@ -288,41 +330,78 @@ Status RedisConsumer::process(RedisConnection& connection, std::vector<Held> bat
       }
     }
   }
-  // What is not parked is settled below, one way or the other.
-  auto settled = [&] { holding_.fetch_sub(batch.size() - parked); };
+  // Acknowledge only what is safe: what the handlers published (dead letters included) must be
+  // in Redis first, or a crash would lose it. This thread writes it itself, in one pipeline on
+  // its own connection (no hand-over to the writer thread on the way). If a document was lost,
+  // or we are stopping before it was written, the batch stays pending and is handled again later
+  // (its keys are released, so the dedup window lets it in).
+  bool lost = false;
+  Status written = writeOutbox(connection, outbox, lost);
+  holding_.fetch_sub(batch.size() - parked);
+  if (lost) {
+    window_.release(handled_keys);
+    if (!stopping()) {
+      core_->log()->warn(
+          "{}: group '{}': {} entries left pending because what their handlers "
+          "published could not be written; they will be handled again",
+          stream_.out.key, group_, acks.size());
+    }
+    return written;
+  }
+  // Acknowledgements are sent with the next read (readNew); those of handled messages only once
+  // their dedup keys are persisted, which the persister does off this thread. If the connection
+  // breaks meanwhile, the entries come back through the history read after the reconnect and the
+  // dedup window, committed by then, recognises them.
+  if (handled_keys.empty()) {
+    acks_.insert(acks_.end(), std::make_move_iterator(acks.begin()),
+                 std::make_move_iterator(acks.end()));
+    return written;
+  }
+  std::shared_ptr<AckBox> box = committed_acks_;
+  box->committing.fetch_add(1);
+  core_->persister().submit(
+      window_, std::move(handled_keys),
+      [box, acks = std::move(acks), log = core_->log(),
+       where = stream_.out.key + " group '" + group_ + "'"](const Status& done) {
+        if (!done) {
+          // Still acknowledged: handling them again now is a certain duplicate, while a lost
+          // dedup key only matters if the same entry comes back later.
+          log->error("{}: {}", where, done.message());
+        }
+        std::lock_guard lock(box->mutex);
+        box->ids.insert(box->ids.end(), acks.begin(), acks.end());
+        box->committing.fetch_sub(1);
+      });
+  return written;
+}
 
-  // Acknowledge only what is safe: the handlers' publishes (and dead letters) must be in Redis
-  // first. If one of them was lost, or we are stopping before they were written, leave the batch
-  // pending: it is handled again later (the keys are released, so the dedup window lets it in).
-  if (ticket->used()) {
-    bool written = core_->writer().waitFor(*ticket, [this] { return stopping(); });
-    if (!written || ticket->lost.load()) {
-      window_.release(handled_keys);
-      if (written) {
-        core_->log()->warn("{}: group '{}': {} entries left pending because what their handlers "
-                           "published could not be written; they will be handled again",
-                           stream_.out.key, group_, acks.size());
-      }
-      settled();
-      return Status::ok();
+void RedisConsumer::takeCommittedAcks() {
+  std::lock_guard lock(committed_acks_->mutex);
+  std::vector<std::string>& ids = committed_acks_->ids;
+  acks_.insert(acks_.end(), std::make_move_iterator(ids.begin()),
+               std::make_move_iterator(ids.end()));
+  ids.clear();
+}
+
+Status RedisConsumer::writeOutbox(RedisConnection& connection, std::vector<Outgoing>& outbox,
+                                  bool& lost) {
+  if (outbox.empty()) return Status::ok();
+  std::vector<Outgoing> again;
+  XaddOutcome outcome =
+      sendXadds(connection, outbox, again, core_->writer().maxLength(), core_->log(), warned_);
+  lost = outcome.refused;
+  if (!again.empty()) {
+    // The connection broke, or Redis refuses writes for now: the writer takes them over (in
+    // order; it reconnects and retries on its own) and this batch waits for them.
+    auto ticket = std::make_shared<FlushTicket>();
+    for (Outgoing& item : again) {
+      core_->writer().enqueue(*item.stream, std::move(item.data), ticket);
+    }
+    if (!core_->writer().waitFor(*ticket, [this] { return stopping(); }) || ticket->lost.load()) {
+      lost = true;
     }
   }
-  if (Status persisted = window_.commit(handled_keys); !persisted) {
-    // Still acknowledged: handling them again now is a certain duplicate, while a lost dedup
-    // key only matters if the same entry comes back later.
-    core_->log()->error("{}: group '{}': {}", stream_.out.key, group_, persisted.message());
-  }
-  settled();
-  if (acks.empty()) return Status::ok();
-  std::vector<std::string_view> args = {"XACK", stream_.out.key, group_};
-  for (const std::string& id : acks) args.push_back(id);
-  Result<ReplyPtr> reply = connection.command(args);
-  // A lost XACK is not lost work: the entries come back (history read after the reconnect) and
-  // the dedup window, already committed, recognises them.
-  if (!reply) return reply.status();
-  if (Status refused = replyError(**reply); !refused) return refused;
-  metrics_.acked.inc(acks.size());
-  return Status::ok();
+  return outcome.transport;
 }
 
 bool RedisConsumer::decode(Held& held) {
@@ -340,8 +419,8 @@ bool RedisConsumer::decode(Held& held) {
   }
   Status valid = core_->contracts().validate(stream_.type, *parsed);
   if (!valid) {
-    deadLetter(held, DeadletterReason::kInvalid,
-               "failed validation on consume: " + valid.message(), &*parsed);
+    deadLetter(held, DeadletterReason::kInvalid, "failed validation on consume: " + valid.message(),
+               &*parsed);
     return false;
   }
   std::string id;
@@ -350,6 +429,7 @@ bool RedisConsumer::decode(Held& held) {
   }
   held.key = dedupKey(id, *entry.data);
   held.document = std::make_shared<const Json>(std::move(parsed).value());
+  stream_.decoded.add(entry.id, {held.document, held.key});
   return true;
 }
 
@@ -358,7 +438,14 @@ RedisConsumer::Outcome RedisConsumer::handle(Held& held, std::vector<std::string
     metrics_.dropped.inc();  // trimmed (MAXLEN) while it was pending: nothing left to handle
     return Outcome::kAck;
   }
-  if (!held.document && !decode(held)) return Outcome::kAck;
+  if (!held.document) {
+    if (auto decoded = stream_.decoded.find(held.entry.id)) {
+      held.document = std::move(decoded->document);  // another group of this process did it
+      held.key = std::move(decoded->key);
+    } else if (!decode(held)) {
+      return Outcome::kAck;
+    }
+  }
   if (!window_.claim(held.key)) {
     metrics_.duplicates.inc();
     core_->log()->debug("{}: group '{}': entry {} is a duplicate of a message already handled",
@@ -383,8 +470,8 @@ RedisConsumer::Outcome RedisConsumer::handle(Held& held, std::vector<std::string
   }
   if (held.attempt >= max) {
     deadLetter(held, DeadletterReason::kHandlerError,
-               fmt::format("handler failed on {} delivery attempt(s); last error: {}",
-                           held.attempt, status.toString()),
+               fmt::format("handler failed on {} delivery attempt(s); last error: {}", held.attempt,
+                           status.toString()),
                held.document.get());
     return Outcome::kAck;
   }
@@ -398,8 +485,8 @@ RedisConsumer::Outcome RedisConsumer::handle(Held& held, std::vector<std::string
 
 void RedisConsumer::deadLetter(const Held& held, DeadletterReason reason, std::string text,
                                const Json* document) {
-  std::string_view raw = held.entry.data ? std::string_view(*held.entry.data)
-                                         : std::string_view(held.entry.fields);
+  std::string_view raw =
+      held.entry.data ? std::string_view(*held.entry.data) : std::string_view(held.entry.fields);
   core_->deadLetter(stream_, metrics_,
                     {stream_.out.key, stream_.type, group_, held.entry.id, held.attempt}, reason,
                     std::move(text), document, raw);

@@ -5,8 +5,10 @@
 // but not acknowledged before a crash or a lost connection); every claim interval take over
 // entries idle past bus.claim_idle (XAUTOCLAIM); run the handler retries that are due; then
 // XREADGROUP ... BLOCK for new entries. Every set of entries is handled as one batch: parse,
-// validate, dedup check, handler, then settle (wait until the batch's publishes are written,
-// commit the dedup keys, one XACK for the batch).
+// validate (both once per process, shared with the other groups reading the stream), dedup
+// check, handler; then the batch's publishes are written by this thread as one pipeline, the
+// dedup keys committed, and the batch acknowledged with one XACK sent in the same round trip as
+// the next XREADGROUP.
 //
 // stop() may come from any thread: it interrupts a blocking read by shutting the socket down
 // (only while the thread is inside that read, so no command is cut in half), and joins.
@@ -15,6 +17,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,8 +34,7 @@ class RedisConsumer {
  public:
   // `consumer` is the Redis consumer name ("guardian-1@nas"). `window` belongs to the core.
   RedisConsumer(std::shared_ptr<RedisCore> core, const RedisStream& stream, std::string group,
-                std::string consumer, std::string local_name, Handler handler,
-                DedupWindow& window);
+                std::string consumer, std::string local_name, Handler handler, DedupWindow& window);
   ~RedisConsumer();  // stop()
   RedisConsumer(const RedisConsumer&) = delete;
   RedisConsumer& operator=(const RedisConsumer&) = delete;
@@ -67,8 +69,14 @@ class RedisConsumer {
   // The delivery counts Redis keeps for `entries` (after the read that just incremented them).
   Result<std::vector<int>> deliveryCounts(RedisConnection& connection,
                                           const std::vector<StreamEntry>& entries);
-  // Handles `batch` and settles it.
+  // Handles `batch`, writes what its handlers published and queues its acknowledgements.
   Status process(RedisConnection& connection, std::vector<Held> batch);
+  // Writes `outbox` on `connection`; what cannot be written now goes to the writer, and this
+  // waits for it. `lost` when a document could not be written at all.
+  Status writeOutbox(RedisConnection& connection, std::vector<Outgoing>& outbox, bool& lost);
+  std::vector<std::string_view> ackCommand() const;
+  Status flushAcks(RedisConnection& connection);
+  void takeCommittedAcks();
   Outcome handle(Held& held, std::vector<std::string>& handled_keys);
   // Turns an entry into a validated document; false when it was dead-lettered instead.
   bool decode(Held& held);
@@ -89,8 +97,17 @@ class RedisConsumer {
   const std::string count_;
   const Duration claim_interval_;
 
-  std::vector<Held> parked_;  // thread only
-  MonoTime next_claim_{};     // thread only
+  std::vector<Held> parked_;       // thread only
+  std::vector<std::string> acks_;  // thread only: handled, to acknowledge with the next read
+  // Acknowledgements whose dedup keys the persister has committed (it fills this box).
+  struct AckBox {
+    std::mutex mutex;
+    std::vector<std::string> ids;
+    std::atomic<int> committing{0};  // persister requests not done yet
+  };
+  std::shared_ptr<AckBox> committed_acks_ = std::make_shared<AckBox>();
+  std::set<std::string> warned_;    // thread only: XADD refusals already logged
+  MonoTime next_claim_{};           // thread only
   std::atomic<size_t> holding_{0};  // entries taken and not settled, parked included
   std::atomic<bool> stopping_{false};
   std::mutex read_mutex_;  // guards reading_ against stop()

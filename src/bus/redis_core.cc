@@ -28,18 +28,35 @@ std::string fileNameFor(std::string_view group) {
 
 }  // namespace
 
-PublishScope::PublishScope(const void* core, std::shared_ptr<FlushTicket> ticket)
-    : core_(core), ticket_(std::move(ticket)), outer_(t_scope) {
+PublishScope::PublishScope(const void* core, std::vector<Outgoing>& outbox)
+    : core_(core), outbox_(outbox), outer_(t_scope) {
   t_scope = this;
 }
 
 PublishScope::~PublishScope() { t_scope = outer_; }
 
-std::shared_ptr<FlushTicket> PublishScope::current(const void* core) {
+std::vector<Outgoing>* PublishScope::current(const void* core) {
   for (PublishScope* scope = t_scope; scope != nullptr; scope = scope->outer_) {
-    if (scope->core_ == core) return scope->ticket_;
+    if (scope->core_ == core) return &scope->outbox_;
   }
   return nullptr;
+}
+
+std::optional<DecodedEntries::Decoded> DecodedEntries::find(const std::string& entry_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(entry_id);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second;
+}
+
+void DecodedEntries::add(const std::string& entry_id, Decoded decoded) {
+  std::lock_guard lock(mutex_);
+  if (!entries_.emplace(entry_id, std::move(decoded)).second) return;
+  order_.push_back(entry_id);
+  if (order_.size() > kCapacity) {
+    entries_.erase(order_.front());
+    order_.pop_front();
+  }
 }
 
 RedisCore::RedisCore(RedisBusOptions options,
@@ -53,17 +70,19 @@ RedisCore::RedisCore(RedisBusOptions options,
       health_("Redis at " + options_.endpoint.describe(), clock, metrics, log_) {
   for (const std::string& type : contracts_->types()) {
     Labels labels{{"type", type}};
-    auto stream = std::make_unique<RedisStream>(RedisStream{
-        type, documentIdField(*contracts_, type),
-        OutgoingStream{type, contracts::streamKey(options_.stream_prefix, type),
-                       metrics.counter("orion_bus_published_total", "Documents written to Redis",
-                                       labels),
-                       metrics.counter("orion_bus_publish_failed_total",
-                                       "Documents Redis refused for good, or dropped from the "
-                                       "local queue",
-                                       labels)},
-        metrics.counter("orion_bus_publish_rejected_total",
-                        "Publishes refused (invalid document)", labels)});
+    auto stream = std::unique_ptr<RedisStream>(new RedisStream{
+        type,
+        documentIdField(*contracts_, type),
+        OutgoingStream{
+            type, contracts::streamKey(options_.stream_prefix, type),
+            metrics.counter("orion_bus_published_total", "Documents written to Redis", labels),
+            metrics.counter("orion_bus_publish_failed_total",
+                            "Documents Redis refused for good, or dropped from the "
+                            "local queue",
+                            labels)},
+        metrics.counter("orion_bus_publish_rejected_total", "Publishes refused (invalid document)",
+                        labels),
+        {}});
     streams_.emplace(type, std::move(stream));
   }
   RedisWriterOptions writer;
@@ -80,10 +99,11 @@ RedisCore::RedisCore(RedisBusOptions options,
 
 Status RedisCore::start() {
   if (options_.redelivery_delay * options_.max_deliveries >= options_.claim_idle) {
-    log_->warn("bus.claim_idle ({}) is not longer than the retries of a failing handler take "
-               "(bus.redelivery_delay × bus.max_deliveries): another consumer may take over an "
-               "entry while it is being retried",
-               formatDuration(options_.claim_idle));
+    log_->warn(
+        "bus.claim_idle ({}) is not longer than the retries of a failing handler take "
+        "(bus.redelivery_delay × bus.max_deliveries): another consumer may take over an "
+        "entry while it is being retried",
+        formatDuration(options_.claim_idle));
   }
   Status error;
   {
@@ -113,7 +133,11 @@ Result<std::string> RedisCore::publish(std::string_view type, const Json& docume
     stream->rejected.inc();
     return valid.withContext(fmt::format("publishing {} to {}", type, stream->out.key));
   }
-  writer_->enqueue(stream->out, dumpJson(document), PublishScope::current(this));
+  if (std::vector<Outgoing>* outbox = PublishScope::current(this)) {
+    outbox->push_back(Outgoing{&stream->out, dumpJson(document), nullptr});
+  } else {
+    writer_->enqueue(stream->out, dumpJson(document), nullptr);
+  }
   return std::string();
 }
 
@@ -208,9 +232,9 @@ Result<std::unique_ptr<Subscription>> RedisCore::subscribe(const SubscribeOption
     }
   }
 
-  auto consumer_ptr = std::make_shared<RedisConsumer>(shared_from_this(), *stream, options.group,
-                                                      consumer, options.consumer,
-                                                      std::move(handler), **window);
+  auto consumer_ptr =
+      std::make_shared<RedisConsumer>(shared_from_this(), *stream, options.group, consumer,
+                                      options.consumer, std::move(handler), **window);
   {
     std::lock_guard lock(mutex_);
     groups_.emplace(stream, options.group);
@@ -282,8 +306,8 @@ void RedisCore::deadLetter(const RedisStream& stream, GroupMetrics& metrics,
     metrics.deadletteredFor(DeadletterReason::kLost).inc();
     return;
   }
-  log_->warn("{}: entry {} for group '{}' dead-lettered ({}): {}", stream.out.key,
-             where.entry_id, where.group, deadletterReasonName(reason), text);
+  log_->warn("{}: entry {} for group '{}' dead-lettered ({}): {}", stream.out.key, where.entry_id,
+             where.group, deadletterReasonName(reason), text);
   metrics.deadletteredFor(reason).inc();
 }
 
@@ -298,6 +322,7 @@ void RedisCore::close() {
     }
   }
   for (auto& consumer : live) consumer->stop();
+  persister_.stop();
   // What is still queued gets a moment to reach Redis (if it is reachable at all).
   writer_->stop(clock_.monotonic() +
                 std::min<Duration>(options_.endpoint.read_timeout, std::chrono::seconds(1)));

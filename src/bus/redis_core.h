@@ -6,13 +6,16 @@
 // every live subscription, then the writer (which writes what it still can for a moment).
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -30,28 +33,49 @@ namespace orion::bus {
 
 class RedisConsumer;
 
+// Documents decoded recently, by stream entry id, so the groups of one process that read the
+// same stream (the guardian and memory both read events) parse and validate each entry once.
+// Bounded (oldest forgotten first); thread-safe. Only valid documents are kept.
+class DecodedEntries {
+ public:
+  struct Decoded {
+    JsonPtr document;
+    std::string key;  // dedupKey()
+  };
+  std::optional<Decoded> find(const std::string& entry_id) const;
+  void add(const std::string& entry_id, Decoded decoded);
+
+ private:
+  static constexpr size_t kCapacity = 4096;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Decoded> entries_;
+  std::deque<std::string> order_;
+};
+
 // One contract type's stream.
 struct RedisStream {
   std::string type;
   std::string id_field;  // documentIdField()
   OutgoingStream out;    // key and the publish counters
   Counter& rejected;
+  mutable DecodedEntries decoded;  // a thread-safe cache: usable through a const stream
 };
 
-// While a subscription thread runs a batch of handlers, the documents they publish carry the
-// batch's ticket (see redis_writer.h): set for the scope of the batch, on that thread only.
+// While a subscription thread runs a batch of handlers, what they publish is collected in the
+// batch's outbox (on that thread only), and the subscription writes it itself before it
+// acknowledges the batch (see RedisConsumer::process).
 class PublishScope {
  public:
-  PublishScope(const void* core, std::shared_ptr<FlushTicket> ticket);
+  PublishScope(const void* core, std::vector<Outgoing>& outbox);
   ~PublishScope();
   PublishScope(const PublishScope&) = delete;
   PublishScope& operator=(const PublishScope&) = delete;
-  // The ticket of the batch running on this thread for `core`, or null.
-  static std::shared_ptr<FlushTicket> current(const void* core);
+  // The outbox of the batch running on this thread for `core`, or null.
+  static std::vector<Outgoing>* current(const void* core);
 
  private:
   const void* core_;
-  std::shared_ptr<FlushTicket> ticket_;
+  std::vector<Outgoing>& outbox_;
   PublishScope* outer_;
 };
 
@@ -80,6 +104,7 @@ class RedisCore : public std::enable_shared_from_this<RedisCore> {
   RedisHealth& health() { return health_; }
   RedisWriter& writer() { return *writer_; }
   MetricsRegistry& metrics() { return metrics_; }
+  DedupPersister& persister() { return persister_; }
 
   // XGROUP CREATE <key> <group> <$|0> MKSTREAM; an existing group is fine.
   Status createGroup(RedisConnection& connection, const RedisStream& stream,
@@ -118,6 +143,7 @@ class RedisCore : public std::enable_shared_from_this<RedisCore> {
   std::vector<std::weak_ptr<RedisConsumer>> consumers_;
   std::set<std::tuple<std::string, std::string, std::string>> live_;  // (type, group, consumer)
   bool closed_ = false;
+  DedupPersister persister_;  // after windows_: stopped (and destroyed) before them
 };
 
 // The Bus facade.

@@ -90,8 +90,8 @@ class RedisLink {
  public:
   // A link that is not `counted` does not take part in the bus's health (the admin link, which
   // only connects when asked and so would stay "down" after one failure).
-  RedisLink(RedisEndpoint endpoint, ReconnectPolicy policy, const Clock& clock,
-            RedisHealth& health, std::string name, bool counted = true);
+  RedisLink(RedisEndpoint endpoint, ReconnectPolicy policy, const Clock& clock, RedisHealth& health,
+            std::string name, bool counted = true);
   ~RedisLink();
   RedisLink(const RedisLink&) = delete;
   RedisLink& operator=(const RedisLink&) = delete;

@@ -38,8 +38,7 @@ Result<StreamEntry> parseEntry(const redisReply* reply, std::string_view command
   return entry;
 }
 
-Result<std::vector<StreamEntry>> parseEntryList(const redisReply* reply,
-                                                std::string_view command) {
+Result<std::vector<StreamEntry>> parseEntryList(const redisReply* reply, std::string_view command) {
   if (!isArray(reply)) return unexpected(command);
   std::vector<StreamEntry> entries;
   entries.reserve(reply->elements);

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <set>
-
 namespace orion::bus {
 namespace {
 
@@ -30,8 +28,9 @@ RedisWriter::RedisWriter(const RedisEndpoint& endpoint, RedisWriterOptions optio
       on_connect_(std::move(on_connect)),
       queue_gauge_(metrics.gauge("orion_bus_local_queue_length",
                                  "Publishes waiting in the local queue to be written to Redis")),
-      dropped_(metrics.counter("orion_bus_local_queue_dropped_total",
-                               "Publishes dropped because the local queue was full (oldest first)")),
+      dropped_(
+          metrics.counter("orion_bus_local_queue_dropped_total",
+                          "Publishes dropped because the local queue was full (oldest first)")),
       max_length_(std::to_string(std::max<size_t>(options.max_stream_length, 1))) {
   options_.queue_capacity = std::max<size_t>(options_.queue_capacity, 1);
 }
@@ -63,11 +62,11 @@ void RedisWriter::dropOldestLocked() {
   ++dropped_in_outage_;
   ++dropped_total_;
   dropped_.inc();
-  resolve(oldest, false);
+  resolveOutgoing(oldest, false);
   queue_.pop_front();
 }
 
-void RedisWriter::resolve(Item& item, bool written) {
+void resolveOutgoing(Outgoing& item, bool written) {
   if (!item.ticket) return;
   if (!written) item.ticket->lost.store(true);
   item.ticket->outstanding.fetch_sub(1);
@@ -116,7 +115,7 @@ void RedisWriter::stop(MonoTime deadline) {
   if (!queue_.empty()) {
     log_->error("{} documents queued for Redis were not written before shutdown: they are lost",
                 queue_.size());
-    for (Item& item : queue_) resolve(item, false);
+    for (Item& item : queue_) resolveOutgoing(item, false);
     dropped_.inc(queue_.size());
     queue_.clear();
     queue_gauge_.set(0);
@@ -144,7 +143,8 @@ void RedisWriter::run() {
     {
       std::unique_lock lock(mutex_);
       if (queue_.empty() && !stop_requested_) {
-        ping = !work_cv_.wait_for(lock, kIdlePing, [&] { return !queue_.empty() || stop_requested_; });
+        ping =
+            !work_cv_.wait_for(lock, kIdlePing, [&] { return !queue_.empty() || stop_requested_; });
       }
       if (stop_requested_ && (queue_.empty() || clock_.monotonic() >= stop_deadline_)) break;
       if (!ping) {
@@ -166,54 +166,64 @@ void RedisWriter::run() {
   }
 }
 
-void RedisWriter::send(RedisConnection& connection, std::vector<Item>& batch) {
-  for (const Item& item : batch) {
-    connection.append({"XADD", item.stream->key, "MAXLEN", "~", max_length_, "*", "data",
-                       item.data});
+XaddOutcome sendXadds(RedisConnection& connection, std::vector<Outgoing>& items,
+                      std::vector<Outgoing>& again, const std::string& max_length,
+                      const Logger& log, std::set<std::string>& warned) {
+  for (const Outgoing& item : items) {
+    connection.append(
+        {"XADD", item.stream->key, "MAXLEN", "~", max_length, "*", "data", item.data});
   }
-  std::vector<Item> again;  // not written yet: back to the front of the queue, in order
-  Status transport;
-  Status refused_for_now;
-  size_t written = 0;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    Item& item = batch[i];
+  XaddOutcome outcome;
+  for (size_t i = 0; i < items.size(); ++i) {
+    Outgoing& item = items[i];
     Result<ReplyPtr> reply = connection.reply();
     if (!reply) {
       // The rest of the pipeline may or may not have reached Redis: sent again after the
       // reconnect (at-least-once; consumers drop the duplicates).
-      transport = reply.status();
-      for (size_t j = i; j < batch.size(); ++j) again.push_back(std::move(batch[j]));
+      outcome.transport = reply.status();
+      for (size_t j = i; j < items.size(); ++j) again.push_back(std::move(items[j]));
       break;
     }
     Status error = replyError(**reply);
     if (error.isOk()) {
       item.stream->published.inc();
-      resolve(item, true);
-      ++written;
+      resolveOutgoing(item, true);
+      ++outcome.written;
     } else if (error.code() == StatusCode::kUnavailable) {
       // OOM (maxmemory with noeviction), LOADING, ...: Redis may take it later.
-      refused_for_now = error.withContext("Redis refuses writes");
+      outcome.transient = error.withContext("Redis refuses writes");
       again.push_back(std::move(item));
     } else {
       item.stream->failed.inc();
-      if (warned_.insert(item.stream->key + error.message()).second) {
-        log_->error("XADD to {} refused, document dropped (further refusals are counted in "
-                    "orion_bus_publish_failed_total): {}",
-                    item.stream->key, error.message());
+      if (warned.insert(item.stream->key + error.message()).second) {
+        log->error(
+            "XADD to {} refused, document dropped (further refusals are counted in "
+            "orion_bus_publish_failed_total): {}",
+            item.stream->key, error.message());
       }
-      resolve(item, false);
+      resolveOutgoing(item, false);
+      outcome.refused = true;
     }
   }
-  batch.clear();
-  if (!transport.isOk()) link_.fail(transport);
-  else if (!refused_for_now.isOk()) link_.fail(refused_for_now);
+  items.clear();
+  return outcome;
+}
+
+void RedisWriter::send(RedisConnection& connection, std::vector<Item>& batch) {
+  std::vector<Item> again;  // not written yet: back to the front of the queue, in order
+  XaddOutcome outcome = sendXadds(connection, batch, again, max_length_, log_, warned_);
+  if (!outcome.transport.isOk()) {
+    link_.fail(outcome.transport);
+  } else if (!outcome.transient.isOk()) {
+    link_.fail(outcome.transient);
+  }
   {
     std::lock_guard lock(mutex_);
     for (auto it = again.rbegin(); it != again.rend(); ++it) queue_.push_front(std::move(*it));
     while (queue_.size() > options_.queue_capacity) dropOldestLocked();
     in_flight_ = 0;
     queue_gauge_.set(static_cast<double>(queue_.size()));
-    if (written > 0 && dropped_in_outage_ > 0) {
+    if (outcome.written > 0 && dropped_in_outage_ > 0) {
       log_->warn("{} publishes were dropped from the full local queue while Redis was unreachable",
                  dropped_in_outage_);
       dropped_in_outage_ = 0;

@@ -12,11 +12,11 @@
 // consumers deduplicate (dedup_window.h).
 //
 // Flush tickets. A subscription must not acknowledge a message before what its handler
-// published is in Redis (otherwise a crash would lose the handler's output). The consumer gives
-// each batch a FlushTicket; documents published from its handlers carry it, and the consumer
-// waits for the ticket (waitFor) before it acknowledges: every document written, or one of them
-// lost (dropped from a full queue, or refused by Redis), in which case the batch is left pending
-// and comes back later.
+// published is in Redis (otherwise a crash would lose the handler's output). It normally writes
+// that itself (sendXadds, on its own connection); what it cannot write then (its connection broke,
+// Redis refuses writes for now) it hands to the writer with a FlushTicket and waits for the ticket
+// (waitFor) before it acknowledges: every document written, or one of them lost (dropped from a
+// full queue, or refused by Redis), in which case the batch is left pending and comes back later.
 #pragma once
 
 #include <atomic>
@@ -51,6 +51,33 @@ struct OutgoingStream {
   Counter& failed;     // refused by Redis for good (e.g. NOPERM), or dropped from the queue
 };
 
+// One document on its way to Redis.
+struct Outgoing {
+  const OutgoingStream* stream = nullptr;
+  std::string data;
+  std::shared_ptr<FlushTicket> ticket;  // may be null
+};
+
+// What became of a pipeline of XADDs (sendXadds).
+struct XaddOutcome {
+  size_t written = 0;    // in Redis (counted in orion_bus_published_total)
+  bool refused = false;  // Redis refused one for good (NOPERM, ...): counted, dropped
+  Status transport;      // the connection broke: it is no longer usable
+  Status transient;      // Redis refused one for now (OOM, LOADING): retry later
+};
+
+// Sends `items` as one pipeline of "XADD <key> MAXLEN ~ <max_length> * data <json>" on
+// `connection` and reads every reply. Written items resolve their tickets; items refused for
+// good are counted in orion_bus_publish_failed_total, logged once per stream and error (`warned`
+// remembers which) and resolve their tickets as lost; the others (after a transport failure, or
+// refused for now) are appended to `again`, in order, tickets untouched. `items` is emptied.
+XaddOutcome sendXadds(RedisConnection& connection, std::vector<Outgoing>& items,
+                      std::vector<Outgoing>& again, const std::string& max_length,
+                      const Logger& log, std::set<std::string>& warned);
+
+// Resolves an item's ticket: written, or lost.
+void resolveOutgoing(Outgoing& item, bool written);
+
 struct RedisWriterOptions {
   size_t queue_capacity = 10000;
   size_t max_stream_length = 10000;  // MAXLEN ~ on every XADD
@@ -75,6 +102,9 @@ class RedisWriter {
   // or lost. Never blocks on Redis.
   void enqueue(const OutgoingStream& stream, std::string data, std::shared_ptr<FlushTicket> ticket);
 
+  // The largest MAXLEN ~ argument, as text, for other senders of XADD (sendXadds).
+  const std::string& maxLength() const { return max_length_; }
+
   // Waits until `ticket` has nothing outstanding (true), or `stopping` turns true (false).
   bool waitFor(const FlushTicket& ticket, const std::function<bool()>& stopping);
 
@@ -90,16 +120,11 @@ class RedisWriter {
   std::string describe() const;
 
  private:
-  struct Item {
-    const OutgoingStream* stream;
-    std::string data;
-    std::shared_ptr<FlushTicket> ticket;
-  };
+  using Item = Outgoing;
 
   void run();
   // Sends `batch` as one pipeline; what could not be written is put back in front of the queue.
   void send(RedisConnection& connection, std::vector<Item>& batch);
-  void resolve(Item& item, bool written);
   void dropOldestLocked();
 
   RedisWriterOptions options_;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include "bus/routing.h"
 #include "bus_test_support.h"
 #include "testing/temp_dir.h"
@@ -87,6 +89,32 @@ TEST(DedupWindowTest, SurvivesARestartThroughItsStateStore) {
   auto other = DedupWindow::open(2, store->get(), "incident");
   ASSERT_TRUE(other.isOk());
   EXPECT_EQ((*other)->size(), 0u);
+}
+
+TEST(DedupPersisterTest, CommitsInOrderThenReportsAndKeepsWorkingAfterStop) {
+  orion::testing::TempDir dir;
+  auto store = state::StateStore::open(dir.path() / "g.db");
+  ASSERT_TRUE(store.isOk());
+  auto window = DedupWindow::open(10, store->get(), "event");
+  ASSERT_TRUE(window.isOk());
+  DedupPersister persister;
+  std::mutex mutex;
+  std::vector<size_t> done_with_rows;  // rows in the store when each `done` ran
+  for (std::string key : {"a", "b", "c"}) {
+    ASSERT_TRUE((*window)->claim(key));
+    persister.submit(**window, {key}, [&](const Status& status) {
+      EXPECT_TRUE(status.isOk()) << status.toString();
+      std::lock_guard lock(mutex);
+      done_with_rows.push_back(*(*store)->count("event"));
+    });
+  }
+  persister.stop();                                           // runs what is queued first
+  EXPECT_EQ(done_with_rows, (std::vector<size_t>{1, 2, 3}));  // each after its own commit
+  ASSERT_TRUE((*window)->claim("d"));
+  bool inline_done = false;
+  persister.submit(**window, {"d"}, [&](const Status&) { inline_done = true; });
+  EXPECT_TRUE(inline_done);  // after stop: on the caller's thread
+  EXPECT_FALSE((*window)->claim("d"));
 }
 
 TEST(RoutingTest, ADecisionIsAddressedToTheNodeInItsTags) {

@@ -25,8 +25,8 @@ std::string bulk(const std::string& s) {
 
 TEST(RedisReplyTest, ReadReplyGivesEntriesWithTheirDataField) {
   std::string entry1 = "*2\r\n" + bulk("1-0") + "*2\r\n" + bulk("data") + bulk("{\"a\":1}");
-  std::string entry2 = "*2\r\n" + bulk("2-0") + "*4\r\n" + bulk("x") + bulk("y") + bulk("z") +
-                       bulk("w");
+  std::string entry2 =
+      "*2\r\n" + bulk("2-0") + "*4\r\n" + bulk("x") + bulk("y") + bulk("z") + bulk("w");
   std::string deleted = "*2\r\n" + bulk("3-0") + "$-1\r\n";
   auto reply = resp("*1\r\n*2\r\n" + bulk("orion:events") + "*3\r\n" + entry1 + entry2 + deleted);
   auto entries = parseReadReply(reply.get());
@@ -84,8 +84,7 @@ TEST(RedisReplyTest, PendingCountsAndGroupInfo) {
 
 TEST(RedisReplyTest, ErrorRepliesBecomeStatuses) {
   EXPECT_TRUE(replyError(*resp("+OK\r\n")).isOk());
-  EXPECT_EQ(replyError(*resp("-NOPERM no permissions\r\n")).code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_EQ(replyError(*resp("-NOPERM no permissions\r\n")).code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(replyError(*resp("-WRONGPASS invalid username-password pair\r\n")).code(),
             StatusCode::kPermissionDenied);
   EXPECT_EQ(replyError(*resp("-OOM command not allowed\r\n")).code(), StatusCode::kUnavailable);
