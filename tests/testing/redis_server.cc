@@ -72,10 +72,14 @@ Result<std::unique_ptr<RedisServer>> RedisServer::start(Options options) {
 Status RedisServer::launch() {
   std::vector<std::string> args;
   if (options_.config_file) args.push_back(options_.config_file->string());
-  std::vector<std::string> base = {
-      "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir", options_.dir.string(),
-      "--logfile", (options_.dir / "redis.log").string(), "--daemonize", "no", "--save", "",
-      "--appendonly", options_.append_only ? "yes" : "no", "--appendfsync", "everysec"};
+  std::vector<std::string> base = {"--port",        std::to_string(port_),
+                                   "--bind",        "127.0.0.1",
+                                   "--dir",         options_.dir.string(),
+                                   "--logfile",     (options_.dir / "redis.log").string(),
+                                   "--daemonize",   "no",
+                                   "--save",        "",
+                                   "--appendonly",  options_.append_only ? "yes" : "no",
+                                   "--appendfsync", "everysec"};
   args.insert(args.end(), base.begin(), base.end());
   args.insert(args.end(), options_.args.begin(), options_.args.end());
   process_ = std::make_unique<ChildProcess>(program("redis-server"), args,
@@ -125,16 +129,16 @@ void RedisServer::stop() {
   }
 }
 
-Result<std::string> RedisServer::cli(const std::vector<std::string>& args,
-                                     const std::string& user, const std::string& password) const {
+Result<std::string> RedisServer::cli(const std::vector<std::string>& args, const std::string& user,
+                                     const std::string& password) const {
   std::vector<std::string> full = {"-p", std::to_string(port_), "--no-auth-warning"};
   if (!user.empty()) full.insert(full.end(), {"--user", user});
   if (!password.empty()) full.insert(full.end(), {"--pass", password});
   full.insert(full.end(), args.begin(), args.end());
   std::string cli = program("redis-cli");
   if (cli.empty()) return notFound("redis-cli is not installed");
-  RunResult result = runToCompletion(cli, full, ChildProcess::Options{options_.dir, std::nullopt, {}},
-                                     10s);
+  RunResult result =
+      runToCompletion(cli, full, ChildProcess::Options{options_.dir, std::nullopt, {}}, 10s);
   if (result.code != 0) {
     return unavailable("redis-cli exited with " + std::to_string(result.code) + ": " + result.err);
   }

@@ -30,8 +30,8 @@ class RedisAclTest : public ::testing::Test {
     }
     ASSERT_EQ(passwords_.count("orion-guardian"), 1u) << made.out;
     std::filesystem::create_directories(dir_.path() / "data");
-    auto started = RedisServer::start({dir_.path() / "data", deploy / "redis.conf",
-                                       {"--aclfile", acl_.string()}, true});
+    auto started = RedisServer::start(
+        {dir_.path() / "data", deploy / "redis.conf", {"--aclfile", acl_.string()}, true});
     ASSERT_TRUE(started.isOk()) << started.status().toString();
     redis_ = std::move(started).value();
   }
@@ -80,10 +80,10 @@ TEST_F(RedisAclTest, AModuleUserCannotWriteAnotherModulesStream) {
             std::string::npos);
   EXPECT_EQ(as("orion-guardian", {"XGROUP", "CREATE", "orion:events", "guardian", "0"}), "OK");
   // The brain may not consume the guardian's input, the commander may not forge a decision.
-  EXPECT_EQ(as("orion-brain", {"XGROUP", "CREATE", "orion:events", "brain", "0"}).rfind("NOPERM", 0),
-            0u);
-  EXPECT_EQ(as("orion-commander", {"XADD", "orion:decisions", "*", "data", "{}"}).rfind("NOPERM", 0),
-            0u);
+  EXPECT_EQ(
+      as("orion-brain", {"XGROUP", "CREATE", "orion:events", "brain", "0"}).rfind("NOPERM", 0), 0u);
+  EXPECT_EQ(
+      as("orion-commander", {"XADD", "orion:decisions", "*", "data", "{}"}).rfind("NOPERM", 0), 0u);
   EXPECT_EQ(
       as("orion-approval", {"XADD", "orion:approval_decisions", "*", "data", "{}"}).find("NOPERM"),
       std::string::npos);
@@ -100,8 +100,8 @@ TEST_F(RedisAclTest, TheDefaultUserIsOffAndDangerousCommandsAreGone) {
 }
 
 TEST_F(RedisAclTest, TheBusWorksWithinAModuleUsersRights) {
-  auto made = makeRedisBus(optionsFor("orion-guardian", passwords_["orion-guardian"]),
-                           contracts(), clock_, metrics_);
+  auto made = makeRedisBus(optionsFor("orion-guardian", passwords_["orion-guardian"]), contracts(),
+                           clock_, metrics_);
   ASSERT_TRUE(made.isOk()) << made.status().toString();
   auto bus = std::move(made).value();
   Recorder recorder;
@@ -133,8 +133,8 @@ TEST_F(RedisAclTest, TheBusWorksWithinAModuleUsersRights) {
 }
 
 TEST_F(RedisAclTest, AWrongPasswordFailsWhenTheBusIsMade) {
-  auto made = makeRedisBus(optionsFor("orion-guardian", "not-the-password"), contracts(), clock_,
-                           metrics_);
+  auto made =
+      makeRedisBus(optionsFor("orion-guardian", "not-the-password"), contracts(), clock_, metrics_);
   ASSERT_FALSE(made.isOk());
   EXPECT_EQ(made.status().code(), StatusCode::kPermissionDenied) << made.status().toString();
   auto anonymous = makeRedisBus(optionsFor("", ""), contracts(), clock_, metrics_);

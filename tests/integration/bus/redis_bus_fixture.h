@@ -136,7 +136,8 @@ class RedisBusTest : public ::testing::Test {
       if (!entry.is_array() || entry.size() != 2 || !entry[1].is_array()) continue;
       const Json& fields = entry[1];
       for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-        if (fields[i] == "data") letters.push_back(parseJson(fields[i + 1].get<std::string>()).valueOr(Json()));
+        if (fields[i] == "data")
+          letters.push_back(parseJson(fields[i + 1].get<std::string>()).valueOr(Json()));
       }
     }
     return letters;

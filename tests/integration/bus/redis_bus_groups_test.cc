@@ -109,7 +109,8 @@ TEST_F(RedisGroupsTest, ARestartedModuleResumesFromItsGroupsPosition) {
 }
 
 TEST_F(RedisGroupsTest, ANewGroupStartsAtTheEndUnlessConfiguredToStartAtTheBeginning) {
-  for (int i = 0; i < 3; ++i) cli({"XADD", "orion:events", "*", "data", dumpJson(event(clock_, i))});
+  for (int i = 0; i < 3; ++i)
+    cli({"XADD", "orion:events", "*", "data", dumpJson(event(clock_, i))});
   auto bus = makeBus();
   ASSERT_TRUE(bus);
   Recorder fresh;

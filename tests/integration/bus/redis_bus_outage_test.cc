@@ -60,7 +60,7 @@ TEST_F(RedisOutageTest, RedisKilledAndRestartedMidFlowLosesNothingAndHandlesNoth
   // The handler publishes too, as every pipeline stage does: its output must survive as well.
   Recorder downstream;
   auto stage = bus->subscribe({"event", "guardian", "guardian-1"}, [&](const Delivery& d) {
-    recorder.add(d).ignore();  // the recorder never fails
+    recorder.add(d).ignore();                                            // the recorder never fails
     if (!(*d.document)["data"].contains("origin")) return Status::ok();  // a copy: done
     Json copy = *d.document;
     copy["event_id"] = newUuid();
@@ -126,16 +126,20 @@ TEST_F(RedisOutageTest, HealthEndpointReportsTheDegradedBus) {
     return response && response->status == 200;
   }));
   redis_->kill();
-  ASSERT_TRUE(waitUntil([&] {
-    auto response = client.Get("/health");
-    return response && response->status == 503 &&
-           response->body.find("degraded") != std::string::npos;
-  }, 5s));
+  ASSERT_TRUE(waitUntil(
+      [&] {
+        auto response = client.Get("/health");
+        return response && response->status == 503 &&
+               response->body.find("degraded") != std::string::npos;
+      },
+      5s));
   ASSERT_TRUE(redis_->restart().isOk());
-  ASSERT_TRUE(waitUntil([&] {
-    auto response = client.Get("/health");
-    return response && response->status == 200;
-  }, 10s));
+  ASSERT_TRUE(waitUntil(
+      [&] {
+        auto response = client.Get("/health");
+        return response && response->status == 200;
+      },
+      10s));
   api->stop(clock_.monotonic() + 2s);
 }
 

@@ -41,7 +41,8 @@ TEST_F(RedisRoundTripTest, EveryContractTypeRoundTripsAsOneDataField) {
     EXPECT_EQ(fields[0], "data");
     EXPECT_EQ(parseJson(fields[1].get<std::string>()).valueOr(Json()), validDocument(type));
   }
-  for (auto& subscription : subscriptions) ASSERT_TRUE(subscription->drain(clock_.monotonic() + 5s));
+  for (auto& subscription : subscriptions)
+    ASSERT_TRUE(subscription->drain(clock_.monotonic() + 5s));
   EXPECT_EQ(bus->backlog("event", "roundtrip").pending, 0u);
 }
 

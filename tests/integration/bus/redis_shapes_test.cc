@@ -36,7 +36,8 @@ class RedisShapesTest : public RedisBusTest {
                        "\n"
                        "  reconnect_max_delay: 500ms\n";
     if (tight_watcher) {
-      yaml += "watcher:\n  host:\n    interval: 200ms\n    disk_percent: {warning: 1, critical: 2}\n";
+      yaml +=
+          "watcher:\n  host:\n    interval: 200ms\n    disk_percent: {warning: 1, critical: 2}\n";
     }
     return dir_.write(name + ".yaml", yaml);
   }
@@ -69,7 +70,8 @@ class RedisShapesTest : public RedisBusTest {
 };
 
 TEST_F(RedisShapesTest, OneProcessWithARedisUrlRunsThePipelineThroughRedis) {
-  ChildProcess orion(ORION_BINARY, {"run", "--no-summary", "--config", config("solo", true).string()},
+  ChildProcess orion(ORION_BINARY,
+                     {"run", "--no-summary", "--config", config("solo", true).string()},
                      childOptions());
   ASSERT_TRUE(orion.started()) << orion.error();
   std::optional<orion::testing::Chain> chain;
@@ -114,7 +116,9 @@ TEST_F(RedisShapesTest, ANodeAndTheCoreInTwoProcessesCarryAnEventToADecision) {
         return chain.has_value() || !core.running() || !node.running();
       },
       kPipelineDeadline))
-      << "core:\n" << core.err() << "\nnode:\n" << node.err();
+      << "core:\n"
+      << core.err() << "\nnode:\n"
+      << node.err();
   ASSERT_TRUE(chain) << "core:\n" << core.err() << "\nnode:\n" << node.err();
   // The event was observed on the node and carries its name; the decision is addressed to it.
   EXPECT_EQ(chain->event["tags"]["node"], "edge-1");
