@@ -3,27 +3,12 @@
 #include <fmt/format.h>
 
 #include "bus/embedded_core.h"
-#include "bus/handler_call.h"
+#include "bus/subscription_support.h"
 
 namespace orion::bus {
-namespace {
-
-class EmbeddedSubscription final : public Subscription {
- public:
-  explicit EmbeddedSubscription(std::shared_ptr<Consumer> consumer)
-      : consumer_(std::move(consumer)) {}
-  ~EmbeddedSubscription() override { consumer_->stop(); }
-  bool drain(MonoTime deadline) override { return consumer_->drain(deadline); }
-  void stop() override { consumer_->stop(); }
-
- private:
-  std::shared_ptr<Consumer> consumer_;
-};
-
-}  // namespace
 
 std::unique_ptr<Subscription> makeSubscription(std::shared_ptr<Consumer> consumer) {
-  return std::make_unique<EmbeddedSubscription>(std::move(consumer));
+  return std::make_unique<ConsumerSubscription<Consumer>>(std::move(consumer));
 }
 
 Consumer::Consumer(std::shared_ptr<EmbeddedCore> core, Stream& stream, std::string name,

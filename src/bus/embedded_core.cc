@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "bus/embedded_consumer.h"
+#include "bus/subscription_support.h"
 #include "contracts/documents.h"
 
 namespace orion::bus {
@@ -72,9 +73,7 @@ Result<std::string> EmbeddedCore::append(Stream& stream, RecordPtr record) {
 
 Result<std::unique_ptr<Subscription>> EmbeddedCore::subscribe(const SubscribeOptions& options,
                                                               Handler handler) {
-  if (options.group.empty()) return invalidArgument("subscribe: the consumer group is empty");
-  if (options.consumer.empty()) return invalidArgument("subscribe: the consumer name is empty");
-  if (!handler) return invalidArgument("subscribe: the handler is empty");
+  ORION_RETURN_IF_ERROR(checkSubscribeArguments(options, handler));
   Stream* stream = find(options.type);
   if (stream == nullptr) return notFound(fmt::format("unknown contract type '{}'", options.type));
 

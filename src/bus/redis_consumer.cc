@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "bus/handler_call.h"
+#include "bus/subscription_support.h"
 
 namespace orion::bus {
 namespace {
@@ -32,22 +32,10 @@ Duration claimInterval(Duration idle) {
   return std::clamp<Duration>(idle / 2, milliseconds(50), std::chrono::seconds(10));
 }
 
-class RedisSubscription final : public Subscription {
- public:
-  explicit RedisSubscription(std::shared_ptr<RedisConsumer> consumer)
-      : consumer_(std::move(consumer)) {}
-  ~RedisSubscription() override { consumer_->stop(); }
-  bool drain(MonoTime deadline) override { return consumer_->drain(deadline); }
-  void stop() override { consumer_->stop(); }
-
- private:
-  std::shared_ptr<RedisConsumer> consumer_;
-};
-
 }  // namespace
 
 std::unique_ptr<Subscription> makeRedisSubscription(std::shared_ptr<RedisConsumer> consumer) {
-  return std::make_unique<RedisSubscription>(std::move(consumer));
+  return std::make_unique<ConsumerSubscription<RedisConsumer>>(std::move(consumer));
 }
 
 RedisConsumer::RedisConsumer(std::shared_ptr<RedisCore> core, const RedisStream& stream,

@@ -7,6 +7,7 @@
 
 #include "bus/redis_consumer.h"
 #include "bus/redis_reply.h"
+#include "bus/subscription_support.h"
 #include "common/time.h"
 
 namespace orion::bus {
@@ -196,9 +197,7 @@ Result<DedupWindow*> RedisCore::dedupWindow(const std::string& group, const std:
 
 Result<std::unique_ptr<Subscription>> RedisCore::subscribe(const SubscribeOptions& options,
                                                            Handler handler) {
-  if (options.group.empty()) return invalidArgument("subscribe: the consumer group is empty");
-  if (options.consumer.empty()) return invalidArgument("subscribe: the consumer name is empty");
-  if (!handler) return invalidArgument("subscribe: the handler is empty");
+  ORION_RETURN_IF_ERROR(checkSubscribeArguments(options, handler));
   const RedisStream* stream = find(options.type);
   if (stream == nullptr) return notFound(fmt::format("unknown contract type '{}'", options.type));
   std::string consumer =
