@@ -18,9 +18,9 @@ namespace orion::bench {
 
 struct PipelineResult {
   size_t events = 0;
-  size_t decided = 0;          // events whose decision arrived
-  double events_per_s = 0;     // decisions per second, first publish to last decision
-  double latency_p50_ms = 0;   // publish → decision
+  size_t decided = 0;         // events whose decision arrived
+  double events_per_s = 0;    // decisions per second, first publish to last decision
+  double latency_p50_ms = 0;  // publish → decision
   double latency_p99_ms = 0;
 };
 

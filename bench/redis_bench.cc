@@ -128,7 +128,8 @@ int main(int argc, char** argv) {
     options.endpoint.port = (*redis)->port();
     options.max_stream_length = std::max<size_t>(10000, events + 100);
     options.local_queue_capacity = events + 100;
-    if (std::getenv("REDIS_BENCH_DEDUP_IN_MEMORY") == nullptr) options.state_dir = (dir.path() / name / "bus").string();
+    if (std::getenv("REDIS_BENCH_DEDUP_IN_MEMORY") == nullptr)
+      options.state_dir = (dir.path() / name / "bus").string();
     options.node = "bench";
     auto bus = bus::makeRedisBus(options, *contracts, clock, metrics);
     if (!bus) return bus.status();
@@ -160,8 +161,8 @@ int main(int argc, char** argv) {
       "\"paced_rate_per_s\": %.0f, \"paced_events\": %zu, \"paced_decided\": %zu, "
       "\"paced_latency_p50_ms\": %.3f, \"paced_latency_p99_ms\": %.3f, \"peak_rss_mib\": %.1f}\n",
       xadd_limit, n, burst->decided, burst->events_per_s, commands_per_event, target,
-      own_cpu * per_event_us, redis_cpu * per_event_us,
-      burst->latency_p50_ms, burst->latency_p99_ms, paced_rate, paced_events, paced->decided,
-      paced->latency_p50_ms, paced->latency_p99_ms, bench::peakRssMib());
+      own_cpu * per_event_us, redis_cpu * per_event_us, burst->latency_p50_ms,
+      burst->latency_p99_ms, paced_rate, paced_events, paced->decided, paced->latency_p50_ms,
+      paced->latency_p99_ms, bench::peakRssMib());
   return burst->decided == n && paced->decided == paced_events ? 0 : 1;
 }

@@ -8,8 +8,10 @@
 // read like ORION itself.
 //
 // Publishing (redis_writer.h). publish() validates the document (kNotFound for an unknown type,
-// kInvalidArgument listing the failures, nothing written), queues it locally and returns an
-// empty entry id at once: one writer thread writes the queue in order with pipelined XADDs. While
+// kInvalidArgument listing the failures, nothing written) and returns an empty entry id at once.
+// From inside a handler of this bus the document joins the batch's outbox, which the
+// subscription's thread writes itself before acknowledging the batch; from anywhere else it is
+// queued locally and one writer thread writes the queue in order with pipelined XADDs. While
 // Redis is unreachable the queue holds up to bus.local_queue_capacity documents (then drops the
 // oldest, counted) and is drained in order when Redis is back.
 //
@@ -20,14 +22,15 @@
 // keeps its position: a restarted module first takes back its own pending entries, then reads
 // on from where its group stopped, so nothing published while it was down is missed (within
 // MAXLEN). Each subscription has its own connection and thread: XREADGROUP ... BLOCK, then for
-// each entry: parse, validate on consume, check the group's dedup window, call the handler. The
-// batch is acknowledged (one XACK) only after the handlers succeeded *and* what they published
-// is in Redis. A failing handler is retried locally after bus.redelivery_delay × attempt, up to
-// bus.max_deliveries; kInvalidArgument from the handler means "never" and is not retried.
-// Entries pending longer than bus.claim_idle on any consumer of the group (one that crashed)
-// are taken over with XAUTOCLAIM. Poison entries (no `data` field, not JSON, invalid, or failing
-// max_deliveries times) go to "<prefix>:deadletters" (the `deadletter` contract, with the reason
-// and the original entry id) and are then acknowledged.
+// each entry: parse, validate on consume (once per process: the other groups reading the stream
+// reuse the result), check the group's dedup window, call the handler. The batch is acknowledged
+// (one XACK, sent with the next XREADGROUP) only after the handlers succeeded, what they
+// published is in Redis, and their dedup keys are persisted. A failing handler is retried locally
+// after bus.redelivery_delay × attempt, up to bus.max_deliveries; kInvalidArgument from the handler
+// means "never" and is not retried. Entries pending longer than bus.claim_idle on any consumer of
+// the group (one that crashed) are taken over with XAUTOCLAIM. Poison entries (no `data` field, not
+// JSON, invalid, or failing max_deliveries times) go to "<prefix>:deadletters" (the `deadletter`
+// contract, with the reason and the original entry id) and are then acknowledged.
 //
 // Idempotence (dedup_window.h). Every delivery is checked against its group's window of recent
 // document keys (id + hash of the text), persisted in `<state_dir>/bus/<group>.db`: a message

@@ -74,7 +74,8 @@ void RedisConsumer::stop() {
 
 bool RedisConsumer::drain(MonoTime deadline) {
   while (true) {
-    if (core_->writer().queued() == 0 && holding_.load() == 0) {
+    // While Redis is unreachable nothing can drain, and asking it would wait for a connection.
+    if (core_->healthy() && core_->writer().queued() == 0 && holding_.load() == 0) {
       Result<GroupBacklog> backlog = core_->queryBacklog(stream_.type, group_);
       if (backlog && backlog->empty()) return true;
     }
@@ -107,6 +108,9 @@ void RedisConsumer::run() {
     }
     if (status && need_group) {
       status = core_->createGroup(*connection, stream_, group_);
+      // This thread writes its handlers' output itself: the other groups of this process must
+      // exist before it does (see RedisWriter, which does the same).
+      if (status) status = core_->createKnownGroups(*connection);
       if (status) need_group = false;
     }
     if (status && need_history) {

@@ -218,10 +218,11 @@ Result<std::unique_ptr<Subscription>> RedisCore::subscribe(const SubscribeOption
   // Create the group now when Redis is reachable, so that what is published after subscribe()
   // returns reaches it (the supervisor starts consumers before producers). When Redis is not
   // reachable, the writer creates it before it writes anything and the consumer when it
-  // connects. A refusal (NOPERM: this user may not read the stream) fails the subscription.
+  // connects; no connection is attempted here, so subscribing never waits for a dead host. A
+  // refusal (NOPERM: this user may not read the stream) fails the subscription.
   {
     std::lock_guard lock(admin_mutex_);
-    if (RedisConnection* connection = admin_->tryConnect()) {
+    if (RedisConnection* connection = admin_->connected()) {
       Status created = createGroup(*connection, *stream, options.group);
       if (created.code() == StatusCode::kUnavailable) {
         admin_->fail(created);

@@ -109,6 +109,9 @@ class RedisCore : public std::enable_shared_from_this<RedisCore> {
   // XGROUP CREATE <key> <group> <$|0> MKSTREAM; an existing group is fine.
   Status createGroup(RedisConnection& connection, const RedisStream& stream,
                      const std::string& group);
+  // Creates every group this process subscribed (after a reconnect, before anything is written
+  // on that connection, so no group of this process misses it). Only a transport error fails.
+  Status createKnownGroups(RedisConnection& connection);
 
   // Publishes the dead letter for a message `group` gave up on, counting it under `reason`
   // (a dead letter of a dead letter is only logged and counted as lost: it never loops).
@@ -120,8 +123,6 @@ class RedisCore : public std::enable_shared_from_this<RedisCore> {
 
  private:
   const RedisStream* find(std::string_view type) const;
-  // Creates every group this process subscribed, on a fresh writer connection.
-  Status createKnownGroups(RedisConnection& connection);
   Result<DedupWindow*> dedupWindow(const std::string& group, const std::string& type);
 
   const RedisBusOptions options_;

@@ -102,8 +102,11 @@ class RedisLink {
   // the connection (the caller then redoes its setup: groups, pending entries).
   RedisConnection* connect(const std::function<bool()>& stopping, bool* fresh = nullptr);
 
+  // The open connection, or nullptr; never tries to connect.
+  RedisConnection* connected() { return connection_.get(); }
+
   // The open connection; else one attempt to open it if its back-off delay has passed (no
-  // waiting); else nullptr. For callers that must not block (backlog queries).
+  // back-off waiting, but the attempt itself may take up to the connect timeout); else nullptr.
   RedisConnection* tryConnect(Status* error = nullptr);
 
   // A command failed at the transport level (or Redis refuses service): drops the connection

@@ -147,5 +147,32 @@ TEST_F(RedisAclTest, AWrongPasswordFailsWhenTheBusIsMade) {
   }
 }
 
+// The older way to protect a Redis: one password for the default user (requirepass).
+TEST(RedisPasswordTest, APasswordOnlyRedisIsUsedWithThePasswordAndRefusedWithoutIt) {
+  ORION_REQUIRE_REDIS();
+  TempDir dir;
+  auto started = RedisServer::start({dir.path(), std::nullopt, {"--requirepass", "s3cret"}, true});
+  ASSERT_TRUE(started.isOk()) << started.status().toString();
+  auto redis = std::move(started).value();
+  RealClock clock;
+  MetricsRegistry metrics;
+  RedisBusOptions options;
+  options.endpoint.port = redis->port();
+  options.endpoint.password = "s3cret";
+  options.state_dir = (dir.path() / "state").string();
+  auto made = makeRedisBus(options, contracts(), clock, metrics);
+  ASSERT_TRUE(made.isOk()) << made.status().toString();
+  Recorder recorder;
+  auto subscription = (*made)->subscribe({"event", "guardian", "guardian-1"}, recorder.handler());
+  ASSERT_TRUE(subscription.isOk()) << subscription.status().toString();
+  ASSERT_TRUE((*made)->publish("event", event(clock, 1)).isOk());
+  ASSERT_TRUE(waitUntil([&] { return recorder.count() == 1; }));
+
+  options.endpoint.password = "wrong";
+  MetricsRegistry other;
+  auto refused = makeRedisBus(options, contracts(), clock, other);
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied) << refused.status().toString();
+}
+
 }  // namespace
 }  // namespace orion::bus::testing

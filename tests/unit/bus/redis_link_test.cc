@@ -3,7 +3,11 @@
 // and a link to a port nobody listens on, whose retries follow the injected SimulatedClock.
 #include "bus/redis_link.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <thread>
@@ -123,6 +127,33 @@ TEST_F(RedisHealthTest, TryConnectNeverWaits) {
   int writer = health_.addLink("writer");
   health_.up(writer);
   EXPECT_TRUE(health_.healthy());
+}
+
+TEST(RedisConnectionTest, ASilentServerTimesOutInsteadOfHanging) {
+  // Accepts the connection (the kernel does, via the listen backlog) but never answers.
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(listener, 4), 0);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  RedisEndpoint endpoint;
+  endpoint.port = ntohs(address.sin_port);
+  endpoint.password = "x";  // AUTH is the first command, so the reply timeout shows at open()
+  endpoint.read_timeout = 200ms;
+  RealClock clock;
+  MonoTime begin = clock.monotonic();
+  auto opened = RedisConnection::open(endpoint);
+  Duration took = clock.monotonic() - begin;
+  close(listener);
+  ASSERT_FALSE(opened.isOk());
+  EXPECT_EQ(opened.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(opened.status().message().find("timed out"), std::string::npos)
+      << opened.status().message();
+  EXPECT_GE(took, 150ms);
+  EXPECT_LT(took, 5s);
 }
 
 }  // namespace
