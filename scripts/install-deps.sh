@@ -16,6 +16,9 @@ packages=(
   # podman's Docker-compatible API service with runc (conmon comes with podman), Debian's
   # static busybox for the locally built test image, and Prometheus for the prometheus source
   podman runc busybox-static prometheus
+  # Redis bus (issue 7): the integration tests and the bench start a real redis-server on
+  # loopback; redis-tools gives redis-cli (a foreign client in tests) and redis-benchmark
+  redis-server redis-tools
 )
 
 missing=()

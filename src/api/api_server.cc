@@ -116,7 +116,14 @@ class ApiServer final : public Service {
 
  private:
   void routes() {
-    server_.Get("/health", [](const httplib::Request&, httplib::Response& response) {
+    server_.Get("/health", [this](const httplib::Request&, httplib::Response& response) {
+      // A bus that cannot deliver (Redis unreachable) makes this ORION degraded: 503, so a load
+      // balancer or a probe sees it, with the reason in the body.
+      if (!context_.bus.healthy()) {
+        response.status = 503;
+        response.set_content(R"({"status":"degraded","bus":"unreachable"})", "application/json");
+        return;
+      }
       response.set_content(R"({"status":"ok"})", "application/json");
     });
     server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {

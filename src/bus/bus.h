@@ -1,11 +1,13 @@
 // The Bus: how ORION's modules talk. Nothing else connects them.
 //
 // Semantics are those of Redis Streams with consumer groups, so the embedded in-process bus
-// (embedded_bus.h, the default) and the Redis bus (a later issue) are interchangeable:
+// (embedded_bus.h, the default) and the Redis bus (redis_bus.h) are interchangeable:
 //
 //  - publish(type, doc) validates `doc` against the contract `type` and appends it to that type's
 //    stream ("<prefix>:<type>s"). An invalid document is refused (kInvalidArgument, nothing
-//    written); an unknown type is kNotFound. Returns the stream entry id ("<ms>-<seq>").
+//    written); an unknown type is kNotFound. Returns the stream entry id ("<ms>-<seq>"), or ""
+//    from a bus that writes asynchronously (the Redis bus queues the document, in order, and its
+//    writer thread appends it; see redis_bus.h).
 //  - subscribe({type, group, consumer}, handler): every *group* sees every message of the stream;
 //    the consumers of one group share them. A new group starts with messages published after it
 //    was created. Delivery is at-least-once: the handler runs on the subscription's own thread,

@@ -2,42 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <exception>
-
 #include "bus/embedded_core.h"
+#include "bus/subscription_support.h"
 
 namespace orion::bus {
-namespace {
-
-class EmbeddedSubscription final : public Subscription {
- public:
-  explicit EmbeddedSubscription(std::shared_ptr<Consumer> consumer)
-      : consumer_(std::move(consumer)) {}
-  ~EmbeddedSubscription() override { consumer_->stop(); }
-  bool drain(MonoTime deadline) override { return consumer_->drain(deadline); }
-  void stop() override { consumer_->stop(); }
-
- private:
-  std::shared_ptr<Consumer> consumer_;
-};
-
-// Handlers must not throw across the bus; one that does is treated as a failed (retryable)
-// delivery rather than taking the subscription thread down.
-template <typename Callback, typename... Args>
-Status callGuarded(std::string_view what, const Callback& callback, const Args&... args) {
-  try {
-    return callback(args...);
-  } catch (const std::exception& e) {
-    return internalError(std::string(what) + " threw: " + e.what());
-  } catch (...) {
-    return internalError(std::string(what) + " threw a non-standard exception");
-  }
-}
-
-}  // namespace
 
 std::unique_ptr<Subscription> makeSubscription(std::shared_ptr<Consumer> consumer) {
-  return std::make_unique<EmbeddedSubscription>(std::move(consumer));
+  return std::make_unique<ConsumerSubscription<Consumer>>(std::move(consumer));
 }
 
 Consumer::Consumer(std::shared_ptr<EmbeddedCore> core, Stream& stream, std::string name,

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "bus/embedded_consumer.h"
-#include "common/ids.h"
+#include "bus/subscription_support.h"
 #include "contracts/documents.h"
 
 namespace orion::bus {
@@ -77,9 +77,7 @@ Result<std::string> EmbeddedCore::append(Stream& stream, RecordPtr record) {
 
 Result<std::unique_ptr<Subscription>> EmbeddedCore::subscribe(const SubscribeOptions& options,
                                                               Handler handler) {
-  if (options.group.empty()) return invalidArgument("subscribe: the consumer group is empty");
-  if (options.consumer.empty()) return invalidArgument("subscribe: the consumer name is empty");
-  if (!handler) return invalidArgument("subscribe: the handler is empty");
+  ORION_RETURN_IF_ERROR(checkSubscribeArguments(options, handler));
   Stream* stream = find(options.type);
   if (stream == nullptr) return notFound(fmt::format("unknown contract type '{}'", options.type));
 
@@ -110,23 +108,11 @@ void EmbeddedCore::deadLetter(const Stream& stream, const Record& record, Group&
     group.metrics.deadletteredFor(DeadletterReason::kLost).inc();
     return;
   }
-  contracts::Deadletter letter;
-  letter.deadletter_id = newUuid();
-  letter.timestamp = clock_.now();
-  letter.source = "orion-bus";
-  letter.stream = stream.key();
-  letter.contract_type = stream.type();
-  letter.reason = text;
-  // The contract wants an object in original_document; anything else (which only the unchecked
-  // test seam can append) travels as its text.
-  if (record.document.is_object()) {
-    letter.original_document = record.document;
-  } else {
-    letter.original_raw = dumpJson(record.document);
-  }
-  letter.original_entry_id = entry_id;
-  letter.consumer_group = group.name;
-  letter.delivery_attempts = attempts;
+  // A document that is not an object (only the unchecked test seam can append one) travels as
+  // its text.
+  contracts::Deadletter letter =
+      makeDeadletter({stream.key(), stream.type(), group.name, entry_id, attempts}, text,
+                     &record.document, {}, clock_.now());
   Result<std::string> sent = publish(contracts::type::kDeadletter, letter.toJson());
   if (!sent) {
     log_->error("{}: entry {} for group '{}' could not be dead-lettered ({}); it is lost: {}",

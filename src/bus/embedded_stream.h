@@ -30,6 +30,8 @@
 #include <vector>
 
 #include "bus/bus.h"
+#include "bus/bus_metrics.h"
+#include "bus/deadletter.h"
 #include "bus/embedded_bus.h"
 #include "bus/ring.h"
 #include "common/clock.h"
@@ -53,13 +55,6 @@ struct Record {
   std::string id() const;
 };
 using RecordPtr = std::shared_ptr<Record>;
-
-// Why a message left its stream through the dead-letter path (the `reason` label of
-// orion_bus_deadlettered_total). kLost counts messages that should have been dead-lettered but
-// could not be: the dead-letter publish failed, or the message was itself a dead-letter.
-enum class DeadletterReason { kHandlerError, kPoison, kInvalid, kTrimmed, kLost };
-inline constexpr size_t kDeadletterReasonCount = 5;
-std::string_view deadletterReasonName(DeadletterReason reason);
 
 // A subscription's identity within its group. `stopping` is read without the lock between
 // handler calls, hence atomic.
@@ -91,17 +86,6 @@ struct Orphan {
   RecordPtr record;
   int attempts = 0;
   std::string reason;
-};
-
-struct GroupMetrics {
-  Counter& delivered;
-  Counter& acked;
-  Counter& redelivered;
-  Counter& dropped;
-  Gauge& lag;
-  std::array<Counter*, kDeadletterReasonCount> deadlettered;
-
-  Counter& deadletteredFor(DeadletterReason r) { return *deadlettered[static_cast<size_t>(r)]; }
 };
 
 struct Slot {

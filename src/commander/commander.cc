@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "bus/routing.h"
 #include "commander/verdict.h"
 #include "common/logging.h"
 #include "common/recent_keys.h"
@@ -73,13 +74,17 @@ class Commander final : public Service {
   // and never consumed approvals).
   Status start() override {
     if (decisions_) return failedPrecondition("commander: already started");
+    // Routing (bus/routing.h): each node's commander has consumer groups of its own
+    // ("commander-<node>"), so it sees every decision once and acts only on those addressed to
+    // its node; in the one-process shape that is every decision.
     auto decisions = context_.bus.subscribe(
-        {std::string(contracts::type::kDecision), "commander", "commander-1"},
+        {std::string(contracts::type::kDecision), bus::nodeGroup("commander", context_.node),
+         "commander-1"},
         [this](const bus::Delivery& delivery) { return handleDecision(delivery); });
     if (!decisions) return decisions.status().withContext("commander: subscribing to decision");
     auto approvals = context_.bus.subscribe(
-        {std::string(contracts::type::kApprovalDecision), "commander-approval",
-         "commander-approval-1"},
+        {std::string(contracts::type::kApprovalDecision),
+         bus::nodeGroup("commander-approval", context_.node), "commander-approval-1"},
         [this](const bus::Delivery& delivery) { return handleApproval(delivery); });
     if (!approvals) {
       decisions.value()->stop();
@@ -109,6 +114,11 @@ class Commander final : public Service {
       metrics_.rejected.inc();
       return invalidArgument("commander: unreadable decision " + delivery.entry_id + ": " +
                              decision.status().message());
+    }
+    if (!bus::addressedTo(*delivery.document, context_.node)) {
+      // Another node's decision (or one addressed to no node): its commander acts, not this one.
+      metrics_.ignored("other_node").inc();
+      return Status::ok();
     }
     std::lock_guard lock(mutex_);
     if (decision_ids_.contains(decision->decision_id)) {

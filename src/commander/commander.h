@@ -1,5 +1,7 @@
-// The commander: the only module that acts. Consumes `decision` (group "commander") and
-// `approval_decision` (group "commander-approval"); publishes `action` and `outcome`.
+// The commander: the only module that acts. Consumes `decision` (group "commander-<node>") and
+// `approval_decision` (group "commander-approval-<node>"); publishes `action` and `outcome`.
+// It acts only on decisions addressed to its own node (`tags.node`, see bus/routing.h); the
+// others are acknowledged and counted as orion_commander_ignored_total{reason="other_node"}.
 //
 // In this build (issue 2) no executor exists, so the commander executes nothing and publishes
 // nothing: NO_ACTION and SUGGEST_ACTION are ignored; EXECUTE_SAFE_ACTION and REQUEST_APPROVAL are

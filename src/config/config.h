@@ -33,11 +33,34 @@ struct BusConfig {
   std::string url;  // empty: the embedded bus; "redis://[user:pass@]host:port[/db]": Redis
   std::string stream_prefix = "orion";
   int64_t max_stream_length = 10000;
-  std::string when_full = "drop_oldest";  // drop_oldest | block
-  Duration block_timeout = std::chrono::milliseconds(100);
+  std::string when_full = "drop_oldest";  // drop_oldest | block (embedded bus only)
+  Duration block_timeout = std::chrono::milliseconds(100);  // embedded bus only
   int64_t max_deliveries = 5;
   Duration redelivery_delay = std::chrono::milliseconds(50);
+  // Redis bus only (see src/bus/redis_bus.h):
+  Duration connect_timeout = std::chrono::seconds(2);
+  Duration read_timeout = std::chrono::seconds(5);
+  Duration reconnect_initial_delay = std::chrono::milliseconds(100);
+  Duration reconnect_max_delay = std::chrono::seconds(5);
+  int64_t local_queue_capacity = 10000;            // publishes kept while Redis is unreachable
+  Duration claim_idle = std::chrono::seconds(30);  // pending this long → another consumer takes it
+  std::string new_group_start = "end";             // end ("$") | beginning ("0")
+  int64_t dedup_window = 20000;                    // document ids remembered per group and type
 };
+
+// bus.url split into its parts: "redis://[user[:password]@]host[:port][/db]", user and password
+// percent-decoded. An empty user means the password (if any) is the default user's.
+struct RedisUrl {
+  std::string user;
+  std::string password;
+  std::string host;
+  int port = 6379;
+  int db = 0;
+};
+
+// kInvalidArgument ("expected ..., got '<the URL, password hidden>'") for anything else;
+// "rediss://" is refused with the reason (no TLS in Debian 12's hiredis).
+Result<RedisUrl> parseRedisUrl(std::string_view url);
 
 // Warning and critical levels of one metric; a level that is absent is not checked.
 struct ThresholdConfig {

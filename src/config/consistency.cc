@@ -52,6 +52,12 @@ void checkConsistency(const Config& config, Diagnostics& diagnostics) {
                  "approval.max_timeout", formatDuration(approval.max_timeout),
                  "approval.default_timeout", "approval.max_timeout", diagnostics);
   }
+  const BusConfig& bus = config.bus;
+  if (bus.reconnect_initial_delay > bus.reconnect_max_delay) {
+    checkOrdered("bus.reconnect_initial_delay", formatDuration(bus.reconnect_initial_delay),
+                 "bus.reconnect_max_delay", formatDuration(bus.reconnect_max_delay),
+                 "bus.reconnect_initial_delay", "bus.reconnect_max_delay", diagnostics);
+  }
 }
 
 }  // namespace orion::config

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "bus/routing.h"
 #include "common/time.h"
 
 namespace orion::daemon {
@@ -26,7 +27,9 @@ Status Console::start() {
   write(formatHeader(header_));
   last_status_ = context_.clock.monotonic();
   for (auto type : kShownTypes) {
-    bus::SubscribeOptions options{std::string(type), "console", "console-1"};
+    // A group per node: with a Redis bus every process's live view sees every document.
+    bus::SubscribeOptions options{std::string(type), bus::nodeGroup("console", context_.node),
+                                  "console-1"};
     auto subscription = context_.bus.subscribe(
         options, [this](const bus::Delivery& delivery) { return show(delivery); });
     if (!subscription) {

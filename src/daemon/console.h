@@ -1,10 +1,11 @@
 // The live summary of `orion run` on a terminal: a header, one line per document as it flows
 // through the pipeline, and a status line every ~10 s (see console_format.h for the lines).
 //
-// It is just another consumer: group "console" on event, incident, decision, approval_request,
-// outcome and deadletter, so it never slows the pipeline beyond formatting one line per document.
-// The supervisor starts it before the modules and stops it after them; the handlers run on the
-// bus's subscription threads and write under a lock; tick() runs on the daemon's main thread.
+// It is just another consumer: group "console-<node>" on event, incident, decision,
+// approval_request, outcome and deadletter, so it never slows the pipeline beyond formatting one
+// line per document. The supervisor starts it before the modules and stops it after them; the
+// handlers run on the bus's subscription threads and write under a lock; tick() runs on the
+// daemon's main thread.
 #pragma once
 
 #include <iosfwd>

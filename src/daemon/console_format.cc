@@ -222,17 +222,23 @@ std::string formatStatusLine(const MetricsRegistry& metrics, std::string_view ti
   double worst_disk =
       maxOfFamily(metrics.renderPrometheus(), "orion_watcher_host_disk_used_percent");
   double load = metrics.read("orion_watcher_host_load_per_cpu");
+  // The Redis bus exports orion_bus_redis_up (the embedded bus does not): say so while it is down.
+  std::string bus;
+  if (metrics.read("orion_bus_redis_up") == 0) {
+    bus = fmt::format("  |  BUS DEGRADED: Redis unreachable, {} publishes queued",
+                      countText(metrics.read("orion_bus_local_queue_length")));
+  }
   return fmt::format(
       "{} STATUS   cpu {}  mem {}  load/cpu {}  worst disk {}  |  events {}  incidents {}  "
       "decisions {}  "
-      "open incidents {}",
+      "open incidents {}{}",
       time, percentText(metrics.read("orion_watcher_host_cpu_percent")),
       percentText(metrics.read("orion_watcher_host_memory_percent")),
       load < 0 ? std::string("-") : fmt::format("{:.2f}", load), percentText(worst_disk),
       countText(metrics.read("orion_bus_published_total", {{"type", "event"}})),
       countText(metrics.read("orion_bus_published_total", {{"type", "incident"}})),
       countText(metrics.read("orion_bus_published_total", {{"type", "decision"}})),
-      countText(metrics.read("orion_guardian_open_incidents")));
+      countText(metrics.read("orion_guardian_open_incidents")), bus);
 }
 
 }  // namespace orion::daemon

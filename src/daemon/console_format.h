@@ -31,6 +31,7 @@ std::string formatDocumentLine(std::string_view type, const Json& document);
 
 // The status line (no '\n'), from the gauges the watcher exports and the bus and guardian
 // counters, stamped with `time` ("HH:MM:SS"). A metric that was never registered shows "-".
+// While a Redis bus is disconnected (orion_bus_redis_up 0) it ends with "BUS DEGRADED ...".
 std::string formatStatusLine(const MetricsRegistry& metrics, std::string_view time);
 
 // The largest value of any series of the counter or gauge family `name` in a Prometheus text

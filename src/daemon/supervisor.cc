@@ -11,6 +11,7 @@
 #include "approval/approval.h"
 #include "brain/brain.h"
 #include "bus/embedded_bus.h"
+#include "bus/redis_bus.h"
 #include "commander/commander.h"
 #include "contracts/registry.h"
 #include "control/client.h"
@@ -37,17 +38,32 @@ std::string joinNames(const std::vector<std::string_view>& names) {
   return out;
 }
 
-// Only the embedded bus exists in this build. Checked before anything is created so a config
-// that cannot run leaves no trace behind.
-Status checkBusUrl(const std::string& url) {
-  if (url.empty()) return Status::ok();
-  if (url.starts_with("redis://") || url.starts_with("rediss://")) {
-    return invalidArgument(
-        "bus.url: the Redis bus is not available in this build yet (issue 7); remove bus.url to "
-        "use the embedded bus");
-  }
-  return invalidArgument("bus.url: unsupported URL '" + url +
-                         "' (expected redis://host:port, or no bus.url for the embedded bus)");
+// The Redis bus's options from the `bus` section (the URL was checked when the config loaded;
+// it is parsed again here so a Config built in code gets the same errors).
+Result<bus::RedisBusOptions> redisBusOptions(const config::Config& config) {
+  const config::BusConfig& c = config.bus;
+  Result<config::RedisUrl> url = config::parseRedisUrl(c.url);
+  if (!url) return url.status().withContext("bus.url");
+  bus::RedisBusOptions options;
+  options.endpoint.host = url->host;
+  options.endpoint.port = url->port;
+  options.endpoint.user = url->user;
+  options.endpoint.password = url->password;
+  options.endpoint.db = url->db;
+  options.endpoint.connect_timeout = c.connect_timeout;
+  options.endpoint.read_timeout = c.read_timeout;
+  options.stream_prefix = c.stream_prefix;
+  options.max_stream_length = static_cast<size_t>(std::max<int64_t>(1, c.max_stream_length));
+  options.max_deliveries = static_cast<int>(std::max<int64_t>(1, c.max_deliveries));
+  options.redelivery_delay = c.redelivery_delay;
+  options.reconnect = {c.reconnect_initial_delay, c.reconnect_max_delay};
+  options.local_queue_capacity = static_cast<size_t>(std::max<int64_t>(1, c.local_queue_capacity));
+  options.claim_idle = c.claim_idle;
+  options.new_groups_from_beginning = c.new_group_start == "beginning";
+  options.dedup_window = static_cast<size_t>(std::max<int64_t>(1, c.dedup_window));
+  options.state_dir = (fs::path(config.state_dir) / "bus").string();
+  options.node = config.node.name;
+  return options;
 }
 
 bus::EmbeddedBusOptions embeddedBusOptions(const config::BusConfig& config) {
@@ -163,13 +179,23 @@ ModuleContext Supervisor::context() {
 }
 
 Status Supervisor::build() {
-  ORION_RETURN_IF_ERROR(checkBusUrl(config_.bus.url));
+  Result<bus::RedisBusOptions> redis = bus::RedisBusOptions{};
+  if (!config_.bus.url.empty()) {
+    redis = redisBusOptions(config_);
+    if (!redis) return redis.status();
+  }
   ORION_RETURN_IF_ERROR(checkModuleNames(options_.modules));
   ORION_RETURN_IF_ERROR(createStateDir(config_.state_dir));
 
   auto contracts = contracts::ContractRegistry::loadEmbedded();
   if (!contracts) return contracts.status().withContext("loading the contract registry");
-  bus_ = bus::makeEmbeddedBus(embeddedBusOptions(config_.bus), *contracts, clock_, metrics_);
+  if (config_.bus.url.empty()) {
+    bus_ = bus::makeEmbeddedBus(embeddedBusOptions(config_.bus), *contracts, clock_, metrics_);
+  } else {
+    auto made = bus::makeRedisBus(std::move(redis).value(), *contracts, clock_, metrics_);
+    if (!made) return made.status().withContext("connecting the Redis bus (bus.url)");
+    bus_ = std::move(made).value();
+  }
 
   for (auto name : moduleNames()) {
     if (!selected(name)) continue;

@@ -40,8 +40,9 @@ struct RunOptions {
 
 // Runs until SIGINT/SIGTERM (or `stop_requested` becomes true); SIGHUP reloads the policy (the
 // control operation policy.reload, as `orion policy reload` does). Returns the process exit code:
-// 0 after a clean shutdown, 2 when the configuration cannot run (e.g. a Redis bus URL in this
-// build), 1 when a module failed to start or the shutdown overran. A second SIGINT/SIGTERM during
+// 0 after a clean shutdown, 2 when the configuration cannot run (e.g. an unknown module name),
+// 1 when the bus or a module failed to start (e.g. Redis refused the credentials) or the
+// shutdown overran. A second SIGINT/SIGTERM during
 // shutdown ends the process at once with exit code 1.
 int runDaemon(const config::Config& config, const RunOptions& options,
               std::atomic<bool>* stop_requested = nullptr);
@@ -75,11 +76,13 @@ class Supervisor {
   Supervisor& operator=(const Supervisor&) = delete;
 
   // Checks that the configuration can run in this build, creates the state directory (mode
-  // 0700), loads the contract registry, creates the bus and builds (does not start) the selected
-  // modules (all, or RunOptions::modules; the API only when api.enabled is also true). Starts no
-  // thread of its own. Errors: kInvalidArgument for a configuration this build cannot run (a Redis
-  // bus URL, an unknown module name) — nothing has been created then; otherwise the Status of what
-  // failed, with context.
+  // 0700), loads the contract registry, creates the bus (embedded, or Redis when bus.url is set:
+  // connecting once; an unreachable Redis is not an error, the bus starts degraded) and builds
+  // (does not start) the selected modules (all, or RunOptions::modules; the API only when
+  // api.enabled is also true). Starts no thread of its own. Errors: kInvalidArgument for a
+  // configuration this build cannot run (a rediss:// URL, an unknown module name) — nothing has
+  // been created then; kPermissionDenied when Redis refuses the credentials; otherwise the
+  // Status of what failed, with context.
   Status build();
 
   // Adds a service that only observes the bus (the live summary): it starts before the modules

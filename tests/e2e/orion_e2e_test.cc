@@ -7,6 +7,7 @@
 
 #include "child_process.h"
 #include "common/json.h"
+#include "testing/audit_chain.h"
 #include "testing/temp_dir.h"
 #include "testing/wait.h"
 
@@ -17,83 +18,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kPipelineDeadline = 20s;
 constexpr auto kShutdownDeadline = 5s;
-
-struct AuditRecord {
-  std::string type;
-  Json document;
-};
-
-// The audit trail's complete lines, every segment in order (a line still being written is
-// ignored), as records. The record layout is memory's (docs/audit_log_format.md): the contract
-// type under "type" and the document under "document".
-std::vector<AuditRecord> readAudit(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> segments;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-    std::string name = entry.path().filename().string();
-    if (name.rfind("audit-", 0) == 0 && entry.path().extension() == ".jsonl") {
-      segments.push_back(entry.path());
-    }
-  }
-  std::sort(segments.begin(), segments.end());
-  std::vector<AuditRecord> records;
-  for (const auto& segment : segments) {
-    std::string text = readFile(segment);
-    size_t pos = 0;
-    while (true) {
-      size_t end = text.find('\n', pos);
-      if (end == std::string::npos) break;
-      auto parsed = parseJson(std::string_view(text).substr(pos, end - pos));
-      pos = end + 1;
-      if (!parsed || !parsed->is_object()) continue;
-      const Json& record = *parsed;
-      if (!record.contains("type") || !record["type"].is_string()) continue;
-      if (!record.contains("document") || !record["document"].is_object()) continue;
-      records.push_back({record["type"].get<std::string>(), record["document"]});
-    }
-  }
-  return records;
-}
-
-// Every segment's text, concatenated in order.
-std::string readAuditText(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> segments;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-    if (entry.path().extension() == ".jsonl") segments.push_back(entry.path());
-  }
-  std::sort(segments.begin(), segments.end());
-  std::string text;
-  for (const auto& segment : segments) text += readFile(segment);
-  return text;
-}
-
-const AuditRecord* findById(const std::vector<AuditRecord>& records, std::string_view type,
-                            std::string_view id_field, const std::string& id) {
-  for (const auto& r : records) {
-    if (r.type == type && r.document.value(std::string(id_field), "") == id) return &r;
-  }
-  return nullptr;
-}
-
-// A decision whose incident and one of that incident's events are all in the audit trail.
-struct Chain {
-  Json event, incident, decision;
-};
-std::optional<Chain> findChain(const std::vector<AuditRecord>& records) {
-  for (const auto& decision : records) {
-    if (decision.type != "decision") continue;
-    const auto* incident =
-        findById(records, "incident", "incident_id", decision.document.value("incident_id", ""));
-    if (incident == nullptr || !incident->document.contains("event_ids")) continue;
-    for (const auto& event_id : incident->document["event_ids"]) {
-      if (!event_id.is_string()) continue;
-      const auto* event = findById(records, "event", "event_id", event_id.get<std::string>());
-      if (event != nullptr) return Chain{event->document, incident->document, decision.document};
-    }
-  }
-  return std::nullopt;
-}
 
 class OrionE2eTest : public ::testing::Test {
  protected:
@@ -231,12 +155,13 @@ TEST_F(OrionE2eTest, UnknownConfigKeyExitsTwoNamingFileLineAndKey) {
   EXPECT_FALSE(std::filesystem::exists(stateDir()));
 }
 
-TEST_F(OrionE2eTest, RedisBusUrlExitsTwoWithAClearMessage) {
+TEST_F(OrionE2eTest, TlsRedisBusUrlExitsTwoWithAClearMessage) {
   auto file = dir_.write("redis.yaml", "state_dir: " + stateDir().string() +
-                                           "\nbus:\n  url: redis://127.0.0.1:6379\n");
+                                           "\nbus:\n  url: rediss://127.0.0.1:6379\n");
   RunResult result = runToCompletion(ORION_BINARY, {"run", "--config", file.string()}, options());
   EXPECT_EQ(result.code, 2) << result.err;
-  EXPECT_NE(result.err.find("Redis bus is not available"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(file.string() + ":3"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("TLS"), std::string::npos) << result.err;
   EXPECT_FALSE(std::filesystem::exists(stateDir()));
 }
 

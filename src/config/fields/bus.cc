@@ -40,6 +40,27 @@ void addBusFields(std::vector<Field>& f) {
       "bus.max_deliveries", 1, 100, [](auto& c) -> auto& { return c.bus.max_deliveries; }));
   f.push_back(b::duration(
       "bus.redelivery_delay", 0ms, 1min, [](auto& c) -> auto& { return c.bus.redelivery_delay; }));
+  // The Redis bus (bus.url set); ignored by the embedded bus.
+  f.push_back(b::duration(
+      "bus.connect_timeout", 10ms, 1min, [](auto& c) -> auto& { return c.bus.connect_timeout; }));
+  f.push_back(b::duration(
+      "bus.read_timeout", 10ms, 5min, [](auto& c) -> auto& { return c.bus.read_timeout; }));
+  f.push_back(b::duration(
+      "bus.reconnect_initial_delay", 1ms, 1min,
+      [](auto& c) -> auto& { return c.bus.reconnect_initial_delay; }));
+  f.push_back(b::duration(
+      "bus.reconnect_max_delay", 1ms, 10min,
+      [](auto& c) -> auto& { return c.bus.reconnect_max_delay; }));
+  f.push_back(b::integer(
+      "bus.local_queue_capacity", 1, 10'000'000,
+      [](auto& c) -> auto& { return c.bus.local_queue_capacity; }));
+  f.push_back(b::duration(
+      "bus.claim_idle", 100ms, 24h, [](auto& c) -> auto& { return c.bus.claim_idle; }));
+  f.push_back(b::choice<std::string>(
+      "bus.new_group_start", {{"end", "end"}, {"beginning", "beginning"}},
+      [](auto& c) -> auto& { return c.bus.new_group_start; }));
+  f.push_back(b::integer(
+      "bus.dedup_window", 1, 10'000'000, [](auto& c) -> auto& { return c.bus.dedup_window; }));
 }
 
 }  // namespace orion::config

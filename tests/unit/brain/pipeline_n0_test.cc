@@ -114,7 +114,7 @@ TEST_F(PipelineN0Test, RepublishedEventAndResolutionAddNoDecision) {
   ASSERT_TRUE(waitUntil([&] { return incidents_.size() == 2; }));
   ASSERT_TRUE(drained("event", "guardian"));
   ASSERT_TRUE(drained("incident", "brain"));
-  ASSERT_TRUE(drained("decision", "commander"));
+  ASSERT_TRUE(drained("decision", "commander-node-a"));
 
   EXPECT_EQ(incidents_.documents().at(1)["state"], "resolved");
   EXPECT_EQ(decisions_.size(), 1u);

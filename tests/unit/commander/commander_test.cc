@@ -13,7 +13,8 @@ namespace {
 
 using testing::FakeBus;
 
-Json decisionJson(std::string_view type, std::optional<std::string> action = std::nullopt) {
+Json decisionJson(std::string_view type, std::optional<std::string> action = std::nullopt,
+                  std::string node = "n") {
   Json d{{"version", "1.0"},
          {"decision_id", newUuid()},
          {"timestamp", "2026-01-01T00:00:00Z"},
@@ -22,7 +23,8 @@ Json decisionJson(std::string_view type, std::optional<std::string> action = std
          {"decision_type", type},
          {"safety_classification", type == "REQUEST_APPROVAL" ? "RISKY" : "SAFE"},
          {"requires_approval", type == "REQUEST_APPROVAL"},
-         {"reasoning", "a decision for the commander test"}};
+         {"reasoning", "a decision for the commander test"},
+         {"tags", {{"node", node}}}};
   if (action) d["proposed_action"] = Json{{"action_type", *action}, {"parameters", Json::object()}};
   return d;
 }
@@ -64,10 +66,10 @@ TEST_F(CommanderServiceTest, SubscribesToDecisionsAndApprovalDecisionsAtOnce) {
   auto subscriptions = bus_.subscriptions();
   ASSERT_EQ(subscriptions.size(), 2u);
   EXPECT_EQ(subscriptions[0].type, "decision");
-  EXPECT_EQ(subscriptions[0].group, "commander");
+  EXPECT_EQ(subscriptions[0].group, "commander-n");
   EXPECT_EQ(subscriptions[0].consumer, "commander-1");
   EXPECT_EQ(subscriptions[1].type, "approval_decision");
-  EXPECT_EQ(subscriptions[1].group, "commander-approval");
+  EXPECT_EQ(subscriptions[1].group, "commander-approval-n");
   EXPECT_EQ(subscriptions[1].consumer, "commander-approval-1");
 }
 
@@ -91,6 +93,18 @@ TEST_F(CommanderServiceTest, ExecutionRequestsAreRefusedOncePerDecision) {
   EXPECT_EQ(metric("orion_commander_decisions_total", {{"type", "EXECUTE_SAFE_ACTION"}}), 1);
   EXPECT_TRUE(bus_.published("action").empty());
   EXPECT_TRUE(bus_.published("outcome").empty());
+}
+
+TEST_F(CommanderServiceTest, DecisionsForAnotherNodeOrNoNodeAreIgnored) {
+  ASSERT_TRUE(
+      bus_.deliver("decision", decisionJson("EXECUTE_SAFE_ACTION", "restart_service", "other"))
+          .isOk());
+  Json unaddressed = decisionJson("EXECUTE_SAFE_ACTION", "restart_service");
+  unaddressed.erase("tags");
+  ASSERT_TRUE(bus_.deliver("decision", unaddressed).isOk());
+  EXPECT_EQ(metric("orion_commander_ignored_total", {{"reason", "other_node"}}), 2);
+  EXPECT_EQ(metrics_.sum("orion_commander_refused_total"), 0);
+  EXPECT_EQ(metrics_.sum("orion_commander_decisions_total"), 0);
 }
 
 TEST_F(CommanderServiceTest, ApprovalDecisionsAreCountedAndIgnored) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "config/config.h"
 #include "config/suggest.h"
 
 namespace orion::config {
@@ -99,6 +100,34 @@ TEST(ValuesTest, BusUrlIsEmptyOrRedis) {
                           "redis://h:6379/16", "redis://h/x"}) {
     EXPECT_FALSE(checkBusUrl(bad).isOk()) << bad;
   }
+}
+
+TEST(ValuesTest, RedisUrlsAreSplitIntoTheirParts) {
+  auto full = parseRedisUrl("redis://orion-core:p%40ss:w@redis.lan:6380/2");
+  ASSERT_TRUE(full.isOk()) << full.status().toString();
+  EXPECT_EQ(full->user, "orion-core");
+  EXPECT_EQ(full->password, "p@ss:w");  // percent-decoded; only the first ':' splits
+  EXPECT_EQ(full->host, "redis.lan");
+  EXPECT_EQ(full->port, 6380);
+  EXPECT_EQ(full->db, 2);
+  auto bare = parseRedisUrl("redis://[::1]");
+  ASSERT_TRUE(bare.isOk());
+  EXPECT_EQ(bare->host, "::1");
+  EXPECT_EQ(bare->port, 6379);
+  EXPECT_EQ(bare->db, 0);
+  EXPECT_TRUE(bare->user.empty() && bare->password.empty());
+  auto password_only = parseRedisUrl("redis://:secret@h");
+  ASSERT_TRUE(password_only.isOk());
+  EXPECT_EQ(password_only->user, "");
+  EXPECT_EQ(password_only->password, "secret");
+  EXPECT_FALSE(parseRedisUrl("redis://u:%zz@h").isOk());
+}
+
+TEST(ValuesTest, TlsRedisUrlsAreRefusedWithTheReason) {
+  Status status = checkBusUrl("rediss://user:hunter2@host:6379");
+  ASSERT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("TLS"), std::string::npos) << status.message();
+  EXPECT_EQ(status.message().find("hunter2"), std::string::npos) << status.message();
 }
 
 TEST(ValuesTest, BusUrlErrorsDoNotEchoThePassword) {

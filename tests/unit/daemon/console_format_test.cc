@@ -158,5 +158,16 @@ TEST(ConsoleFormatTest, StatusLineShowsReadingsTotalsAndDashesForMissing) {
             "incidents 2  decisions 2  open incidents 1");
 }
 
+TEST(ConsoleFormatTest, StatusLineSaysWhenTheRedisBusIsDegraded) {
+  MetricsRegistry metrics;
+  Gauge& up = metrics.gauge("orion_bus_redis_up", "");
+  metrics.gauge("orion_bus_local_queue_length", "").set(5);
+  up.set(1);
+  EXPECT_EQ(formatStatusLine(metrics, "12:00:00").find("DEGRADED"), std::string::npos);
+  up.set(0);
+  std::string line = formatStatusLine(metrics, "12:00:00");
+  EXPECT_TRUE(line.ends_with("  |  BUS DEGRADED: Redis unreachable, 5 publishes queued")) << line;
+}
+
 }  // namespace
 }  // namespace orion::daemon

@@ -60,7 +60,7 @@ TEST_F(ConsoleTest, PrintsTheHeaderThenOneLinePerDocument) {
   EXPECT_NE(out_.str().find("ORION on node-a"), std::string::npos);
 
   ASSERT_TRUE(bus_->publish("event", warningEvent().toJson()).isOk());
-  ASSERT_TRUE(testing::waitUntil([&] { return bus_->backlog("event", "console").empty(); }));
+  ASSERT_TRUE(testing::waitUntil([&] { return bus_->backlog("event", "console-node-a").empty(); }));
   console->stop(clock_.monotonic());
   EXPECT_NE(out_.str().find("EVENT    warning  disk_used_percent / = 93.1% (≥ 90 warning)"),
             std::string::npos)
@@ -73,8 +73,9 @@ TEST_F(ConsoleTest, IsAConsumerGroupOfItsOwnOnEveryShownStream) {
   ASSERT_TRUE(bus_->publish("event", warningEvent().toJson()).isOk());
   // Other groups are unaffected by the console: a group created now has nothing to read.
   EXPECT_TRUE(bus_->backlog("event", "guardian").empty());
-  ASSERT_TRUE(testing::waitUntil([&] { return bus_->backlog("event", "console").empty(); }));
-  EXPECT_GE(metrics_.read("orion_bus_acked_total", {{"type", "event"}, {"group", "console"}}), 1);
+  ASSERT_TRUE(testing::waitUntil([&] { return bus_->backlog("event", "console-node-a").empty(); }));
+  EXPECT_GE(
+      metrics_.read("orion_bus_acked_total", {{"type", "event"}, {"group", "console-node-a"}}), 1);
 }
 
 TEST_F(ConsoleTest, StatusLineEveryIntervalOnTick) {

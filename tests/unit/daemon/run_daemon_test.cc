@@ -25,8 +25,8 @@ class RunDaemonTest : public ::testing::Test {
   RunOptions options_{.modules = {}, .live_summary = false};
 };
 
-TEST_F(RunDaemonTest, RedisBusUrlExitsWithTwoAndCreatesNothing) {
-  config_.bus.url = "redis://127.0.0.1:6379";
+TEST_F(RunDaemonTest, TlsRedisBusUrlExitsWithTwoAndCreatesNothing) {
+  config_.bus.url = "rediss://127.0.0.1:6379";
   std::atomic<bool> stop{true};
   EXPECT_EQ(runDaemon(config_, options_, &stop), 2);
   EXPECT_FALSE(std::filesystem::exists(config_.state_dir));

@@ -146,15 +146,25 @@ TEST_F(SupervisorTest, UnknownModuleIsRefusedNamingTheValidOnes) {
   EXPECT_TRUE(checkModuleNames({"memory", "api", "watcher"}).isOk());
 }
 
-TEST_F(SupervisorTest, RedisUrlIsRefusedBeforeAnythingIsCreated) {
-  config_.bus.url = "redis://localhost:6379";
+TEST_F(SupervisorTest, TlsRedisUrlIsRefusedBeforeAnythingIsCreated) {
+  config_.bus.url = "rediss://localhost:6379";
   auto supervisor = make();
   Status built = supervisor->build();
   ASSERT_EQ(built.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(built.message().find("Redis bus is not available"), std::string::npos);
-  EXPECT_NE(built.message().find("remove bus.url"), std::string::npos);
+  EXPECT_NE(built.message().find("bus.url"), std::string::npos) << built.message();
+  EXPECT_NE(built.message().find("TLS"), std::string::npos) << built.message();
   EXPECT_FALSE(std::filesystem::exists(config_.state_dir));
   EXPECT_EQ(supervisor->bus(), nullptr);
+}
+
+TEST_F(SupervisorTest, AnUnreachableRedisStartsTheBusDegraded) {
+  // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+  config_.bus.url = "redis://127.0.0.1:1";
+  auto supervisor = make();
+  ASSERT_TRUE(supervisor->build().isOk());
+  ASSERT_NE(supervisor->bus(), nullptr);
+  EXPECT_EQ(supervisor->bus()->kind(), "redis");
+  EXPECT_FALSE(supervisor->bus()->healthy());
 }
 
 TEST_F(SupervisorTest, OtherBusUrlSchemesAreRefused) {

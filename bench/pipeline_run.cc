@@ -1,0 +1,167 @@
+#include "pipeline_run.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "brain/brain.h"
+#include "bus/module_context.h"
+#include "common/ids.h"
+#include "config/config.h"
+#include "contracts/documents.h"
+#include "guardian/guardian.h"
+#include "memory/memory.h"
+
+namespace orion::bench {
+namespace {
+
+using namespace std::chrono_literals;
+
+// What the bench's own consumer groups see, keyed so a decision can be traced to its event.
+struct Timeline {
+  std::mutex mutex;
+  std::unordered_map<std::string, MonoTime> published;             // event_id → publish
+  std::unordered_map<std::string, std::string> event_of_incident;  // incident_id → event_id
+  std::unordered_map<std::string, MonoTime> decided;               // incident_id → arrival
+};
+
+contracts::Event syntheticEvent(const Clock& clock, size_t i) {
+  contracts::Event event;
+  event.event_id = newUuid();
+  event.timestamp = clock.now();
+  event.source = "orion-watcher-host";
+  event.event_type = "metric_threshold_exceeded";
+  event.severity = contracts::EventSeverity::kWarning;
+  event.data = {{"node", "bench"},
+                {"resource_type", "disk"},
+                {"resource", "/mnt/disk" + std::to_string(i)},
+                {"metric", "disk_used_percent"},
+                {"value", 93.5},
+                {"unit", "percent"},
+                {"threshold", 90.0},
+                {"level", "warning"},
+                {"state", "firing"}};
+  event.tags = {{"node", "bench"}};
+  return event;
+}
+
+}  // namespace
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  size_t index = static_cast<size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
+  return values[std::min(index, values.size() - 1)];
+}
+
+double peakRssMib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsRegistry& metrics,
+                                   const std::filesystem::path& state_dir, size_t n, double rate,
+                                   Duration patience) {
+  ModuleContext context{bus, clock, metrics, "bench"};
+  config::Config config;
+  config.guardian.max_open_incidents = static_cast<int64_t>(n) + 100;
+  std::vector<std::unique_ptr<Service>> modules;  // start order
+  modules.push_back(memory::makeMemory(config.memory, state_dir, context));
+  modules.push_back(brain::makeBrain(config.brain, context));
+  modules.push_back(guardian::makeGuardian(config.guardian, context));
+
+  Timeline timeline;
+  auto incidents = bus.subscribe({"incident", "bench", "bench-1"}, [&](const bus::Delivery& d) {
+    const Json& doc = *d.document;
+    std::lock_guard lock(timeline.mutex);
+    timeline.event_of_incident[doc["incident_id"].get<std::string>()] =
+        doc["event_ids"][0].get<std::string>();
+    return Status::ok();
+  });
+  auto decisions = bus.subscribe({"decision", "bench", "bench-1"}, [&](const bus::Delivery& d) {
+    MonoTime now = clock.monotonic();
+    std::lock_guard lock(timeline.mutex);
+    timeline.decided.emplace((*d.document)["incident_id"].get<std::string>(), now);
+    return Status::ok();
+  });
+  if (!incidents) return incidents.status().withContext("subscribing");
+  if (!decisions) return decisions.status().withContext("subscribing");
+  for (auto& module : modules) {
+    if (Status started = module->start(); !started.isOk()) return started.withContext("starting");
+  }
+
+  // Events are built before the clock starts so the bench times the pipeline, not the UUIDs.
+  std::vector<std::pair<std::string, Json>> events;
+  events.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    contracts::Event event = syntheticEvent(clock, i);
+    events.emplace_back(event.event_id, event.toJson());
+  }
+  MonoTime begin = clock.monotonic();
+  for (size_t i = 0; i < n; ++i) {
+    auto& [id, doc] = events[i];
+    if (rate > 0) {
+      auto due = begin + std::chrono::duration_cast<Duration>(
+                             std::chrono::duration<double>(static_cast<double>(i) / rate));
+      while (clock.monotonic() < due) std::this_thread::sleep_for(50us);
+    }
+    {
+      std::lock_guard lock(timeline.mutex);
+      timeline.published[id] = clock.monotonic();
+    }
+    while (true) {
+      auto published = bus.publish("event", doc);
+      if (published) break;
+      if (published.status().code() != StatusCode::kResourceExhausted) {
+        return published.status().withContext("publishing");
+      }
+    }
+  }
+
+  MonoTime give_up = clock.monotonic() + patience;
+  while (clock.monotonic() < give_up) {
+    {
+      std::lock_guard lock(timeline.mutex);
+      if (timeline.decided.size() >= n && timeline.event_of_incident.size() >= n) break;
+    }
+    std::this_thread::sleep_for(1ms);
+  }
+
+  std::vector<double> latencies_ms;
+  MonoTime last = begin;
+  {
+    std::lock_guard lock(timeline.mutex);
+    for (const auto& [incident_id, decided_at] : timeline.decided) {
+      auto event = timeline.event_of_incident.find(incident_id);
+      if (event == timeline.event_of_incident.end()) continue;
+      auto published = timeline.published.find(event->second);
+      if (published == timeline.published.end()) continue;
+      latencies_ms.push_back(
+          std::chrono::duration<double, std::milli>(decided_at - published->second).count());
+      last = std::max(last, decided_at);
+    }
+  }
+  double seconds = std::chrono::duration<double>(last - begin).count();
+
+  incidents.value()->stop();
+  decisions.value()->stop();
+  for (auto it = modules.rbegin(); it != modules.rend(); ++it) {
+    (*it)->stop(clock.monotonic() + 2s);
+  }
+
+  PipelineResult result;
+  result.events = n;
+  result.decided = latencies_ms.size();
+  result.events_per_s = seconds > 0 ? static_cast<double>(latencies_ms.size()) / seconds : 0;
+  result.latency_p50_ms = percentile(latencies_ms, 0.50);
+  result.latency_p99_ms = percentile(latencies_ms, 0.99);
+  return result;
+}
+
+}  // namespace orion::bench

@@ -1,0 +1,35 @@
+// The end-to-end pipeline run shared by the pipeline benches (pipeline_bench on the embedded bus,
+// redis_bench on Redis): the real guardian, brain and memory (audit file under `state_dir`) on
+// the given bus, plus the bench's own consumer groups on incident and decision. Publishes N
+// synthetic warning events, each about a different resource so each opens its own incident,
+// optionally paced at `rate` per second, and times each event from its publish until the
+// decision about its incident arrives.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+
+#include "bus/bus.h"
+#include "common/clock.h"
+#include "common/metrics.h"
+#include "common/status.h"
+
+namespace orion::bench {
+
+struct PipelineResult {
+  size_t events = 0;
+  size_t decided = 0;         // events whose decision arrived
+  double events_per_s = 0;    // decisions per second, first publish to last decision
+  double latency_p50_ms = 0;  // publish → decision
+  double latency_p99_ms = 0;
+};
+
+// `rate` 0: as fast as the bus accepts. Waits up to `patience` for the last decision.
+Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsRegistry& metrics,
+                                   const std::filesystem::path& state_dir, size_t events,
+                                   double rate, Duration patience = std::chrono::seconds(120));
+
+double percentile(std::vector<double> values, double p);
+double peakRssMib();
+
+}  // namespace orion::bench

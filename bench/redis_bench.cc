@@ -1,0 +1,168 @@
+// The pipeline through Redis, next to what this Redis can take. Starts a redis-server of its
+// own (free loopback port, temporary directory, AOF on with appendfsync everysec as deployed in
+// deploy/redis/redis.conf), then:
+//
+//  1. xadd_limit_per_s: `redis-benchmark -P 16` pipelined XADD of an event-sized document, the
+//     ceiling of one Redis on this machine;
+//  2. events_per_s: the real guardian, brain and memory on the Redis bus (bench/pipeline_run.h),
+//     N events as fast as they are accepted, publish → decision; with the Redis commands ORION
+//     sent per event (INFO commandstats, all commands, over that run) and the target the issue
+//     sets: 50 % of (xadd_limit ÷ commands per event);
+//  3. latency at 1 000 events/s: p50/p99 publish → decision (target p99 < 2 ms).
+//
+// Prints one JSON object. Usage: redis_bench [N] [PACED_SECONDS] [PACED_RATE]  (default 20000
+// events, then 5 s at 1 000 events/s). Run from a Release build on a quiet machine.
+// REDIS_BENCH_DEDUP_IN_MEMORY=1 keeps the dedup windows in memory instead of in a StateStore,
+// to see what persisting them costs.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <regex>
+#include <string>
+
+#include "bus/redis_bus.h"
+#include "common/logging.h"
+#include "contracts/registry.h"
+#include "pipeline_run.h"
+#include "testing/redis_server.h"
+#include "testing/temp_dir.h"
+
+namespace {
+
+using namespace orion;
+using namespace std::chrono_literals;
+using testing::RedisServer;
+
+int fail(const std::string& what, const Status& status) {
+  std::fprintf(stderr, "redis_bench: %s: %s\n", what.c_str(), status.toString().c_str());
+  return 1;
+}
+
+// Total calls of every command so far (INFO commandstats).
+uint64_t commandCalls(const RedisServer& redis) {
+  auto info = redis.cli({"INFO", "commandstats"});
+  if (!info) return 0;
+  uint64_t total = 0;
+  std::regex calls(R"(cmdstat_[^:]+:calls=(\d+))");
+  for (std::sregex_iterator it(info->begin(), info->end(), calls), end; it != end; ++it) {
+    total += std::stoull((*it)[1]);
+  }
+  return total;
+}
+
+// CPU seconds Redis has used so far (INFO cpu: used_cpu_user + used_cpu_sys).
+double redisCpuSeconds(const RedisServer& redis) {
+  auto info = redis.cli({"INFO", "cpu"});
+  if (!info) return 0;
+  double total = 0;
+  std::regex used(R"(used_cpu_(user|sys):([0-9.]+))");
+  for (std::sregex_iterator it(info->begin(), info->end(), used), end; it != end; ++it) {
+    total += std::stod((*it)[2]);
+  }
+  return total;
+}
+
+// CPU seconds this process has used so far.
+double ownCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// redis-benchmark's figure for pipelined XADD of `document` ("XADD ...: 123456.79 requests per
+// second"), or 0.
+double xaddLimit(const RedisServer& redis, const std::string& document,
+                 const std::filesystem::path& dir) {
+  std::string benchmark = RedisServer::program("redis-benchmark");
+  if (benchmark.empty()) return 0;
+  auto result = testing::runToCompletion(
+      benchmark,
+      {"-h", "127.0.0.1", "-p", std::to_string(redis.port()), "-P", "16", "-n", "300000", "-q",
+       "XADD", "bench:xadd", "MAXLEN", "~", "10000", "*", "data", document},
+      testing::ChildProcess::Options{dir, std::nullopt, {}}, 120s);
+  std::smatch match;
+  std::regex figure(R"(([0-9.]+) requests per second)");
+  // -q rewrites the line in place with carriage returns; the last figure is the final one.
+  double last = 0;
+  for (std::sregex_iterator it(result.out.begin(), result.out.end(), figure), end; it != end;
+       ++it) {
+    last = std::stod((*it)[1]);
+  }
+  return last;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 20000;
+  if (n == 0) n = 20000;
+  double paced_seconds = argc > 2 ? std::strtod(argv[2], nullptr) : 5;
+  double paced_rate = argc > 3 ? std::strtod(argv[3], nullptr) : 1000;
+  if (paced_rate <= 0) paced_rate = 1000;
+  (void)configureLogging({"warn", LogFormat::kJson});
+
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "redis");
+  auto redis = RedisServer::start({dir.path() / "redis", std::nullopt, {}, true});
+  if (!redis) return fail("starting redis-server", redis.status());
+
+  std::string sample =
+      R"({"version":"1.0","event_id":"0b7e7c1e-3f4a-4c55-9a2e-8f0e6f1d2c3b","timestamp":)"
+      R"("2026-01-14T12:00:00.123456Z","source":"orion-watcher-host","event_type":)"
+      R"("metric_threshold_exceeded","severity":"warning","data":{"node":"bench","resource_type":)"
+      R"("disk","resource":"/mnt/disk1","metric":"disk_used_percent","value":93.5,"unit":)"
+      R"("percent","threshold":90.0,"level":"warning","state":"firing"},"tags":{"node":"bench"}})";
+  double xadd_limit = xaddLimit(**redis, sample, dir.path());
+  (void)(*redis)->cli({"DEL", "bench:xadd"});
+
+  auto contracts = contracts::ContractRegistry::loadEmbedded();
+  if (!contracts) return fail("loading contracts", contracts.status());
+  RealClock clock;
+  auto run = [&](const std::string& name, size_t events,
+                 double rate) -> Result<bench::PipelineResult> {
+    MetricsRegistry metrics;
+    bus::RedisBusOptions options;
+    options.endpoint.port = (*redis)->port();
+    options.max_stream_length = std::max<size_t>(10000, events + 100);
+    options.local_queue_capacity = events + 100;
+    if (std::getenv("REDIS_BENCH_DEDUP_IN_MEMORY") == nullptr)
+      options.state_dir = (dir.path() / name / "bus").string();
+    options.node = "bench";
+    auto bus = bus::makeRedisBus(options, *contracts, clock, metrics);
+    if (!bus) return bus.status();
+    return bench::runPipeline(**bus, clock, metrics, dir.path() / name, events, rate);
+  };
+
+  uint64_t calls_before = commandCalls(**redis);
+  double redis_cpu_before = redisCpuSeconds(**redis);
+  double own_cpu_before = ownCpuSeconds();
+  auto burst = run("burst", n, 0);
+  double own_cpu = ownCpuSeconds() - own_cpu_before;
+  double redis_cpu = redisCpuSeconds(**redis) - redis_cpu_before;
+  uint64_t calls_after = commandCalls(**redis);
+  if (!burst) return fail("pipeline", burst.status());
+  double commands_per_event =
+      static_cast<double>(calls_after - calls_before) / static_cast<double>(n);
+  double per_event_us = 1e6 / static_cast<double>(n);
+
+  size_t paced_events = static_cast<size_t>(paced_rate * paced_seconds);
+  auto paced = run("paced", paced_events, paced_rate);
+  if (!paced) return fail("paced pipeline", paced.status());
+
+  double target = commands_per_event > 0 ? 0.5 * xadd_limit / commands_per_event : 0;
+  std::printf(
+      "{\"xadd_limit_per_s\": %.0f, \"events\": %zu, \"decided\": %zu, \"events_per_s\": %.0f, "
+      "\"redis_commands_per_event\": %.2f, \"target_events_per_s\": %.0f, "
+      "\"orion_cpu_us_per_event\": %.0f, \"redis_cpu_us_per_event\": %.0f, "
+      "\"burst_latency_p50_ms\": %.3f, \"burst_latency_p99_ms\": %.3f, "
+      "\"paced_rate_per_s\": %.0f, \"paced_events\": %zu, \"paced_decided\": %zu, "
+      "\"paced_latency_p50_ms\": %.3f, \"paced_latency_p99_ms\": %.3f, \"peak_rss_mib\": %.1f}\n",
+      xadd_limit, n, burst->decided, burst->events_per_s, commands_per_event, target,
+      own_cpu * per_event_us, redis_cpu * per_event_us, burst->latency_p50_ms,
+      burst->latency_p99_ms, paced_rate, paced_events, paced->decided, paced->latency_p50_ms,
+      paced->latency_p99_ms, bench::peakRssMib());
+  return burst->decided == n && paced->decided == paced_events ? 0 : 1;
+}

@@ -1,0 +1,151 @@
+#include "bus/redis_connection.h"
+
+#include <fmt/format.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <chrono>
+
+namespace orion::bus {
+namespace {
+
+timeval toTimeval(Duration duration) {
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
+  if (micros < 1000) micros = 1000;  // 0 would mean "no timeout" to the kernel
+  return timeval{static_cast<time_t>(micros / 1'000'000),
+                 static_cast<suseconds_t>(micros % 1'000'000)};
+}
+
+bool startsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+std::string RedisEndpoint::describe() const {
+  std::string where = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  where += ":" + std::to_string(port);
+  if (db != 0) where += "/" + std::to_string(db);
+  return where;
+}
+
+Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const RedisEndpoint& endpoint) {
+  std::string where = "Redis at " + endpoint.describe();
+  redisContext* context = redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port,
+                                                  toTimeval(endpoint.connect_timeout));
+  if (context == nullptr) return unavailable(where + ": cannot allocate a connection");
+  if (context->err != 0) {
+    std::string error = context->errstr;
+    redisFree(context);
+    return unavailable(where + ": " + error);
+  }
+  std::unique_ptr<RedisConnection> connection(new RedisConnection(context, where));
+  ORION_RETURN_IF_ERROR(connection->setReadTimeout(endpoint.read_timeout));
+  // Dead peers (a host that vanished without a FIN) are noticed by keep-alive, not only by the
+  // next command timing out.
+  redisEnableKeepAlive(context);
+
+  auto run = [&](const std::vector<std::string_view>& args, std::string_view what) -> Status {
+    Result<ReplyPtr> reply = connection->command(args);
+    if (!reply) return reply.status();
+    Status refused = replyError(**reply);
+    if (!refused) return refused.withContext(fmt::format("{}: {}", where, what));
+    return Status::ok();
+  };
+  if (!endpoint.password.empty() || !endpoint.user.empty()) {
+    if (endpoint.user.empty()) {
+      ORION_RETURN_IF_ERROR(run({"AUTH", endpoint.password}, "AUTH"));
+    } else {
+      ORION_RETURN_IF_ERROR(
+          run({"AUTH", endpoint.user, endpoint.password}, "AUTH as '" + endpoint.user + "'"));
+    }
+  }
+  if (endpoint.db != 0) {
+    std::string db = std::to_string(endpoint.db);
+    ORION_RETURN_IF_ERROR(run({"SELECT", db}, "SELECT " + db));
+  }
+  return connection;
+}
+
+RedisConnection::RedisConnection(redisContext* context, std::string where)
+    : context_(context), where_(std::move(where)) {}
+
+RedisConnection::~RedisConnection() { redisFree(context_); }
+
+void RedisConnection::append(const std::vector<std::string_view>& args) {
+  argv_.clear();
+  argv_len_.clear();
+  for (std::string_view arg : args) {
+    argv_.push_back(arg.data());
+    argv_len_.push_back(arg.size());
+  }
+  // Fails only when hiredis cannot allocate; the next reply() then reports the broken context.
+  if (redisAppendCommandArgv(context_, static_cast<int>(argv_.size()), argv_.data(),
+                             argv_len_.data()) != REDIS_OK) {
+    broken_ = true;
+  }
+}
+
+Result<ReplyPtr> RedisConnection::reply() {
+  if (broken_ && context_->err == 0) return unavailable(where_ + ": out of memory");
+  void* raw = nullptr;
+  if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) return transportError();
+  return ReplyPtr(static_cast<redisReply*>(raw));
+}
+
+Result<ReplyPtr> RedisConnection::command(const std::vector<std::string_view>& args) {
+  append(args);
+  return reply();
+}
+
+Status RedisConnection::setReadTimeout(Duration timeout) {
+  if (redisSetTimeout(context_, toTimeval(timeout)) != REDIS_OK) return transportError();
+  return Status::ok();
+}
+
+void RedisConnection::interrupt() {
+  if (context_->fd >= 0) ::shutdown(context_->fd, SHUT_RDWR);
+}
+
+Status RedisConnection::transportError() {
+  broken_ = true;
+  std::string error = context_->err != 0 ? std::string(context_->errstr) : "connection lost";
+  if (error.empty() || error == "Resource temporarily unavailable") error = "timed out";
+  return unavailable(where_ + ": " + error);
+}
+
+Status replyError(const redisReply& reply) {
+  if (reply.type != REDIS_REPLY_ERROR) return Status::ok();
+  std::string text(reply.str, reply.len);
+  if (startsWith(text, "NOPERM") || startsWith(text, "WRONGPASS") || startsWith(text, "NOAUTH")) {
+    return {StatusCode::kPermissionDenied, text};
+  }
+  for (std::string_view transient :
+       {"OOM", "LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "READONLY"}) {
+    if (startsWith(text, transient)) return unavailable(text);
+  }
+  if (startsWith(text, "NOGROUP")) return notFound(text);
+  return failedPrecondition(text);
+}
+
+std::string_view replyText(const redisReply* reply) {
+  if (reply == nullptr) return {};
+  if (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_STATUS) return {};
+  return {reply->str, reply->len};
+}
+
+bool isNil(const redisReply* reply) { return reply == nullptr || reply->type == REDIS_REPLY_NIL; }
+
+size_t replySize(const redisReply* reply) {
+  return reply != nullptr && reply->type == REDIS_REPLY_ARRAY ? reply->elements : 0;
+}
+
+const redisReply* replyAt(const redisReply* reply, size_t index) {
+  return index < replySize(reply) ? reply->element[index] : nullptr;
+}
+
+long long replyInteger(const redisReply* reply) {
+  return reply != nullptr && reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
+}
+
+}  // namespace orion::bus

@@ -1,0 +1,173 @@
+// The inside of the Redis bus (redis_bus.h): the streams, the writer, the consumer groups this
+// process uses, their dedup windows, the admin connection, and the live subscriptions. Internal.
+//
+// The core is shared (std::shared_ptr) by the RedisBus facade and every subscription, so a
+// subscription that outlives its bus is still safe to stop. close() (the bus's destructor) stops
+// every live subscription, then the writer (which writes what it still can for a moment).
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "bus/bus.h"
+#include "bus/bus_metrics.h"
+#include "bus/dedup_window.h"
+#include "bus/redis_bus.h"
+#include "bus/redis_link.h"
+#include "bus/redis_writer.h"
+#include "common/logging.h"
+#include "contracts/registry.h"
+#include "state/state_store.h"
+
+namespace orion::bus {
+
+class RedisConsumer;
+
+// Documents decoded recently, by stream entry id, so the groups of one process that read the
+// same stream (the guardian and memory both read events) parse and validate each entry once.
+// Bounded (oldest forgotten first); thread-safe. Only valid documents are kept.
+class DecodedEntries {
+ public:
+  struct Decoded {
+    JsonPtr document;
+    std::string key;  // dedupKey()
+  };
+  std::optional<Decoded> find(const std::string& entry_id) const;
+  void add(const std::string& entry_id, Decoded decoded);
+
+ private:
+  static constexpr size_t kCapacity = 4096;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Decoded> entries_;
+  std::deque<std::string> order_;
+};
+
+// One contract type's stream.
+struct RedisStream {
+  std::string type;
+  std::string id_field;  // documentIdField()
+  OutgoingStream out;    // key and the publish counters
+  Counter& rejected;
+  mutable DecodedEntries decoded;  // a thread-safe cache: usable through a const stream
+};
+
+// While a subscription thread runs a batch of handlers, what they publish is collected in the
+// batch's outbox (on that thread only), and the subscription writes it itself before it
+// acknowledges the batch (see RedisConsumer::process).
+class PublishScope {
+ public:
+  PublishScope(const void* core, std::vector<Outgoing>& outbox);
+  ~PublishScope();
+  PublishScope(const PublishScope&) = delete;
+  PublishScope& operator=(const PublishScope&) = delete;
+  // The outbox of the batch running on this thread for `core`, or null.
+  static std::vector<Outgoing>* current(const void* core);
+
+ private:
+  const void* core_;
+  std::vector<Outgoing>& outbox_;
+  PublishScope* outer_;
+};
+
+class RedisCore : public std::enable_shared_from_this<RedisCore> {
+ public:
+  RedisCore(RedisBusOptions options, std::shared_ptr<const contracts::ContractRegistry> contracts,
+            const Clock& clock, MetricsRegistry& metrics);
+  RedisCore(const RedisCore&) = delete;
+  RedisCore& operator=(const RedisCore&) = delete;
+
+  // Connects the admin link once (see makeRedisBus) and starts the writer.
+  Status start();
+
+  Result<std::string> publish(std::string_view type, const Json& document);
+  Result<std::unique_ptr<Subscription>> subscribe(const SubscribeOptions& options, Handler handler);
+  // Unread and pending of `group` on `type`'s stream, from XINFO; kUnavailable while Redis is.
+  Result<GroupBacklog> queryBacklog(std::string_view type, std::string_view group);
+  bool healthy() const { return health_.healthy(); }
+  void close();
+
+  // ---- for the subscriptions ----
+  const RedisBusOptions& options() const { return options_; }
+  const contracts::ContractRegistry& contracts() const { return *contracts_; }
+  const Clock& clock() const { return clock_; }
+  const Logger& log() const { return log_; }
+  RedisHealth& health() { return health_; }
+  RedisWriter& writer() { return *writer_; }
+  MetricsRegistry& metrics() { return metrics_; }
+  DedupPersister& persister() { return persister_; }
+
+  // XGROUP CREATE <key> <group> <$|0> MKSTREAM; an existing group is fine.
+  Status createGroup(RedisConnection& connection, const RedisStream& stream,
+                     const std::string& group);
+  // Creates every group this process subscribed (after a reconnect, before anything is written
+  // on that connection, so no group of this process misses it). Only a transport error fails.
+  Status createKnownGroups(RedisConnection& connection);
+
+  // Publishes the dead letter for a message `group` gave up on, counting it under `reason`
+  // (a dead letter of a dead letter is only logged and counted as lost: it never loops).
+  void deadLetter(const RedisStream& stream, GroupMetrics& metrics, const RejectedAt& where,
+                  DeadletterReason reason, std::string text, const Json* document,
+                  std::string_view raw);
+
+  void forget(const RedisConsumer* consumer);
+
+ private:
+  const RedisStream* find(std::string_view type) const;
+  Result<DedupWindow*> dedupWindow(const std::string& group, const std::string& type);
+
+  const RedisBusOptions options_;
+  const std::shared_ptr<const contracts::ContractRegistry> contracts_;
+  const Clock& clock_;
+  MetricsRegistry& metrics_;
+  Logger log_;
+  RedisHealth health_;
+  std::map<std::string, std::unique_ptr<RedisStream>, std::less<>> streams_;
+  std::unique_ptr<RedisWriter> writer_;
+
+  std::mutex admin_mutex_;
+  std::unique_ptr<RedisLink> admin_;
+
+  std::mutex mutex_;  // what follows
+  std::set<std::pair<const RedisStream*, std::string>> groups_;
+  std::map<std::string, std::unique_ptr<state::StateStore>> stores_;  // per group
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<DedupWindow>> windows_;
+  std::vector<std::weak_ptr<RedisConsumer>> consumers_;
+  std::set<std::tuple<std::string, std::string, std::string>> live_;  // (type, group, consumer)
+  bool closed_ = false;
+  DedupPersister persister_;  // after windows_: stopped (and destroyed) before them
+};
+
+// The Bus facade.
+class RedisBus final : public Bus {
+ public:
+  explicit RedisBus(std::shared_ptr<RedisCore> core) : core_(std::move(core)) {}
+  ~RedisBus() override { core_->close(); }
+
+  Result<std::string> publish(std::string_view type, const Json& document) override {
+    return core_->publish(type, document);
+  }
+  Result<std::unique_ptr<Subscription>> subscribe(const SubscribeOptions& options,
+                                                  Handler handler) override {
+    return core_->subscribe(options, std::move(handler));
+  }
+  GroupBacklog backlog(std::string_view type, std::string_view group) const override {
+    return core_->queryBacklog(type, group).valueOr(GroupBacklog{});
+  }
+  std::string_view kind() const override { return "redis"; }
+  bool healthy() const override { return core_->healthy(); }
+
+ private:
+  std::shared_ptr<RedisCore> core_;
+};
+
+}  // namespace orion::bus
