@@ -2,14 +2,17 @@
 // them, or they expire. Consumes `approval_request` (group "approval-coordinator"), publishes
 // `approval_decision`.
 //
-// In this build no approval channel exists (no CLI, HTTP or chat front-end: issue 6 adds them),
-// so the coordinator publishes nothing: it validates each request, keeps it pending (bounded, its
-// expiry capped at config `approval.max_timeout`) and, on its own sweeper thread, expires it when
-// the clock passes expires_at. An expired request is logged as an escalation and counted; it is
-// never executed ("silence is never permission"). See coordinator.h and pending_requests.h.
+// Every request is stored durably (<state_dir>/approval/state.db) with an expiry bounded by the
+// policy's per-action timeout and by `approval.max_timeout`. The admin answers through the CLI
+// (`orion approvals | approve | deny | force`, over the control socket): each answer is an
+// approval_decision signed with the admin key, which the coordinator verifies (answers.h) before
+// publishing it; the commander verifies it again before executing. A request nobody answers is
+// recorded as expired (a `deny` from orion-approval-coordinator) and never executes ("silence is
+// never permission"). See coordinator.h, answers.h, docs/approvals.md.
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "bus/module_context.h"
 #include "common/service.h"
@@ -17,9 +20,9 @@
 
 namespace orion::approval {
 
-// The coordinator service; start() subscribes and starts the sweeper, stop() drains and joins
-// both threads. Called from the supervisor's thread.
+// The coordinator service; start() loads the admin key and the stored requests, subscribes and
+// starts the sweeper; stop() drains and joins both threads. Called from the supervisor's thread.
 std::unique_ptr<Service> makeApprovalCoordinator(const config::ApprovalConfig& config,
-                                                 ModuleContext context);
+                                                 std::string policy_dir, ModuleContext context);
 
 }  // namespace orion::approval

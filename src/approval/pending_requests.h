@@ -3,7 +3,7 @@
 // drive it with a SimulatedClock reading.
 //
 // Silence is never permission: a request past its expires_at is removed by expire() and handed
-// back to be logged and counted; nothing here (or anywhere in this build) ever executes it.
+// back to be recorded as expired; nothing ever executes it.
 //
 // Not thread-safe; the coordinator guards it with its mutex.
 #pragma once
@@ -30,9 +30,16 @@ struct PendingRequest {
   std::string action_type;
   std::string risk_level;
   std::optional<std::string> incident_id;
+  Json parameters = Json::object();  // requested_action.parameters
+  std::string reasoning;             // requested_action.reasoning: the decision's explanation
+  std::string action_hash;           // signing::actionHash(action_type, parameters)
   WallTime expires_at;
   WallTime received_at;         // when the coordinator stored it
-  bool timeout_capped = false;  // expires_at was pulled in to received_at + max_timeout
+  bool timeout_capped = false;  // expires_at was pulled in to the policy's timeout or max_timeout
+
+  // The stored (and listed) form: every field above, times as RFC 3339.
+  Json toJson() const;
+  static Result<PendingRequest> fromStored(const Json& stored);
 };
 
 // Reads an approval_request document (already schema-validated by the bus, but still checked):
@@ -62,8 +69,18 @@ class PendingRequests {
  public:
   explicit PendingRequests(PendingOptions options) : options_(options) {}
 
-  // Stores `request` received at `now`, capping its expiry at now + max_timeout.
-  AddOutcome add(PendingRequest request, WallTime now);
+  // Stores `request` received at `now`, capping its expiry at now + `timeout` (the policy's
+  // per-action timeout; nullopt: none) and at now + max_timeout.
+  AddOutcome add(PendingRequest request, WallTime now, std::optional<Duration> timeout = {});
+
+  // Removes one request (answered); false when it was not pending.
+  bool remove(const std::string& approval_request_id);
+  // The pending request whose id is `id_or_prefix`, or the only one starting with it (at least 8
+  // characters, so the admin may type the first block of a UUID). kNotFound when none,
+  // kInvalidArgument when the prefix is ambiguous or shorter than 8 characters.
+  Result<const PendingRequest*> lookup(std::string_view id_or_prefix) const;
+  // Every pending request, soonest to expire first.
+  std::vector<const PendingRequest*> all() const;
 
   // Removes and returns every request with expires_at <= now, soonest first.
   std::vector<PendingRequest> expire(WallTime now);
@@ -76,7 +93,6 @@ class PendingRequests {
 
  private:
   void erase(const std::string& approval_request_id);
-
   PendingOptions options_;
   std::map<std::string, PendingRequest> by_id_;
   std::set<std::pair<WallTime, std::string>> by_expiry_;

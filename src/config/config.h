@@ -181,6 +181,10 @@ struct BrainConfig {
 struct ApprovalConfig {
   Duration default_timeout = std::chrono::seconds(300);
   Duration max_timeout = std::chrono::seconds(3600);
+  // How long an approve/force answer stays usable by the commander (never past max_timeout).
+  Duration answer_validity = std::chrono::seconds(300);
+  // The admin key (signing/admin_key.h); relative: under state_dir. "": no answer is accepted.
+  std::string admin_key_file;
 };
 
 struct CommanderConfig {

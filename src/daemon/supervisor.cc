@@ -132,7 +132,7 @@ ModuleFactories builtinModules() {
     return commander::makeCommander(c.commander, context);
   };
   factories["approval"] = [](const config::Config& c, ModuleContext context) {
-    return approval::makeApprovalCoordinator(c.approval, context);
+    return approval::makeApprovalCoordinator(c.approval, c.brain.policy_dir, context);
   };
   factories["brain"] = [](const config::Config& c, ModuleContext context) {
     return brain::makeBrain(c.brain, context);

@@ -55,6 +55,34 @@ TEST(ActionTypeFix, ContainerActionsAreAcceptedAndOthersStillRejected) {
   EXPECT_TRUE(failsAt("action", doc, "/action_type"));
 }
 
+// ---- who authorises an action, who records an expiry (relaxations) ----------------------------
+
+TEST(ApprovalSourceFix, V1SourcesStayValid) {
+  for (const char* source : {"orion-brain", "orion-approval-telegram"}) {
+    Json doc = validDocument("action");
+    doc["source"] = source;
+    EXPECT_TRUE(valid("action", doc)) << source;
+  }
+  for (const char* source : {"orion-approval-telegram", "orion-approval-cli"}) {
+    Json doc = validDocument("approval_decision");
+    doc["source"] = source;
+    EXPECT_TRUE(valid("approval_decision", doc)) << source;
+  }
+}
+
+TEST(ApprovalSourceFix, CliApprovedActionsAndCoordinatorExpiriesAreAccepted) {
+  Json action = validDocument("action");
+  action["source"] = "orion-approval-cli";
+  EXPECT_TRUE(valid("action", action));
+  action["source"] = "orion-commander";
+  EXPECT_TRUE(failsAt("action", action, "/source"));
+  Json answer = validDocument("approval_decision");
+  answer["source"] = "orion-approval-coordinator";
+  EXPECT_TRUE(valid("approval_decision", answer));
+  answer["source"] = "orion-approval-anyone";
+  EXPECT_TRUE(failsAt("approval_decision", answer, "/source"));
+}
+
 // ---- event source may contain digits (relaxation) ----------------------------------------------
 
 TEST(EventSourceFix, V1SourcesStayValid) {

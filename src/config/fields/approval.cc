@@ -12,6 +12,12 @@ void addApprovalFields(std::vector<Field>& f) {
       [](auto& c) -> auto& { return c.approval.default_timeout; }));
   f.push_back(b::duration(
       "approval.max_timeout", 1s, 3600s, [](auto& c) -> auto& { return c.approval.max_timeout; }));
+  f.push_back(b::duration(
+      "approval.answer_validity", 1s, 3600s,
+      [](auto& c) -> auto& { return c.approval.answer_validity; }));
+  f.push_back(b::text(
+      "approval.admin_key_file", "a file path, or empty for none",
+      [](auto& c) -> auto& { return c.approval.admin_key_file; }, nullptr));
 }
 
 }  // namespace orion::config

@@ -58,7 +58,13 @@ TEST_F(CoordinatorTest, PendingRequestExpiresWhenTheClockPassesItAndNothingIsExe
   clock_.advance(minutes(1));
   ASSERT_TRUE(waitUntil([&] { return metric("orion_approval_expired_total") == 1; }));
   ASSERT_TRUE(waitUntil([&] { return metric("orion_approval_pending") == 0; }));
-  EXPECT_TRUE(bus_.published("approval_decision").empty());
+  // The expiry is recorded as a deny from the coordinator; nothing is executed.
+  ASSERT_TRUE(waitUntil([&] { return bus_.published("approval_decision").size() == 1; }));
+  Json record = bus_.published("approval_decision")[0];
+  EXPECT_EQ(record["decision"], "deny");
+  EXPECT_EQ(record["source"], "orion-approval-coordinator");
+  EXPECT_EQ(record["tags"]["expired"], "true");
+  EXPECT_FALSE(record.contains("action_id"));
   EXPECT_TRUE(bus_.published("action").empty());
 }
 
@@ -100,7 +106,7 @@ TEST(ApprovalFactoryTest, BuildsFromConfigAndStopsCleanly) {
   FakeBus bus;
   config::ApprovalConfig config;
   config.max_timeout = minutes(10);
-  auto coordinator = makeApprovalCoordinator(config, ModuleContext{bus, clock, metrics, "n"});
+  auto coordinator = makeApprovalCoordinator(config, "", ModuleContext{bus, clock, metrics, "n"});
   EXPECT_EQ(coordinator->name(), "approval");
   ASSERT_TRUE(coordinator->start().isOk());
   EXPECT_FALSE(coordinator->start().isOk());

@@ -1,0 +1,80 @@
+#include "signing/admin_key.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace orion::signing {
+namespace {
+
+std::string hex(const unsigned char* bytes, size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (size_t i = 0; i < size; ++i) {
+    out.push_back(kDigits[bytes[i] >> 4]);
+    out.push_back(kDigits[bytes[i] & 0xf]);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<AdminKey> AdminKey::load(const std::filesystem::path& file) {
+  std::string name = "the admin key " + file.string();
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    std::string message = "reading " + name + ": " + std::strerror(errno);
+    return errno == ENOENT ? notFound(message) : unavailable(message);
+  }
+  if ((st.st_mode & 077) != 0) {
+    return Status(StatusCode::kPermissionDenied,
+                  name + " is readable or writable by group or others; chmod 600 it");
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return unavailable("reading " + name + ": " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string key = text.str();
+  if (!key.empty() && key.back() == '\n') key.pop_back();
+  if (!key.empty() && key.back() == '\r') key.pop_back();
+  if (key.size() < kMinKeyBytes) {
+    return invalidArgument(name + " has " + std::to_string(key.size()) + " bytes; it needs at least " +
+                           std::to_string(kMinKeyBytes) +
+                           " (e.g. `head -c 32 /dev/urandom | base64 > key; chmod 600 key`)");
+  }
+  return AdminKey(std::move(key), file.string());
+}
+
+AdminKey AdminKey::fromBytes(std::string bytes, std::string origin) {
+  return AdminKey(std::move(bytes), std::move(origin));
+}
+
+std::string AdminKey::sign(std::string_view payload) const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), bytes_.data(), static_cast<int>(bytes_.size()),
+       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), digest, &size);
+  return "hmac-sha256:" + hex(digest, size);
+}
+
+bool AdminKey::verify(std::string_view payload, std::string_view signature) const {
+  std::string expected = sign(payload);
+  return expected.size() == signature.size() &&
+         CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) == 0;
+}
+
+std::string sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
+  return "sha256:" + hex(digest, size);
+}
+
+}  // namespace orion::signing
