@@ -43,6 +43,7 @@ int runCli(int argc, char** argv) {
   addPolicyCommand(app, global, action);
   addAutonomyCommand(app, global, action);
   addAuditCommand(app, global, action);
+  addApprovalsCommand(app, global, action);
 
   try {
     app.parse(argc, argv);
