@@ -40,9 +40,9 @@ Status checkAnswer(const PendingRequest& request, const contracts::ApprovalDecis
     return denied("no admin key is configured (approval.admin_key_file): no answer is accepted");
   }
   if (answer.approval_request_id != id || answer.decision_id != request.decision_id) {
-    return invalidArgument(fmt::format(
-        "the answer is for request {} / decision {}, not request {} / decision {}",
-        answer.approval_request_id, answer.decision_id, id, request.decision_id));
+    return invalidArgument(
+        fmt::format("the answer is for request {} / decision {}, not request {} / decision {}",
+                    answer.approval_request_id, answer.decision_id, id, request.decision_id));
   }
   if (tagOf(answer, signing::kActionHashTag) != request.action_hash) {
     return invalidArgument("request " + id +

@@ -34,7 +34,7 @@ struct ApprovalMetrics {
         capped(registry.counter("orion_approval_timeout_capped_total",
                                 "Approval requests whose expiry was capped.")),
         refused_answers(registry.counter("orion_approval_answers_refused_total",
-                                        "Admin answers refused (signature, expiry, reason...).")),
+                                         "Admin answers refused (signature, expiry, reason...).")),
         publish_failures(registry.counter("orion_approval_publish_failures_total",
                                           "Answers the bus refused; kept and retried.")),
         pending(registry.gauge("orion_approval_pending", "Approval requests waiting now.")) {}

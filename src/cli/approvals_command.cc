@@ -30,8 +30,9 @@ struct AnswerArguments {
 };
 
 void printRequest(const Json& request) {
-  std::cout << request.value("approval_request_id", "?") << "  " << request.value("action_type", "?")
-            << " " << request.value("parameters", Json::object()).dump() << "\n"
+  std::cout << request.value("approval_request_id", "?") << "  "
+            << request.value("action_type", "?") << " "
+            << request.value("parameters", Json::object()).dump() << "\n"
             << "    decision " << request.value("decision_id", "?");
   if (request.contains("incident_id")) std::cout << ", incident " << request["incident_id"];
   std::cout << "; expires " << request.value("expires_at", "?") << " (in "
@@ -98,22 +99,22 @@ int answer(const GlobalOptions& global, const AnswerArguments& arguments, Approv
   spec.validity = std::chrono::seconds(shown.value("answer_validity_seconds", int64_t{300}));
   RealClock clock;
   contracts::ApprovalDecision signed_answer = signing::makeSignedAnswer(spec, *key, clock.now());
-  return callDaemon(
-      global, {"approvals.answer", Json{{"answer", signed_answer.toJson()}},
-               [&shown, verdict](const Json& result) {
-                 const Json& published = result["answer"];
-                 std::cout << contracts::toString(verdict) << ": "
-                           << shown.value("action_type", "?") << " "
-                           << shown.value("parameters", Json::object()).dump() << " (request "
-                           << shown.value("approval_request_id", "?") << ")\n"
-                           << "approval " << published.value("approval_id", "?");
-                 if (published.contains("expires_at") && verdict != ApprovalVerdict::kDeny) {
-                   std::cout << ", usable until " << published.value("expires_at", "?");
-                 }
-                 std::cout << (result.value("published", false)
-                                   ? "\n"
-                                   : " (recorded; the bus will get it shortly)\n");
-               }});
+  return callDaemon(global,
+                    {"approvals.answer", Json{{"answer", signed_answer.toJson()}},
+                     [&shown, verdict](const Json& result) {
+                       const Json& published = result["answer"];
+                       std::cout << contracts::toString(verdict) << ": "
+                                 << shown.value("action_type", "?") << " "
+                                 << shown.value("parameters", Json::object()).dump() << " (request "
+                                 << shown.value("approval_request_id", "?") << ")\n"
+                                 << "approval " << published.value("approval_id", "?");
+                       if (published.contains("expires_at") && verdict != ApprovalVerdict::kDeny) {
+                         std::cout << ", usable until " << published.value("expires_at", "?");
+                       }
+                       std::cout << (result.value("published", false)
+                                         ? "\n"
+                                         : " (recorded; the bus will get it shortly)\n");
+                     }});
 }
 
 void addAnswerCommand(CLI::App& app, GlobalOptions& global, Action& action, const char* name,
@@ -146,7 +147,9 @@ void addApprovalsCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   CLI::App* list = app.add_subcommand(
       "approvals", "List the approval requests waiting for the admin (action and explanation)");
   list->callback([&global, &action] {
-    action = [&global] { return callDaemon(global, {"approvals.list", Json::object(), printList}); };
+    action = [&global] {
+      return callDaemon(global, {"approvals.list", Json::object(), printList});
+    };
   });
   addAnswerCommand(app, global, action, "approve",
                    "Approve a RISKY action once (signed with the admin key)",

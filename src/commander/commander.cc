@@ -1,82 +1,77 @@
 #include "commander/commander.h"
 
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <map>
 #include <mutex>
+#include <optional>
+#include <set>
 
 #include "bus/routing.h"
+#include "commander/commander_metrics.h"
+#include "commander/runner.h"
 #include "commander/verdict.h"
+#include "common/ids.h"
 #include "common/logging.h"
 #include "common/recent_keys.h"
+#include "common/time.h"
 #include "contracts/documents.h"
 #include "contracts/registry.h"
+#include "docker/docker_client.h"
+#include "policy/holder.h"
+#include "signing/admin_key.h"
+#include "signing/approval_signature.h"
+#include "state/state_store.h"
 
 namespace orion::commander {
 namespace {
 
+using contracts::ApprovalVerdict;
+
 constexpr size_t kRememberedIds = 4096;
+// Tables of <state_dir>/commander/state.db.
+constexpr const char* kExecutions = "executions";  // decision id → {action, state, outcome?}
+constexpr const char* kAwaiting = "awaiting";      // decision id → {decision, deadline}
+constexpr const char* kUsed = "used_approvals";    // approval id → {decision_id, expires_at}
+constexpr const char* kParked = "parked";          // decision id → approval (came first)
 
-// Metrics, in one place:
-//   orion_commander_decisions_total{type}            decisions judged (duplicates excluded)
-//   orion_commander_ignored_total{reason}            decisions with nothing to do
-//   orion_commander_refused_total{reason}            execution refused (never executed)
-//   orion_commander_approval_decisions_total{decision}  approval decisions received (ignored)
-//   orion_commander_duplicates_total                 redelivered decisions/approvals, ignored
-//   orion_commander_rejected_total                   deliveries that were not readable
-struct CommanderMetrics {
-  explicit CommanderMetrics(MetricsRegistry& registry)
-      : registry(registry),
-        duplicates(registry.counter("orion_commander_duplicates_total",
-                                    "Redelivered decisions or approval decisions, ignored.")),
-        rejected(registry.counter("orion_commander_rejected_total",
-                                  "Deliveries that were not a readable document.")) {
-    for (std::string_view reason : {"no_executor", "not_safe", "no_proposed_action"}) {
-      refused(reason);
-    }
-  }
-
-  Counter& decisions(contracts::DecisionType type) {
-    return registry.counter("orion_commander_decisions_total", "Decisions judged, by type.",
-                            {{"type", std::string(contracts::toString(type))}});
-  }
-  Counter& ignored(std::string_view reason) {
-    return registry.counter("orion_commander_ignored_total",
-                            "Decisions with nothing to execute, by reason.",
-                            {{"reason", std::string(reason)}});
-  }
-  Counter& refused(std::string_view reason) {
-    return registry.counter("orion_commander_refused_total",
-                            "Executions refused (nothing executed), by reason.",
-                            {{"reason", std::string(reason)}});
-  }
-  Counter& approvalDecisions(std::string_view decision) {
-    return registry.counter("orion_commander_approval_decisions_total",
-                            "Approval decisions received (ignored in this build).",
-                            {{"decision", std::string(decision)}});
-  }
-
-  MetricsRegistry& registry;
-  Counter& duplicates;
-  Counter& rejected;
+struct Awaiting {
+  contracts::Decision decision;
+  WallTime deadline;
+  contracts::SafetyClass classification = contracts::SafetyClass::kRisky;
 };
 
 class Commander final : public Service {
  public:
-  Commander(const config::CommanderConfig& /*config*/, ModuleContext context)
-      : context_(std::move(context)),
+  Commander(CommanderOptions options, ModuleContext context,
+            std::vector<std::unique_ptr<Executor>> extra)
+      : options_(std::move(options)),
+        context_(std::move(context)),
         logger_(makeLogger("commander")),
         metrics_(context_.metrics),
+        policy_(options_.policy_dir),
         decision_ids_(kRememberedIds),
-        approval_ids_(kRememberedIds) {}
+        approval_ids_(kRememberedIds) {
+    for (auto& executor : extra) executors_.add(std::move(executor)).ignore();
+  }
+
+  ~Commander() override { stop(MonoTime::min()); }
 
   std::string_view name() const override { return "commander"; }
 
-  // Both subscriptions run at once, each on its own bus thread: an approval must be able to
-  // arrive while decisions are being consumed (the original blocked on the first subscription
-  // and never consumed approvals).
   Status start() override {
     if (decisions_) return failedPrecondition("commander: already started");
-    // Routing (bus/routing.h): each node's commander has consumer groups of its own
-    // ("commander-<node>"), so it sees every decision once and acts only on those addressed to
-    // its node; in the one-process shape that is every decision.
+    ORION_RETURN_IF_ERROR(registerBuiltinExecutors(executors_, options_.builtin, context_.clock)
+                              .withContext("commander"));
+    if (options_.policy_dir.empty()) {
+      logger_->warn("commander: no policy directory: nothing is SAFE");
+    } else if (Status loaded = policy_.reload(); !loaded.isOk()) {
+      logger_->error("commander: {}: nothing is SAFE until the policy loads", loaded.message());
+    }
+    ORION_RETURN_IF_ERROR(loadKey());
+    ORION_RETURN_IF_ERROR(openJournal());
+    // Routing (bus/routing.h): each node's commander has consumer groups of its own.
     auto decisions = context_.bus.subscribe(
         {std::string(contracts::type::kDecision), bus::nodeGroup("commander", context_.node),
          "commander-1"},
@@ -92,7 +87,10 @@ class Commander final : public Service {
     }
     decisions_ = std::move(decisions).value();
     approvals_ = std::move(approvals).value();
-    logger_->info("commander started; no executor is available in this build: nothing will run");
+    logger_->info("commander started: {} executor(s), {} decision(s) awaiting approval{}{}",
+                  executors_.all().size(), awaiting_.size(),
+                  key_ ? "" : "; no admin key: no approval will be accepted",
+                  options_.dry_run ? "; DRY RUN: nothing is executed" : "");
     return Status::ok();
   }
 
@@ -108,6 +106,74 @@ class Commander final : public Service {
   }
 
  private:
+  // ---- start -------------------------------------------------------------------------------
+
+  Status loadKey() {
+    if (options_.admin_key_file.empty()) return Status::ok();
+    std::filesystem::path file = options_.admin_key_file;
+    if (file.is_relative() && !context_.state_dir.empty()) file = context_.state_dir / file;
+    auto key = signing::AdminKey::load(file);
+    if (!key) return key.status().withContext("commander: approval.admin_key_file");
+    key_ = std::move(key).value();
+    return Status::ok();
+  }
+
+  // Reads the journal. An action a previous run left "executing" was interrupted (crash, kill):
+  // it is marked failed and never run again, because running it twice could do harm.
+  Status openJournal() {
+    if (context_.state_dir.empty()) return Status::ok();
+    auto store = state::StateStore::open(std::filesystem::path(context_.state_dir) / "commander" /
+                                         "state.db");
+    if (!store) return store.status().withContext("commander: opening its journal");
+    store_ = std::move(store).value();
+    auto executions = store_->scan(kExecutions);
+    auto awaiting = store_->scan(kAwaiting);
+    auto used = store_->scan(kUsed);
+    auto parked = store_->scan(kParked);
+    for (auto* scanned : {&executions, &awaiting, &used, &parked}) {
+      if (!*scanned) return scanned->status().withContext("commander: reading its journal");
+    }
+    std::lock_guard lock(mutex_);
+    for (auto& [decision_id, entry] : *executions) {
+      executed_.insert(decision_id);
+      if (entry.value("state", "") != "executing") continue;
+      auto action = contracts::Action::fromJson(entry["action"]);
+      if (!action) continue;
+      metrics_.interrupted.inc();
+      logger_->error(
+          "action {} ({}) was executing when ORION stopped: marked failed "
+          "(interrupted), not run again",
+          action->action_id, action->action_type);
+      contracts::Outcome outcome;
+      outcome.outcome_id = newUuid();
+      outcome.timestamp = context_.clock.now();
+      outcome.action_id = action->action_id;
+      outcome.status = contracts::OutcomeStatus::kFailed;
+      outcome.tags = action->tags;
+      outcome.result = Json{{"interrupted", true}};
+      outcome.error = contracts::OutcomeError{
+          "INTERRUPTED",
+          "interrupted: ORION stopped while the action was executing; it is not rerun "
+          "automatically",
+          Json{{"action_type", action->action_type}}};
+      finish(decision_id, *action, outcome);
+    }
+    for (auto& [decision_id, entry] : *awaiting) {
+      auto decision = contracts::Decision::fromJson(entry["decision"]);
+      auto deadline = parseRfc3339(entry.value("deadline", ""));
+      auto classification = contracts::parseSafetyClass(entry.value("classification", "RISKY"));
+      if (!decision || !deadline) continue;
+      awaiting_[decision_id] = Awaiting{
+          *decision, *deadline, classification ? *classification : contracts::SafetyClass::kRisky};
+    }
+    for (auto& [approval_id, entry] : *used) used_.insert(approval_id);
+    for (auto& [decision_id, entry] : *parked) parked_[decision_id] = entry;
+    metrics_.awaiting.set(static_cast<double>(awaiting_.size()));
+    return Status::ok();
+  }
+
+  // ---- decisions ---------------------------------------------------------------------------
+
   Status handleDecision(const bus::Delivery& delivery) {
     auto decision = contracts::Decision::fromJson(*delivery.document);
     if (!decision) {
@@ -121,63 +187,302 @@ class Commander final : public Service {
       return Status::ok();
     }
     std::lock_guard lock(mutex_);
-    if (decision_ids_.contains(decision->decision_id)) {
+    const std::string& id = decision->decision_id;
+    if (decision_ids_.contains(id) || executed_.contains(id) || awaiting_.contains(id)) {
       metrics_.duplicates.inc();
       return Status::ok();
     }
-    decision_ids_.insert(decision->decision_id);
+    decision_ids_.insert(id);
     metrics_.decisions(decision->decision_type).inc();
-    Verdict verdict = judgeDecision(*decision);
-    if (verdict.kind == VerdictKind::kIgnore) {
-      metrics_.ignored(verdict.reason).inc();
-      logger_->debug("decision {}: {}", decision->decision_id, verdict.detail);
+    policy::PolicyPtr policy = policy_.current();
+    Verdict verdict = judgeDecision(*decision, *policy, executors_);
+    switch (verdict.kind) {
+      case VerdictKind::kIgnore:
+        metrics_.ignored(verdict.reason).inc();
+        logger_->debug("decision {}: {}", id, verdict.detail);
+        return Status::ok();
+      case VerdictKind::kRefuse:
+        // Acknowledged, not retried: a refusal is final, and retrying would only repeat it.
+        metrics_.refused(verdict.reason).inc();
+        logger_->error("decision {} (incident {}): {}", id, decision->incident_id, verdict.detail);
+        return Status::ok();
+      case VerdictKind::kExecute:
+        return execute(*decision, verdict.classification, nullptr);
+      case VerdictKind::kAwaitApproval:
+        break;
+    }
+    if (!key_) {
+      metrics_.refused("no_admin_key").inc();
+      logger_->error(
+          "decision {}: {} but no admin key is configured (approval.admin_key_file): "
+          "no approval can be verified, so it never executes",
+          id, verdict.detail);
       return Status::ok();
     }
-    // Acknowledged, not retried: a refusal is final, and retrying would only repeat it.
-    metrics_.refused(verdict.reason).inc();
-    logger_->error("decision {} (incident {}): {}", decision->decision_id, decision->incident_id,
-                   verdict.detail);
+    Duration window = std::min(policy->approvalTimeout(decision->proposed_action->action_type),
+                               options_.max_approval_wait);
+    Awaiting waiting{*decision,
+                     decision->timestamp + std::chrono::duration_cast<WallTime::duration>(window),
+                     verdict.classification};
+    ORION_RETURN_IF_ERROR(saveAwaiting(waiting));
+    awaiting_[id] = waiting;
+    metrics_.awaiting.set(static_cast<double>(awaiting_.size()));
+    logger_->info("decision {}: {} until {}", id, verdict.detail, formatRfc3339(waiting.deadline));
+    if (auto parked = parked_.find(id); parked != parked_.end()) {
+      auto approval = contracts::ApprovalDecision::fromJson(parked->second);
+      parked_.erase(parked);
+      if (store_) store_->erase(kParked, id).ignore();
+      if (approval) return applyApproval(*approval);
+    }
     return Status::ok();
   }
+
+  Status saveAwaiting(const Awaiting& waiting) {
+    if (!store_) return Status::ok();
+    return store_
+        ->put(kAwaiting, waiting.decision.decision_id,
+              Json{{"decision", waiting.decision.toJson()},
+                   {"deadline", formatRfc3339(waiting.deadline)},
+                   {"classification", contracts::toString(waiting.classification)}})
+        .withContext("commander: saving a decision awaiting approval");
+  }
+
+  // ---- approvals ---------------------------------------------------------------------------
 
   Status handleApproval(const bus::Delivery& delivery) {
-    const Json& document = *delivery.document;
-    auto id = document.find("approval_id");
-    auto kind = document.find("decision");
-    if (!document.is_object() || id == document.end() || !id->is_string() ||
-        kind == document.end() || !kind->is_string()) {
+    auto approval = contracts::ApprovalDecision::fromJson(*delivery.document);
+    if (!approval) {
       metrics_.rejected.inc();
-      return invalidArgument("commander: approval_decision " + delivery.entry_id +
-                             ": expected string fields 'approval_id' and 'decision'");
+      return invalidArgument("commander: unreadable approval_decision " + delivery.entry_id + ": " +
+                             approval.status().message());
     }
     std::lock_guard lock(mutex_);
-    std::string approval_id = id->get<std::string>();
-    if (approval_ids_.contains(approval_id)) {
+    if (approval_ids_.contains(approval->approval_id)) {
       metrics_.duplicates.inc();
       return Status::ok();
     }
-    approval_ids_.insert(approval_id);
-    metrics_.approvalDecisions(kind->get<std::string>()).inc();
-    logger_->warn("approval decision {} ({}) ignored: no executor is available in this build",
-                  approval_id, kind->get<std::string>());
+    approval_ids_.insert(approval->approval_id);
+    metrics_.approvalDecisions(contracts::toString(approval->decision)).inc();
+    return applyApproval(*approval);
+  }
+
+  // Called with mutex_ held.
+  Status applyApproval(const contracts::ApprovalDecision& approval) {
+    const std::string& decision_id = approval.decision_id;
+    auto refuse = [&](std::string_view reason, const std::string& why) {
+      metrics_.approvalsRefused(reason).inc();
+      logger_->error("approval {} for decision {} refused ({}): {}; nothing executed",
+                     approval.approval_id, decision_id, reason, why);
+      return Status::ok();
+    };
+    if (!key_) return refuse("no_admin_key", "no admin key is configured");
+    if (Status verified = signing::verifyApproval(approval, *key_); !verified.isOk()) {
+      return refuse("bad_signature", verified.message());
+    }
+    WallTime now = context_.clock.now();
+    if (approval.decision == ApprovalVerdict::kDeny) {
+      if (auto it = awaiting_.find(decision_id); it != awaiting_.end()) {
+        awaiting_.erase(it);
+        if (store_) store_->erase(kAwaiting, decision_id).ignore();
+        metrics_.awaiting.set(static_cast<double>(awaiting_.size()));
+        logger_->warn("decision {} ended without execution: {} by {}: \"{}\"", decision_id,
+                      approval.tags.count("expired") != 0 ? "expired" : "denied",
+                      approval.admin_identity, approval.reason);
+      }
+      return Status::ok();
+    }
+    if (used_.contains(approval.approval_id)) {
+      return refuse("reused", "this approval was already used (single-use)");
+    }
+    if (now >= approval.expires_at) {
+      return refuse("expired", "it expired at " + formatRfc3339(approval.expires_at));
+    }
+    auto it = awaiting_.find(decision_id);
+    if (it == awaiting_.end()) {
+      if (executed_.contains(decision_id)) {
+        return refuse("reused", "the decision was already executed");
+      }
+      // The approval may have been consumed before its decision (separate streams).
+      parked_[decision_id] = approval.toJson();
+      if (store_) store_->put(kParked, decision_id, approval.toJson()).ignore();
+      logger_->info("approval {} arrived before decision {}: kept until it does",
+                    approval.approval_id, decision_id);
+      return Status::ok();
+    }
+    const Awaiting& waiting = it->second;
+    if (approval.issued_at >= waiting.deadline) {
+      return refuse("expired", "issued after the decision's approval window ended (" +
+                                   formatRfc3339(waiting.deadline) + ")");
+    }
+    const contracts::ProposedAction& proposed = *waiting.decision.proposed_action;
+    auto hash = approval.tags.find(std::string(signing::kActionHashTag));
+    if (hash == approval.tags.end() ||
+        hash->second != signing::actionHash(proposed.action_type, proposed.parameters)) {
+      return refuse("other_action", "it approves another action than the decision proposes");
+    }
+    contracts::Decision decision = waiting.decision;
+    contracts::SafetyClass classification = waiting.classification;
+    awaiting_.erase(it);
+    metrics_.awaiting.set(static_cast<double>(awaiting_.size()));
+    logger_->warn("decision {}: {} by {} (\"{}\"){}: executing {}", decision_id,
+                  contracts::toString(approval.decision), approval.admin_identity, approval.reason,
+                  approval.decision == ApprovalVerdict::kForce
+                      ? fmt::format(" override cooldown {}, breaker {}", approval.override_cooldown,
+                                    approval.override_circuit_breaker)
+                      : "",
+                  proposed.action_type);
+    return execute(decision, classification, &approval);
+  }
+
+  // ---- execution ---------------------------------------------------------------------------
+
+  // Called with mutex_ held. Journals, publishes pending/executing, runs, publishes the end.
+  Status execute(const contracts::Decision& decision, contracts::SafetyClass classification,
+                 const contracts::ApprovalDecision* approval) {
+    const contracts::ProposedAction& proposed = *decision.proposed_action;
+    Executor* executor = executors_.find(proposed.action_type);
+    policy::PolicyPtr policy = policy_.current();
+    contracts::Action action;
+    action.action_id = approval && approval->action_id ? *approval->action_id : newUuid();
+    action.timestamp = context_.clock.now();
+    action.source = approval
+                        ? (approval->source == "orion-approval-telegram" ? "orion-approval-telegram"
+                                                                         : "orion-approval-cli")
+                        : "orion-brain";
+    action.decision_id = decision.decision_id;
+    action.action_type = proposed.action_type;
+    action.safety_classification = classification;
+    action.parameters = proposed.parameters;
+    action.rollback_enabled = false;
+    auto dry = proposed.parameters.find("dry_run");
+    action.dry_run = options_.dry_run ||
+                     (dry != proposed.parameters.end() && dry->is_boolean() && dry->get<bool>());
+    action.tags["incident_id"] = decision.incident_id;
+    if (auto node = decision.tags.find("node"); node != decision.tags.end()) {
+      action.tags["node"] = node->second;
+    }
+    std::string target = policy->targetOf(proposed.action_type, proposed.parameters);
+    if (!target.empty()) action.tags["target"] = target;
+    if (approval) {
+      action.approval_id = approval->approval_id;
+      action.tags["approved_by"] = approval->admin_identity;
+      if (approval->decision == ApprovalVerdict::kForce) {
+        action.tags["forced"] = "true";
+        action.tags["override_cooldown"] = approval->override_cooldown ? "true" : "false";
+        action.tags["override_circuit_breaker"] =
+            approval->override_circuit_breaker ? "true" : "false";
+      }
+    }
+
+    // The journal entry comes first: after a crash from here on, the action is "interrupted",
+    // never run a second time.
+    if (store_) {
+      state::Batch batch;
+      action.state = contracts::ActionState::kExecuting;
+      batch.put(kExecutions, decision.decision_id,
+                Json{{"action", action.toJson()}, {"state", "executing"}});
+      batch.erase(kAwaiting, decision.decision_id);
+      if (approval) {
+        batch.put(kUsed, approval->approval_id,
+                  Json{{"decision_id", decision.decision_id},
+                       {"expires_at", formatRfc3339(approval->expires_at)}});
+      }
+      ORION_RETURN_IF_ERROR(store_->apply(batch).withContext("commander: journalling an action"));
+    }
+    executed_.insert(decision.decision_id);
+    if (approval) used_.insert(approval->approval_id);
+
+    action.state = contracts::ActionState::kPending;
+    publish(contracts::type::kAction, action.toJson());
+    action.state = contracts::ActionState::kExecuting;
+    publish(contracts::type::kAction, action.toJson());
+
+    RunOptions run{options_.action_timeout, options_.max_attempts, options_.retry_backoff,
+                   action.dry_run};
+    contracts::Outcome outcome =
+        runAction(action, *executor, run, context_.clock, [] { return newUuid(); });
+    finish(decision.decision_id, action, outcome);
     return Status::ok();
   }
 
+  // Called with mutex_ held (or during start): records and publishes the end of an action.
+  void finish(const std::string& decision_id, contracts::Action action,
+              const contracts::Outcome& outcome) {
+    action.state = outcome.status == contracts::OutcomeStatus::kSucceeded
+                       ? contracts::ActionState::kSucceeded
+                       : contracts::ActionState::kFailed;
+    action.timestamp = outcome.timestamp;
+    if (store_) {
+      Json entry{{"action", action.toJson()},
+                 {"state", std::string(contracts::toString(action.state))},
+                 {"outcome", outcome.toJson()}};
+      if (Status saved = store_->put(kExecutions, decision_id, entry); !saved.isOk()) {
+        logger_->error("commander: {}", saved.message());
+      }
+    }
+    publish(contracts::type::kAction, action.toJson());
+    publish(contracts::type::kOutcome, outcome.toJson());
+    metrics_.executions(action.action_type, contracts::toString(outcome.status)).inc();
+    if (outcome.status == contracts::OutcomeStatus::kSucceeded) {
+      logger_->info("action {} ({}) {} in {} ms{}", action.action_id, action.action_type,
+                    action.dry_run ? "dry run recorded" : "succeeded", outcome.execution_time_ms,
+                    outcome.result && outcome.result->value("verified", false) ? ", verified" : "");
+    } else {
+      logger_->error("action {} ({}) failed: {}", action.action_id, action.action_type,
+                     outcome.error ? outcome.error->message : "unknown");
+    }
+  }
+
+  void publish(std::string_view type, const Json& document) {
+    auto published = context_.bus.publish(type, document);
+    if (!published) {
+      metrics_.publish_failures.inc();
+      logger_->error("commander: publishing {} failed: {}", type, published.status().message());
+    }
+  }
+
+  CommanderOptions options_;
   ModuleContext context_;
   Logger logger_;
   CommanderMetrics metrics_;
-  std::mutex mutex_;  // the two subscription threads share the metrics helpers and id sets
+  policy::PolicyHolder policy_;
+  ExecutorRegistry executors_;
+  std::optional<signing::AdminKey> key_;
+  std::unique_ptr<state::StateStore> store_;
+  std::mutex mutex_;  // the two subscription threads share everything below
   RecentKeys decision_ids_;
   RecentKeys approval_ids_;
+  std::set<std::string> executed_;  // decision ids with an execution in the journal
+  std::set<std::string> used_;      // approval ids used
+  std::map<std::string, Awaiting> awaiting_;
+  std::map<std::string, Json> parked_;  // decision id → approval that came before it
   std::unique_ptr<bus::Subscription> decisions_;
   std::unique_ptr<bus::Subscription> approvals_;
 };
 
 }  // namespace
 
-std::unique_ptr<Service> makeCommander(const config::CommanderConfig& config,
-                                       ModuleContext context) {
-  return std::make_unique<Commander>(config, std::move(context));
+std::unique_ptr<Service> makeCommanderService(CommanderOptions options, ModuleContext context,
+                                              std::vector<std::unique_ptr<Executor>> extra) {
+  return std::make_unique<Commander>(std::move(options), std::move(context), std::move(extra));
+}
+
+std::unique_ptr<Service> makeCommander(const config::Config& config, ModuleContext context) {
+  CommanderOptions options;
+  options.dry_run = config.commander.dry_run;
+  options.policy_dir = config.brain.policy_dir;
+  options.admin_key_file = config.approval.admin_key_file;
+  options.max_approval_wait = config.approval.max_timeout;
+  options.action_timeout = config.commander.action_timeout;
+  options.max_attempts = static_cast<int>(config.commander.max_attempts);
+  // The engine socket: configured (a path or unix://…), else the usual places (DOCKER_HOST,
+  // docker.sock, podman.sock). None found: container actions fail with ENGINE_UNAVAILABLE.
+  auto socket = config.commander.docker_socket.empty()
+                    ? docker::detectSocket(config::processEnvironment(), docker::isSocket)
+                    : docker::socketPathOf(config.commander.docker_socket);
+  if (socket) options.builtin.docker_socket = *socket;
+  options.builtin.verify_timeout = config.commander.verify_timeout;
+  return makeCommanderService(std::move(options), std::move(context));
 }
 
 }  // namespace orion::commander

@@ -3,24 +3,51 @@
 // It acts only on decisions addressed to its own node (`tags.node`, see bus/routing.h); the
 // others are acknowledged and counted as orion_commander_ignored_total{reason="other_node"}.
 //
-// In this build (issue 2) no executor exists, so the commander executes nothing and publishes
-// nothing: NO_ACTION and SUGGEST_ACTION are ignored; EXECUTE_SAFE_ACTION and REQUEST_APPROVAL are
-// refused (one error log and one orion_commander_refused_total{reason} per decision; see
-// verdict.h); approval decisions are counted and ignored. Issue 6 adds executors and approvals.
+// It executes only
+//   (a) EXECUTE_SAFE_ACTION decisions whose action the policy in force still classifies SAFE
+//       (made stricter by the executor's declared risk; verdict.h), and
+//   (b) REQUEST_APPROVAL decisions once an approval_decision arrives that is signed with the
+//       admin key (signing/approval_signature.h), approves exactly this decision and action
+//       (tags.action_hash), has not expired and was never used. The decision waits durably
+//       until then; a deny (from the admin, or the coordinator's expiry record) ends it, and so
+//       does its own approval window (policy approvalTimeout) passing.
+// Every execution is journalled in <state_dir>/commander/state.db before it starts, publishes
+// `action` (pending → executing → succeeded | failed) and an `outcome` (result.verified where
+// the executor checks its work), and is never run twice: a redelivered decision or approval is a
+// duplicate, and an action found "executing" at start (a crash) is marked failed with reason
+// "interrupted" and never rerun. Dry run (commander.dry_run, or parameters.dry_run) records what
+// would run and runs nothing.
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "bus/module_context.h"
+#include "commander/executor.h"
 #include "common/service.h"
 #include "config/config.h"
 
 namespace orion::commander {
 
-// The commander service. start() opens both subscriptions (each runs on its own bus thread, so
-// approvals are consumed while decisions are) and returns the bus's error if either fails.
-// stop() drains, then stops both. Both are called from the supervisor's thread.
-std::unique_ptr<Service> makeCommander(const config::CommanderConfig& config,
-                                       ModuleContext context);
+struct CommanderOptions {
+  bool dry_run = false;
+  std::string policy_dir;      // re-check SAFE, approval windows ("": nothing is SAFE)
+  std::string admin_key_file;  // relative: under state_dir; "": no approval is ever accepted
+  Duration max_approval_wait = std::chrono::hours(1);  // approval.max_timeout
+  Duration action_timeout = std::chrono::seconds(60);
+  int max_attempts = 2;
+  Duration retry_backoff = std::chrono::milliseconds(500);
+  BuiltinOptions builtin;
+};
+
+// The commander service with the built-in executors, plus `extra` (tests add their own).
+// start() loads the policy, the admin key (a key file open to group/others makes it fail), the
+// journal, and opens both subscriptions (each on its own bus thread, so approvals are consumed
+// while decisions are). stop() drains, then stops both. Called from the supervisor's thread.
+std::unique_ptr<Service> makeCommanderService(CommanderOptions options, ModuleContext context,
+                                              std::vector<std::unique_ptr<Executor>> extra = {});
+
+// The service from the configuration (supervisor).
+std::unique_ptr<Service> makeCommander(const config::Config& config, ModuleContext context);
 
 }  // namespace orion::commander

@@ -189,6 +189,10 @@ struct ApprovalConfig {
 
 struct CommanderConfig {
   bool dry_run = false;
+  std::string docker_socket;                           // "": restart_container cannot run
+  Duration action_timeout = std::chrono::seconds(60);  // one action, every attempt included
+  Duration verify_timeout = std::chrono::seconds(30);  // a restarted container must be up by then
+  int64_t max_attempts = 2;                            // attempts of a retryable failure
 };
 
 // The audit trail (docs/audit_log_format.md). Sizes in MiB; 0 for a retention bound means none.

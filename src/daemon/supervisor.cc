@@ -129,7 +129,7 @@ ModuleFactories builtinModules() {
     return memory::makeMemory(c.memory, c.state_dir, context);
   };
   factories["commander"] = [](const config::Config& c, ModuleContext context) {
-    return commander::makeCommander(c.commander, context);
+    return commander::makeCommander(c, context);
   };
   factories["approval"] = [](const config::Config& c, ModuleContext context) {
     return approval::makeApprovalCoordinator(c.approval, c.brain.policy_dir, context);

@@ -45,8 +45,8 @@ Result<AdminKey> AdminKey::load(const std::filesystem::path& file) {
   if (!key.empty() && key.back() == '\n') key.pop_back();
   if (!key.empty() && key.back() == '\r') key.pop_back();
   if (key.size() < kMinKeyBytes) {
-    return invalidArgument(name + " has " + std::to_string(key.size()) + " bytes; it needs at least " +
-                           std::to_string(kMinKeyBytes) +
+    return invalidArgument(name + " has " + std::to_string(key.size()) +
+                           " bytes; it needs at least " + std::to_string(kMinKeyBytes) +
                            " (e.g. `head -c 32 /dev/urandom | base64 > key; chmod 600 key`)");
   }
   return AdminKey(std::move(key), file.string());

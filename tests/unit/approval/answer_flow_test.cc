@@ -39,8 +39,8 @@ class AnswerFlowTest : public ::testing::Test {
     CoordinatorOptions options;
     options.max_sweep_wait = std::chrono::milliseconds(2);
     options.admin_key_file = "admin.key";  // relative: under state_dir
-    coordinator_ = makeCoordinator(options, ModuleContext{bus_, clock_, metrics_, "n",
-                                                          dir_.path().string(), &router_});
+    coordinator_ = makeCoordinator(
+        options, ModuleContext{bus_, clock_, metrics_, "n", dir_.path().string(), &router_});
     ASSERT_TRUE(coordinator_->start().isOk());
   }
   void stopCoordinator() {
@@ -119,9 +119,8 @@ TEST_F(AnswerFlowTest, ApprovalIsPublishedOnceAndCannotBeReused) {
 
 TEST_F(AnswerFlowTest, WrongKeyAndImpersonationAreRefusedAndTheRequestStaysPending) {
   Json request = deliverRequest();
-  auto forged = signing::makeSignedAnswer(
-      answerTo(request, ApprovalVerdict::kApprove, "forged"), testKey("not-the-admin-key!"),
-      clock_.now());
+  auto forged = signing::makeSignedAnswer(answerTo(request, ApprovalVerdict::kApprove, "forged"),
+                                          testKey("not-the-admin-key!"), clock_.now());
   EXPECT_EQ(send(forged).status().code(), StatusCode::kPermissionDenied);
   auto approval = signedAnswer(request, ApprovalVerdict::kApprove, "fine");
   EXPECT_EQ(send(approval, "mallory").status().code(), StatusCode::kPermissionDenied);
@@ -173,8 +172,8 @@ TEST_F(AnswerFlowTest, AnswerThatTheBusRefusesIsKeptAndPublishedLater) {
 TEST(CoordinatorKeyTest, AKeyFileOpenToOthersStopsTheStart) {
   testing::TempDir dir;
   auto key = dir.write("admin.key", kKeyBytes);
-  std::filesystem::permissions(key, std::filesystem::perms::owner_read |
-                                        std::filesystem::perms::others_read);
+  std::filesystem::permissions(
+      key, std::filesystem::perms::owner_read | std::filesystem::perms::others_read);
   SimulatedClock clock;
   MetricsRegistry metrics;
   FakeBus bus;

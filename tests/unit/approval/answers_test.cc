@@ -59,9 +59,8 @@ TEST_F(AnswersTest, TheSignatureSurvivesTheTripThroughJson) {
 }
 
 TEST_F(AnswersTest, WrongKeyOrAlteredAnswerIsRefused) {
-  auto forged = signing::makeSignedAnswer(
-      answerTo(document_, ApprovalVerdict::kApprove, "forged"), testKey("another-key-16-bytes"),
-      clock_.now());
+  auto forged = signing::makeSignedAnswer(answerTo(document_, ApprovalVerdict::kApprove, "forged"),
+                                          testKey("another-key-16-bytes"), clock_.now());
   EXPECT_EQ(check(forged).code(), StatusCode::kPermissionDenied);
 
   auto altered = answer(ApprovalVerdict::kDeny, "no");
@@ -159,8 +158,8 @@ TEST(AdminKeyTest, KeyFilesOpenToGroupOrOthersAreRefused) {
   EXPECT_EQ(key.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(key.status().message().find("chmod 600"), std::string::npos);
 
-  std::filesystem::permissions(file, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   key = signing::AdminKey::load(file);
   ASSERT_TRUE(key.isOk()) << key.status().toString();
   // The trailing newline is not part of the key.

@@ -61,7 +61,7 @@ class PipelineN0Test : public ::testing::Test {
     ModuleContext context{*bus_, clock_, metrics_, "node-a"};
     services_.push_back(guardian::makeGuardian(config::GuardianConfig{}, context));
     services_.push_back(brain::makeBrain(config::BrainConfig{}, context));
-    services_.push_back(commander::makeCommander(config::CommanderConfig{}, context));
+    services_.push_back(commander::makeCommander(config::Config{}, context));
     for (auto& service : services_) ASSERT_TRUE(service->start().isOk()) << service->name();
   }
 

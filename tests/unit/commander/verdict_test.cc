@@ -22,7 +22,23 @@ contracts::Decision decision(DecisionType type, SafetyClass safety = SafetyClass
   return d;
 }
 
-TEST(VerdictTest, EveryDecisionTypeAndShapeHasOneVerdict) {
+class VerdictTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto loaded = policy::Policy::load(ORION_SOURCE_DIR "/policies");
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().toString();
+    policy_ = *loaded;
+    ASSERT_TRUE(registerBuiltinExecutors(executors_, BuiltinOptions{}, clock_).isOk());
+  }
+
+  Verdict judge(const contracts::Decision& d) { return judgeDecision(d, *policy_, executors_); }
+
+  SimulatedClock clock_;
+  policy::PolicyPtr policy_;
+  ExecutorRegistry executors_;
+};
+
+TEST_F(VerdictTest, EveryDecisionTypeAndShapeHasOneVerdict) {
   struct Case {
     contracts::Decision decision;
     VerdictKind kind;
@@ -33,19 +49,23 @@ TEST(VerdictTest, EveryDecisionTypeAndShapeHasOneVerdict) {
       {decision(DecisionType::kSuggestAction, SafetyClass::kSafe, "restart_service"),
        VerdictKind::kIgnore, "suggestion_only"},
       {decision(DecisionType::kExecuteSafeAction, SafetyClass::kSafe, "acknowledge_incident"),
-       VerdictKind::kRefuse, "no_executor"},
+       VerdictKind::kExecute, "safe"},
+      {decision(DecisionType::kExecuteSafeAction, SafetyClass::kSafe, "restart_container"),
+       VerdictKind::kExecute, "safe"},
       {decision(DecisionType::kExecuteSafeAction), VerdictKind::kRefuse, "no_proposed_action"},
       {decision(DecisionType::kExecuteSafeAction, SafetyClass::kRisky, "restart_service"),
        VerdictKind::kRefuse, "not_safe"},
+      {decision(DecisionType::kExecuteSafeAction, SafetyClass::kSafe, "restart_service"),
+       VerdictKind::kRefuse, "not_safe_now"},
       {decision(DecisionType::kExecuteSafeAction, SafetyClass::kUnknown, "mystery"),
-       VerdictKind::kRefuse, "not_safe"},
-      {decision(DecisionType::kRequestApproval, SafetyClass::kRisky, "restart_service"),
        VerdictKind::kRefuse, "no_executor"},
+      {decision(DecisionType::kRequestApproval, SafetyClass::kRisky, "restart_service"),
+       VerdictKind::kAwaitApproval, "awaiting_approval"},
       {decision(DecisionType::kRequestApproval, SafetyClass::kRisky), VerdictKind::kRefuse,
        "no_proposed_action"},
   };
   for (const Case& c : cases) {
-    Verdict verdict = judgeDecision(c.decision);
+    Verdict verdict = judge(c.decision);
     std::string what = std::string(contracts::toString(c.decision.decision_type)) + " " +
                        std::string(contracts::toString(c.decision.safety_classification));
     EXPECT_EQ(verdict.kind, c.kind) << what;
@@ -54,24 +74,21 @@ TEST(VerdictTest, EveryDecisionTypeAndShapeHasOneVerdict) {
   }
 }
 
-TEST(VerdictTest, NothingIsEverExecutedInThisBuild) {
-  for (auto type : {DecisionType::kNoAction, DecisionType::kSuggestAction,
-                    DecisionType::kExecuteSafeAction, DecisionType::kRequestApproval}) {
-    for (auto safety : {SafetyClass::kSafe, SafetyClass::kRisky, SafetyClass::kUnknown}) {
-      for (std::optional<std::string> action :
-           {std::optional<std::string>{}, std::optional<std::string>{"acknowledge_incident"}}) {
-        Verdict verdict = judgeDecision(decision(type, safety, action));
-        EXPECT_TRUE(verdict.kind == VerdictKind::kIgnore || verdict.kind == VerdictKind::kRefuse);
-      }
-    }
-  }
+TEST_F(VerdictTest, AFailClosedPolicyMakesNothingSafe) {
+  auto closed = policy::Policy::failClosed("broken");
+  Verdict verdict = judgeDecision(
+      decision(DecisionType::kExecuteSafeAction, SafetyClass::kSafe, "acknowledge_incident"),
+      *closed, executors_);
+  EXPECT_EQ(verdict.kind, VerdictKind::kRefuse);
+  EXPECT_EQ(verdict.reason, "not_safe_now");
 }
 
-TEST(VerdictTest, RefusalDetailNamesTheAction) {
-  Verdict verdict = judgeDecision(
-      decision(DecisionType::kExecuteSafeAction, SafetyClass::kSafe, "acknowledge_incident"));
-  EXPECT_NE(verdict.detail.find("acknowledge_incident"), std::string::npos);
-  EXPECT_EQ(toString(verdict.kind), "refuse");
+TEST_F(VerdictTest, ApprovedActionsAreNeverUnknown) {
+  Verdict verdict =
+      judge(decision(DecisionType::kRequestApproval, SafetyClass::kUnknown, "scale_service"));
+  EXPECT_EQ(verdict.kind, VerdictKind::kAwaitApproval);
+  EXPECT_EQ(verdict.classification, SafetyClass::kRisky);
+  EXPECT_EQ(toString(verdict.kind), "await_approval");
 }
 
 }  // namespace
