@@ -1,5 +1,5 @@
 // The local control channel: how an admin on the host talks to a running ORION (`orion autonomy
-// set`, `orion policy reload`, and in issue 6 the approvals). A unix socket at
+// set`, `orion policy reload`, `orion approve`). A unix socket at
 // `<state_dir>/control.sock` (mode 0600, in the 0700 state directory) carries one JSON request
 // and one JSON response per connection:
 //
@@ -9,8 +9,8 @@
 //
 // Who asked is never a field of the request: it is the peer's credentials from the kernel
 // (SO_PEERCRED), so a caller cannot claim to be someone else. Only the daemon's own user and root
-// may use the socket. (Issue 6 adds signing of admin commands with the admin key on top of this;
-// a handler that needs it checks Request::args["signature"] against Request::peer then.)
+// may use the socket. Approval answers (`approvals.answer`) additionally carry a document signed
+// with the admin key (signing/approval_signature.h), which the approval coordinator verifies.
 //
 // Modules register operations by name with a Registry (ModuleContext::control) when they start
 // and unregister them when they stop; the daemon owns the Router and the Server (server.h). The
