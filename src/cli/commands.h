@@ -41,8 +41,8 @@ void addContractsCommand(CLI::App& app, GlobalOptions& global,
 void addVersionCommand(CLI::App& app, GlobalOptions& global, Action& action);  // version_command.cc
 void addPolicyCommand(CLI::App& app, GlobalOptions& global, Action& action);   // policy_command.cc
 void addAutonomyCommand(CLI::App& app, GlobalOptions& global,
-                        Action& action);  // autonomy_command.cc
-void addAuditCommand(CLI::App& app, GlobalOptions& global, Action& action);    // audit_command.cc
+                        Action& action);                                     // autonomy_command.cc
+void addAuditCommand(CLI::App& app, GlobalOptions& global, Action& action);  // audit_command.cc
 
 // How every subcommand loads the configuration `orion run` would use: `file` (or none), the
 // --env-file, the process environment and --state-dir (config_command.cc).
