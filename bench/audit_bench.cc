@@ -143,19 +143,19 @@ std::vector<std::pair<std::string_view, Json>> chainOf(uint64_t producer, uint64
                                     {"correlation_window", {{"start", now}, {"end", now}}},
                                     {"state", "open"},
                                     {"tags", {{"node", node}}}});
-  out.emplace_back("decision",
-                   Json{{"version", "1.0"},
-                        {"decision_id", decision},
-                        {"timestamp", now},
-                        {"source", "orion-brain"},
-                        {"incident_id", incident},
-                        {"decision_type", approval ? "REQUEST_APPROVAL" : "EXECUTE_SAFE_ACTION"},
-                        {"safety_classification", approval ? "RISKY" : "SAFE"},
-                        {"requires_approval", approval},
-                        {"reasoning", "rule restart-on-outage matched; every gate passed"},
-                        {"proposed_action",
-                         {{"action_type", "restart_service"},
-                          {"parameters", {{"service_name", service}}}}}});
+  out.emplace_back(
+      "decision",
+      Json{{"version", "1.0"},
+           {"decision_id", decision},
+           {"timestamp", now},
+           {"source", "orion-brain"},
+           {"incident_id", incident},
+           {"decision_type", approval ? "REQUEST_APPROVAL" : "EXECUTE_SAFE_ACTION"},
+           {"safety_classification", approval ? "RISKY" : "SAFE"},
+           {"requires_approval", approval},
+           {"reasoning", "rule restart-on-outage matched; every gate passed"},
+           {"proposed_action",
+            {{"action_type", "restart_service"}, {"parameters", {{"service_name", service}}}}}});
   if (approval) {
     std::string request = idOf(producer, base + 6), answer = idOf(producer, base + 7);
     out.emplace_back("approval_request", Json{{"version", "1.0"},
@@ -203,7 +203,9 @@ double percentile(std::vector<double> values, double p) {
   return values[std::min(index, values.size() - 1)];
 }
 
-double seconds(MonoTime from, MonoTime to) { return std::chrono::duration<double>(to - from).count(); }
+double seconds(MonoTime from, MonoTime to) {
+  return std::chrono::duration<double>(to - from).count();
+}
 
 std::unique_ptr<AuditWriter> openWriter(const std::filesystem::path& dir, const Clock& clock,
                                         MemoryMetrics& metrics, Duration sync_interval) {
@@ -228,10 +230,10 @@ int main(int argc, char** argv) {
   quiet.level = "error";
   configureLogging(quiet).ignore();  // a bench with default settings cannot fail this
   RealClock clock;
-  std::filesystem::path root =
-      args.dir.empty() ? std::filesystem::temp_directory_path() /
-                             ("orion-audit-bench-" + std::to_string(::getpid()))
-                       : std::filesystem::path(args.dir);
+  std::filesystem::path root = args.dir.empty()
+                                   ? std::filesystem::temp_directory_path() /
+                                         ("orion-audit-bench-" + std::to_string(::getpid()))
+                                   : std::filesystem::path(args.dir);
   std::filesystem::path trail = root / "trail";
   std::filesystem::path fsync_trail = root / "fsync";
   std::filesystem::create_directories(root);

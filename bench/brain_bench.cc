@@ -20,8 +20,8 @@
 
 #include <atomic>
 #include <cstdio>
-#include <new>
 #include <cstdlib>
+#include <new>
 #include <string>
 #include <vector>
 

@@ -334,9 +334,9 @@ Status RedisConsumer::process(RedisConnection& connection, std::vector<Held> bat
       Status confirmed = callGuarded("before_ack", before_ack_);
       // Not durable: every accepted entry is a failed attempt, retryable whatever the code since
       // the entries themselves were fine.
-      Status retryable =
-          confirmed.code() == StatusCode::kInvalidArgument ? unavailable(confirmed.message())
-                                                           : confirmed;
+      Status retryable = confirmed.code() == StatusCode::kInvalidArgument
+                             ? unavailable(confirmed.message())
+                             : confirmed;
       for (Held* held : accepted) {
         if (confirmed) {
           acks.push_back(held->entry.id);

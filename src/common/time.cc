@@ -95,8 +95,8 @@ bool parse(std::string_view text, WallTime* out, const char** why) {
   }
   // A leap second (:60) is folded onto the next second; RFC 3339 allows it, clocks don't.
   // Whole seconds first: they cannot overflow, the clock's nanoseconds can (beyond 1677..2262).
-  sys_seconds whole = sys_days(ymd) + hours(hour) + minutes(minute) + seconds(second) -
-                      minutes(offset_minutes);
+  sys_seconds whole =
+      sys_days(ymd) + hours(hour) + minutes(minute) + seconds(second) - minutes(offset_minutes);
   constexpr sys_seconds kEarliest = ceil<seconds>(WallTime::min()) + seconds(1);
   constexpr sys_seconds kLatest = floor<seconds>(WallTime::max()) - seconds(1);
   if (whole < kEarliest || whole > kLatest) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "child_process.h"
+#include "testing/audit_chain.h"
 #include "testing/temp_dir.h"
 #include "testing/wait.h"
 
@@ -96,9 +97,9 @@ TEST_F(AdminE2eTest, TheAdminChangesAutonomyAndReloadsThePolicy) {
   EXPECT_NE(set.out.find("uid " + std::to_string(getuid())), std::string::npos) << set.out;
 
   // The change is in the audit trail, with who and why.
-  std::filesystem::path audit = dir_.path() / "state" / "audit" / "audit.jsonl";
+  std::filesystem::path audit = dir_.path() / "state" / "audit";
   EXPECT_TRUE(waitUntil([&] {
-    std::string text = readFile(audit);
+    std::string text = readAuditText(audit);
     return text.find("autonomy_change") != std::string::npos &&
            text.find("containers restart cleanly now") != std::string::npos;
   }));

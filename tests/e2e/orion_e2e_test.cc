@@ -115,8 +115,8 @@ TEST_F(OrionE2eTest, KillNineThenRestartRepairsAndTheTrailVerifies) {
     size_t before = readAudit(auditDir()).size();
     ChildProcess orion(ORION_BINARY, {"run", "--config", tightConfig().string()}, options());
     ASSERT_TRUE(orion.started()) << orion.error();
-    ASSERT_TRUE(waitUntil([&] { return readAudit(auditDir()).size() > before + 2; },
-                          kPipelineDeadline))
+    ASSERT_TRUE(
+        waitUntil([&] { return readAudit(auditDir()).size() > before + 2; }, kPipelineDeadline))
         << orion.err();
     ASSERT_TRUE(orion.signal(SIGKILL));
     EXPECT_EQ(orion.waitExit(kShutdownDeadline), 128 + SIGKILL);

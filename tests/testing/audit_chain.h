@@ -1,6 +1,6 @@
 // Reading the audit trail the way a test checks the pipeline end to end: the complete lines of
-// memory's audit segments as (type, document) records, and the first decision whose incident and one
-// of whose events are all in it. Used by the e2e tests and the Redis deployment-shape tests.
+// memory's audit segments as (type, document) records, and the first decision whose incident and
+// one of whose events are all in it. Used by the e2e tests and the Redis deployment-shape tests.
 #pragma once
 
 #include <algorithm>

@@ -44,9 +44,7 @@ class RedisShapesTest : public RedisBusTest {
   std::filesystem::path stateDir(const std::string& name) const {
     return dir_.path() / (name + "-state");
   }
-  std::filesystem::path audit(const std::string& name) const {
-    return stateDir(name) / "audit";
-  }
+  std::filesystem::path audit(const std::string& name) const { return stateDir(name) / "audit"; }
   ChildProcess::Options childOptions() const { return {dir_.path(), std::nullopt, {}}; }
 
   // The groups Redis knows on `key`, from XINFO GROUPS.

@@ -97,17 +97,18 @@ TEST_F(AuditCliTest, VerifyFindsTheTrailOfAStateDirectory) {
 }
 
 TEST_F(AuditCliTest, QueryByIncidentPrintsTheWholeChainInOrder) {
-  CliRun run = orionCli({"audit", "query", "--trail", trail(), "--incident", "i1", "--output", "json"});
+  CliRun run =
+      orionCli({"audit", "query", "--trail", trail(), "--incident", "i1", "--output", "json"});
   EXPECT_EQ(run.code, 0) << run.err;
   Json out = parsed(run.out);
   EXPECT_EQ(out["found"], true);
   for (auto [part, seq] : std::vector<std::pair<std::string, int>>{{"events", 1},
-                                                                  {"incidents", 2},
-                                                                  {"decisions", 3},
-                                                                  {"approval_requests", 4},
-                                                                  {"approvals", 5},
-                                                                  {"actions", 6},
-                                                                  {"outcomes", 7}}) {
+                                                                   {"incidents", 2},
+                                                                   {"decisions", 3},
+                                                                   {"approval_requests", 4},
+                                                                   {"approvals", 5},
+                                                                   {"actions", 6},
+                                                                   {"outcomes", 7}}) {
     ASSERT_EQ(out["chain"][part].size(), 1u) << part;
     EXPECT_EQ(out["chain"][part][0]["seq"], seq) << part;
   }
@@ -119,13 +120,12 @@ TEST_F(AuditCliTest, QueryByIncidentPrintsTheWholeChainInOrder) {
 }
 
 TEST_F(AuditCliTest, QueryFiltersAndReconciliation) {
-  Json events = parsed(orionCli({"audit", "query", "--trail", trail(), "--type", "event",
-                                 "--output", "json"})
-                           .out);
+  Json events = parsed(
+      orionCli({"audit", "query", "--trail", trail(), "--type", "event", "--output", "json"}).out);
   EXPECT_EQ(events["count"], 2);
-  Json service = parsed(orionCli({"audit", "query", "--trail", trail(), "--service", "jellyfin",
-                                  "--output", "json"})
-                            .out);
+  Json service = parsed(
+      orionCli({"audit", "query", "--trail", trail(), "--service", "jellyfin", "--output", "json"})
+          .out);
   EXPECT_EQ(service["count"], 2) << "the event and the action";
   Json newest = parsed(orionCli({"audit", "query", "--trail", trail(), "--limit", "2", "--newest",
                                  "--output", "json"})
@@ -140,14 +140,14 @@ TEST_F(AuditCliTest, QueryFiltersAndReconciliation) {
   Json open = parsed(
       orionCli({"audit", "query", "--trail", trail(), "--open-incidents", "--output", "json"}).out);
   EXPECT_EQ(open["count"], 1);
-  Json outcome = parsed(orionCli({"audit", "query", "--trail", trail(), "--latest-outcome", "x1",
-                                  "--output", "json"})
-                            .out);
+  Json outcome = parsed(
+      orionCli({"audit", "query", "--trail", trail(), "--latest-outcome", "x1", "--output", "json"})
+          .out);
   ASSERT_EQ(outcome["count"], 1);
   EXPECT_EQ(outcome["records"][0]["document"]["outcome_id"], "o1");
-  Json pending = parsed(orionCli({"audit", "query", "--trail", trail(), "--pending-approvals",
-                                  "--output", "json"})
-                            .out);
+  Json pending = parsed(
+      orionCli({"audit", "query", "--trail", trail(), "--pending-approvals", "--output", "json"})
+          .out);
   EXPECT_EQ(pending["count"], 0) << "r1 was answered";
 
   CliRun bad = orionCli({"audit", "query", "--trail", trail(), "--since", "yesterday"});
@@ -170,17 +170,19 @@ TEST_F(AuditCliTest, TailPrintsTheLastRecords) {
 
 TEST_F(AuditCliTest, ExportWritesJsonlAsStoredAndCsv) {
   std::filesystem::path jsonl = temp.path() / "out.jsonl";
-  CliRun run = orionCli({"audit", "export", "--trail", trail(), "--file", jsonl.string(), "--output",
-                      "json"});
+  CliRun run = orionCli(
+      {"audit", "export", "--trail", trail(), "--file", jsonl.string(), "--output", "json"});
   EXPECT_EQ(run.code, 0) << run.err;
   EXPECT_EQ(parsed(run.out)["records"], 8);
   std::string stored;
   for (const SegmentInfo& s : segments()) stored += readFile(dir() / s.name);
   EXPECT_EQ(readFile(jsonl), stored) << "the records exactly as stored, hashes and all";
 
-  CliRun csv = orionCli({"audit", "export", "--trail", trail(), "--format", "csv", "--type", "event"});
+  CliRun csv =
+      orionCli({"audit", "export", "--trail", trail(), "--format", "csv", "--type", "event"});
   EXPECT_EQ(csv.code, 0) << csv.err;
-  EXPECT_EQ(csv.out.rfind("seq,recorded_at,node,type,id,entry_id,service,hash,document\r\n", 0), 0u);
+  EXPECT_EQ(csv.out.rfind("seq,recorded_at,node,type,id,entry_id,service,hash,document\r\n", 0),
+            0u);
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 3);
   EXPECT_NE(csv.out.find(",\"e2, \"\"quoted\"\"\","), std::string::npos) << csv.out;
 }

@@ -2,15 +2,15 @@
 // bus with publishers hammering three streams; a witness wrapped around the bus reports (through a
 // pipe) every document whose acknowledgement memory allowed, i.e. whose before_ack returned OK.
 // The parent kills the child at a random moment (every other child writes slowly, so the kill
-// often tears a record), starts the next one on the same trail, and at the end checks that every acknowledged document is in the trail exactly once, that the chain
-// verifies, and that the torn tails the kills left were repaired and recorded.
+// often tears a record), starts the next one on the same trail, and at the end checks that every
+// acknowledged document is in the trail exactly once, that the chain verifies, and that the torn
+// tails the kills left were repaired and recorded.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <random>
 #include <set>
@@ -21,11 +21,11 @@
 #include "common/ids.h"
 #include "contracts/documents.h"
 #include "contracts/registry.h"
+#include "fakes.h"
 #include "memory/audit_record.h"
 #include "memory/memory.h"
 #include "memory/memory_service.h"
 #include "memory/segments.h"
-#include "fakes.h"
 #include "testing/temp_dir.h"
 
 #ifndef ORION_CRASH_CYCLES

@@ -1,9 +1,8 @@
 // A real full filesystem: a 2 MiB tmpfs, nearly filled. Needs root to mount it; skipped
 // otherwise (the fault-injecting file layer covers the same behaviour in the unit tests).
+#include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstring>
 #include <fstream>
