@@ -30,14 +30,18 @@ struct Timeline {
   std::unordered_map<std::string, MonoTime> decided;               // incident_id → arrival
 };
 
+// Each event is a new condition on a node of its own, so each becomes one incident and one
+// decision (on one node, the guardian would rightly fold them into one correlation_detected
+// incident after the third).
 contracts::Event syntheticEvent(const Clock& clock, size_t i) {
+  std::string node = "bench-" + std::to_string(i);
   contracts::Event event;
   event.event_id = newUuid();
   event.timestamp = clock.now();
   event.source = "orion-watcher-host";
   event.event_type = "metric_threshold_exceeded";
   event.severity = contracts::EventSeverity::kWarning;
-  event.data = {{"node", "bench"},
+  event.data = {{"node", node},
                 {"resource_type", "disk"},
                 {"resource", "/mnt/disk" + std::to_string(i)},
                 {"metric", "disk_used_percent"},
@@ -46,7 +50,7 @@ contracts::Event syntheticEvent(const Clock& clock, size_t i) {
                 {"threshold", 90.0},
                 {"level", "warning"},
                 {"state", "firing"}};
-  event.tags = {{"node", "bench"}};
+  event.tags = {{"node", node}};
   return event;
 }
 

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/glob.h"
 #include "common/json.h"
 #include "common/status.h"
 
@@ -33,7 +34,7 @@ Result<std::string> renderTemplate(std::string_view text, const Lookup& lookup);
 // other JSON values are copied. Errors as renderTemplate, with the parameter's key in context.
 Result<Json> renderParameters(const Json& parameters, const Lookup& lookup);
 
-// True when `text` matches the glob `pattern` in full.
-bool globMatch(std::string_view pattern, std::string_view text);
+// Rules match tags and targets with the shared glob matcher (common/glob.h).
+using orion::globMatch;
 
 }  // namespace orion::policy

@@ -115,8 +115,12 @@ TEST_F(OrionE2eTest, KillNineThenRestartRepairsAndTheTrailVerifies) {
     size_t before = readAudit(auditDir()).size();
     ChildProcess orion(ORION_BINARY, {"run", "--config", tightConfig().string()}, options());
     ASSERT_TRUE(orion.started()) << orion.error();
+    // The first run records an event, its incident and a decision. After a restart the guardian
+    // still holds those incidents open (its state survives), so the watcher's new events are
+    // absorbed: on a host with a single mount that is one new record.
+    size_t expected = run == 0 ? before + 2 : before;
     ASSERT_TRUE(
-        waitUntil([&] { return readAudit(auditDir()).size() > before + 2; }, kPipelineDeadline))
+        waitUntil([&] { return readAudit(auditDir()).size() > expected; }, kPipelineDeadline))
         << orion.err();
     ASSERT_TRUE(orion.signal(SIGKILL));
     EXPECT_EQ(orion.waitExit(kShutdownDeadline), 128 + SIGKILL);

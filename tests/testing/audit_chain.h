@@ -20,10 +20,8 @@ struct AuditRecord {
   Json document;
 };
 
-// The audit trail's complete lines, every segment of `dir` (<state_dir>/audit) in order (a line
-// still being written is ignored), as records. The record layout is memory's
-// (docs/audit_log_format.md): the contract type under "type" and the document under "document".
-inline std::vector<AuditRecord> readAudit(const std::filesystem::path& dir) {
+// The audit segments of `dir` (<state_dir>/audit), oldest first (their names sort by sequence).
+inline std::vector<std::filesystem::path> auditSegments(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> segments;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
@@ -33,8 +31,22 @@ inline std::vector<AuditRecord> readAudit(const std::filesystem::path& dir) {
     }
   }
   std::sort(segments.begin(), segments.end());
+  return segments;
+}
+
+// Every segment's text, concatenated in order.
+inline std::string readAuditText(const std::filesystem::path& dir) {
+  std::string text;
+  for (const auto& segment : auditSegments(dir)) text += readFile(segment);
+  return text;
+}
+
+// The audit trail's complete lines, every segment in order (a line still being written is
+// ignored), as records. The record layout is memory's (docs/audit_log_format.md): the contract
+// type under "type" and the document under "document".
+inline std::vector<AuditRecord> readAudit(const std::filesystem::path& dir) {
   std::vector<AuditRecord> records;
-  for (const auto& segment : segments) {
+  for (const auto& segment : auditSegments(dir)) {
     std::string text = readFile(segment);
     size_t pos = 0;
     while (true) {
@@ -50,19 +62,6 @@ inline std::vector<AuditRecord> readAudit(const std::filesystem::path& dir) {
     }
   }
   return records;
-}
-
-// Every segment's text, concatenated in order.
-inline std::string readAuditText(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> segments;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-    if (entry.path().extension() == ".jsonl") segments.push_back(entry.path());
-  }
-  std::sort(segments.begin(), segments.end());
-  std::string text;
-  for (const auto& segment : segments) text += readFile(segment);
-  return text;
 }
 
 inline const AuditRecord* findById(const std::vector<AuditRecord>& records, std::string_view type,

@@ -271,7 +271,7 @@ TEST(BadPolicy, EveryShapeIsRefusedWithFileLineKeyAndExpectation) {
     auto loaded = Policy::load(writePolicy(dir, {{c.file, c.content}}));
     ASSERT_FALSE(loaded.isOk()) << "accepted";
     EXPECT_EQ(loaded.status().code(), StatusCode::kInvalidArgument);
-    const std::string& message = loaded.status().message();
+    std::string message = loaded.status().message();
     for (const std::string& part : c.expected) {
       EXPECT_NE(message.find(part), std::string::npos) << "missing: " << part << "\nin:\n"
                                                        << message;
@@ -303,7 +303,7 @@ TEST(BadPolicy, SeveralMistakesAreReportedTogether) {
                                       "max_frequency: often\n"},
                                      {"approvals.yaml", "version: \"1.1\"\n"}}));
   ASSERT_FALSE(loaded.isOk());
-  const std::string& message = loaded.status().message();
+  std::string message = loaded.status().message();
   EXPECT_NE(message.find("actions_safe.yaml:4: safe_actions[0].max_frequency"), std::string::npos)
       << message;
   EXPECT_NE(message.find("approvals.yaml:1: version"), std::string::npos) << message;

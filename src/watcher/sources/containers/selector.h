@@ -9,9 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/glob.h"
+
 namespace orion::watcher::containers {
 
-bool globMatch(std::string_view pattern, std::string_view text);
+using orion::globMatch;  // common/glob.h
 
 class Selector {
  public:
