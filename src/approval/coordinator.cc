@@ -88,11 +88,8 @@ class Coordinator final : public Service {
 
  private:
   Status loadKey() {
-    if (options_.admin_key_file.empty()) return Status::ok();
-    std::filesystem::path file = options_.admin_key_file;
-    if (file.is_relative() && !context_.state_dir.empty()) file = context_.state_dir / file;
-    auto key = signing::AdminKey::load(file);
-    if (!key) return key.status().withContext("approval: approval.admin_key_file");
+    auto key = signing::loadConfiguredKey(options_.admin_key_file, context_.state_dir);
+    if (!key) return key.status().withContext("approval");
     key_ = std::move(key).value();
     return Status::ok();
   }
@@ -200,6 +197,8 @@ class Coordinator final : public Service {
       metrics_.refused_answers.inc();
       logger_->error("approval request {}: answer from {} refused: {}",
                      pending->approval_request_id, request.peer.describe(), checked.message());
+      auditRefusal(*it, "answer from " + request.peer.describe() + " refused: " + checked.message(),
+                   now);
       if (checked.code() == StatusCode::kFailedPrecondition) expireNow(*pending, now);
       return checked;
     }
@@ -226,6 +225,24 @@ class Coordinator final : public Service {
                       : "");
     bool published = !outbox_.contains(answer->approval_id);
     return Json{{"answer", document}, {"published", published}};
+  }
+
+  // A refused answer (a wrong signature, a mismatched action, a stale answer) is a bad message:
+  // it goes to the dead-letter stream with its reason, so the audit trail records the attempt.
+  // It is never published as an approval_decision.
+  void auditRefusal(const Json& answer, const std::string& why, WallTime now) {
+    contracts::Deadletter refused;
+    refused.deadletter_id = newUuid();
+    refused.timestamp = now;
+    refused.source = "orion-approval-coordinator";
+    refused.stream = "control:approvals.answer";  // it came over the control socket, not a stream
+    refused.contract_type = std::string(contracts::type::kApprovalDecision);
+    refused.reason = why;
+    refused.original_document = answer;
+    auto sent = context_.bus.publish(contracts::type::kDeadletter, refused.toJson());
+    if (!sent.isOk()) {
+      logger_->error("approval: recording a refused answer failed: {}", sent.status().message());
+    }
   }
 
   Result<Json> list() {

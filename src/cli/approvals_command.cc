@@ -57,21 +57,19 @@ void printList(const Json& result) {
 
 // The admin key the CLI signs with: --key-file, else the configured one (relative: state_dir).
 Result<signing::AdminKey> adminKey(const GlobalOptions& global, const std::string& key_file) {
-  std::filesystem::path file = key_file;
-  if (file.empty()) {
-    auto loaded = config::loadConfig(loadOptions(global, global.config_file));
-    if (!loaded) return loaded.status();
-    if (loaded->approval.admin_key_file.empty()) {
-      return invalidArgument(
-          "no admin key: set approval.admin_key_file (see docs/approvals.md) or give --key-file");
-    }
-    file = loaded->approval.admin_key_file;
-    std::string state_dir = loaded->state_dir.empty()
-                                ? config::defaultStateDir(config::processEnvironment())
-                                : loaded->state_dir;
-    if (file.is_relative()) file = std::filesystem::path(state_dir) / file;
+  if (!key_file.empty()) return signing::AdminKey::load(key_file);
+  auto loaded = config::loadConfig(loadOptions(global, global.config_file));
+  if (!loaded) return loaded.status();
+  std::string state_dir = loaded->state_dir.empty()
+                              ? config::defaultStateDir(config::processEnvironment())
+                              : loaded->state_dir;
+  auto key = signing::loadConfiguredKey(loaded->approval.admin_key_file, state_dir);
+  if (!key) return key.status();
+  if (!key->has_value()) {
+    return invalidArgument(
+        "no admin key: set approval.admin_key_file (see docs/approvals.md) or give --key-file");
   }
-  return signing::AdminKey::load(file);
+  return std::move(**key);
 }
 
 int answer(const GlobalOptions& global, const AnswerArguments& arguments, ApprovalVerdict verdict) {

@@ -109,11 +109,8 @@ class Commander final : public Service {
   // ---- start -------------------------------------------------------------------------------
 
   Status loadKey() {
-    if (options_.admin_key_file.empty()) return Status::ok();
-    std::filesystem::path file = options_.admin_key_file;
-    if (file.is_relative() && !context_.state_dir.empty()) file = context_.state_dir / file;
-    auto key = signing::AdminKey::load(file);
-    if (!key) return key.status().withContext("commander: approval.admin_key_file");
+    auto key = signing::loadConfiguredKey(options_.admin_key_file, context_.state_dir);
+    if (!key) return key.status().withContext("commander");
     key_ = std::move(key).value();
     return Status::ok();
   }

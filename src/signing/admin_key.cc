@@ -70,6 +70,16 @@ bool AdminKey::verify(std::string_view payload, std::string_view signature) cons
          CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) == 0;
 }
 
+Result<std::optional<AdminKey>> loadConfiguredKey(const std::string& configured,
+                                                  const std::string& state_dir) {
+  if (configured.empty()) return std::optional<AdminKey>();
+  std::filesystem::path file = configured;
+  if (file.is_relative() && !state_dir.empty()) file = std::filesystem::path(state_dir) / file;
+  auto key = AdminKey::load(file);
+  if (!key) return key.status().withContext("approval.admin_key_file");
+  return std::optional<AdminKey>(std::move(key).value());
+}
+
 std::string sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;

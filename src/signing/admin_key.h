@@ -10,6 +10,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,12 @@ class AdminKey {
   std::string bytes_;
   std::string origin_;
 };
+
+// The configured admin key (`approval.admin_key_file`): nullopt when `configured` is empty, else
+// AdminKey::load() of it, a relative path taken under `state_dir`. Errors as load()'s, with the
+// context "approval.admin_key_file".
+Result<std::optional<AdminKey>> loadConfiguredKey(const std::string& configured,
+                                                  const std::string& state_dir);
 
 // "sha256:<64 hex>" of `data`.
 std::string sha256Hex(std::string_view data);
