@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
   // Every sample must execute: lift the restart rate limit and the automatic-action budget.
   replaceIn(dir / "policies" / "actions_safe.yaml", "max_frequency: \"6 per hour\"",
             "max_frequency: unlimited");
-  replaceIn(dir / "policies" / "cooldowns.yaml", "max_actions: 10", "max_actions: 1000000");
+  replaceIn(dir / "policies" / "cooldowns.yaml", "max_actions: 10", "max_actions: 100000");
 
   RealClock clock;
   MetricsRegistry metrics;
