@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/time.h"
 #include "guardian/fingerprint.h"
 
 namespace orion::guardian {
@@ -231,6 +232,24 @@ void Correlator::eraseRecord(const std::string& incident_id) {
   pending_.erase(incident_id);
   flapping_.erase(incident_id);
   mark("incidents", incident_id);
+}
+
+std::optional<Incident> Correlator::acknowledge(const std::string& incident_id,
+                                                const std::string& by,
+                                                const std::string& action_id) {
+  auto it = incidents_.find(incident_id);
+  if (it == incidents_.end()) return std::nullopt;
+  Record& record = it->second;
+  if (record.incident.state != contracts::IncidentState::kOpen) return std::nullopt;
+  WallTime now = clock_.now();
+  record.incident.state = contracts::IncidentState::kAcknowledged;
+  record.incident.tags["acknowledged_at"] = formatRfc3339(now);
+  record.incident.tags["acknowledged_by"] = by;
+  record.incident.tags["acknowledged_action"] = action_id;
+  Correlation out;
+  touch(record);
+  publish(record, out);
+  return std::move(out.incidents.front());
 }
 
 void Correlator::publish(Record& record, Correlation& out) {

@@ -110,6 +110,15 @@ class Correlator {
 
   size_t openCount() const { return incidents_.size(); }
   size_t conditionCount() const { return conditions_.size(); }
+  // The commander acknowledged `incident_id` (an acknowledge_incident action succeeded): an open
+  // incident becomes `acknowledged` (tags acknowledged_at, acknowledged_by, acknowledged_action)
+  // and is returned to publish. Later events still join it and its recovery still resolves it;
+  // the brain decides nothing more for it. nullopt when it is not open (unknown, resolved, or
+  // acknowledged already: acknowledging twice changes nothing).
+  std::optional<contracts::Incident> acknowledge(const std::string& incident_id,
+                                                 const std::string& by,
+                                                 const std::string& action_id);
+
   // The open incident that `fingerprint`'s events go to, or nullptr. Valid until the next call.
   const contracts::Incident* openIncident(std::string_view fingerprint) const;
   const Counters& counters() const { return counters_; }

@@ -57,6 +57,16 @@ class Guardian final : public Service {
                                [this](const bus::Delivery& delivery) { return handle(delivery); });
     if (!subscription) return subscription.status().withContext("guardian: subscribing to event");
     subscription_ = std::move(subscription).value();
+    // The commander's actions: a succeeded acknowledge_incident acknowledges its incident.
+    auto actions =
+        context_.bus.subscribe({std::string(contracts::type::kAction), "guardian", "guardian-1"},
+                               [this](const bus::Delivery& delivery) { return onAction(delivery); });
+    if (!actions) {
+      subscription_->stop();
+      subscription_.reset();
+      return actions.status().withContext("guardian: subscribing to action");
+    }
+    actions_ = std::move(actions).value();
     stopping_ = false;
     sweeper_ = std::thread([this] { sweepLoop(); });
     std::lock_guard lock(mutex_);
@@ -73,6 +83,11 @@ class Guardian final : public Service {
     }
     subscription_->stop();
     subscription_.reset();
+    if (actions_) {
+      actions_->drain(deadline);
+      actions_->stop();
+      actions_.reset();
+    }
     {
       std::lock_guard lock(wake_mutex_);
       stopping_ = true;
@@ -111,6 +126,35 @@ class Guardian final : public Service {
     Correlation correlation = correlator_.process(*event);
     metrics_.record(correlation);
     queue(correlation.incidents, correlation.opened);
+    persist();
+    publishOutbox();
+    metrics_.recordState(correlator_, outbox_.size());
+    return Status::ok();
+  }
+
+  // Only a real (not dry-run) acknowledge_incident that succeeded changes the incident.
+  Status onAction(const bus::Delivery& delivery) {
+    auto action = contracts::Action::fromJson(*delivery.document);
+    if (!action) {
+      return invalidArgument("guardian: unreadable action " + delivery.entry_id + ": " +
+                             action.status().message());
+    }
+    if (action->action_type != "acknowledge_incident" ||
+        action->state != contracts::ActionState::kSucceeded || action->dry_run) {
+      return Status::ok();
+    }
+    std::string incident_id;
+    if (auto it = action->parameters.find("incident_id");
+        it != action->parameters.end() && it->is_string()) {
+      incident_id = it->get<std::string>();
+    } else if (auto tag = action->tags.find("incident_id"); tag != action->tags.end()) {
+      incident_id = tag->second;
+    }
+    if (incident_id.empty()) return Status::ok();
+    std::lock_guard lock(mutex_);
+    auto acknowledged = correlator_.acknowledge(incident_id, "orion-commander", action->action_id);
+    if (!acknowledged) return Status::ok();
+    queue({*acknowledged}, {});
     persist();
     publishOutbox();
     metrics_.recordState(correlator_, outbox_.size());
@@ -235,6 +279,7 @@ class Guardian final : public Service {
   uint64_t outbox_sequence_ = 0;
   std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<bus::Subscription> subscription_;
+  std::unique_ptr<bus::Subscription> actions_;
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "redis_bus_fixture.h"
 
@@ -79,6 +82,16 @@ TEST_F(RedisAclTest, AModuleUserCannotWriteAnotherModulesStream) {
   EXPECT_NE(as("orion-guardian", {"XADD", "orion:deadletters", "*", "data", "{}"}).find('-'),
             std::string::npos);
   EXPECT_EQ(as("orion-guardian", {"XGROUP", "CREATE", "orion:events", "guardian", "0"}), "OK");
+  // Each user may consume every stream its module subscribes to: the guardian the actions
+  // (acknowledgements), the brain the actions and outcomes (breakers, cooldowns, budget).
+  for (const auto& [user, stream] :
+       std::vector<std::pair<std::string, std::string>>{{"orion-guardian", "orion:actions"},
+                                                        {"orion-brain", "orion:incidents"},
+                                                        {"orion-brain", "orion:actions"},
+                                                        {"orion-brain", "orion:outcomes"}}) {
+    EXPECT_EQ(as(user, {"XGROUP", "CREATE", stream, user, "0", "MKSTREAM"}), "OK")
+        << user << " on " << stream;
+  }
   // The brain may not consume the guardian's input, the commander may not forge a decision.
   EXPECT_EQ(
       as("orion-brain", {"XGROUP", "CREATE", "orion:events", "brain", "0"}).rfind("NOPERM", 0), 0u);

@@ -55,12 +55,14 @@ class GuardianServiceTest : public ::testing::Test {
   std::unique_ptr<Service> guardian_;
 };
 
-TEST_F(GuardianServiceTest, SubscribesToEventsAsGroupGuardian) {
+TEST_F(GuardianServiceTest, SubscribesToEventsAndActionsAsGroupGuardian) {
   auto subscriptions = bus_->subscriptions();
-  ASSERT_EQ(subscriptions.size(), 1u);
+  ASSERT_EQ(subscriptions.size(), 2u);
   EXPECT_EQ(subscriptions[0].type, "event");
   EXPECT_EQ(subscriptions[0].group, "guardian");
   EXPECT_EQ(subscriptions[0].consumer, "guardian-1");
+  EXPECT_EQ(subscriptions[1].type, "action");
+  EXPECT_EQ(subscriptions[1].group, "guardian");
   EXPECT_EQ(guardian_->name(), "guardian");
   EXPECT_FALSE(guardian_->start().isOk()) << "a second start must be refused";
 }
@@ -149,6 +151,54 @@ TEST_F(GuardianServiceTest, ARestartForgetsNoIncidentAndRecognisesRedeliveries) 
   ASSERT_EQ(incidents().size(), 2u);
   EXPECT_EQ(incidents()[1]["incident_id"], id) << "the same incident is resolved";
   EXPECT_EQ(incidents()[1]["state"], "resolved");
+}
+
+Json acknowledgeAction(const std::string& incident_id, const std::string& state,
+                       bool dry_run = false) {
+  return Json{{"version", "1.0"},
+              {"action_id", "7c1b2a4e-0000-4000-8000-00000000000" + std::to_string(dry_run)},
+              {"timestamp", "2026-01-01T00:00:00Z"},
+              {"source", "orion-brain"},
+              {"decision_id", "7c1b2a4e-0000-4000-8000-0000000000aa"},
+              {"action_type", "acknowledge_incident"},
+              {"safety_classification", "SAFE"},
+              {"state", state},
+              {"parameters", {{"incident_id", incident_id}}},
+              {"rollback_enabled", false},
+              {"dry_run", dry_run},
+              {"tags", Json::object()}};
+}
+
+TEST_F(GuardianServiceTest, ASucceededAcknowledgeActionAcknowledgesTheIncidentOnce) {
+  ASSERT_TRUE(deliver(metricEvent({}, clock_.now())).isOk());
+  ASSERT_EQ(incidents().size(), 1u);
+  std::string id = incidents()[0]["incident_id"];
+
+  // Not yet done, or only pretended: nothing changes.
+  ASSERT_TRUE(bus_->deliver("action", acknowledgeAction(id, "executing")).isOk());
+  ASSERT_TRUE(bus_->deliver("action", acknowledgeAction(id, "succeeded", true)).isOk());
+  EXPECT_EQ(incidents().size(), 1u);
+
+  ASSERT_TRUE(bus_->deliver("action", acknowledgeAction(id, "succeeded")).isOk());
+  ASSERT_EQ(incidents().size(), 2u);
+  Json acknowledged = incidents()[1];
+  EXPECT_EQ(acknowledged["incident_id"], id);
+  EXPECT_EQ(acknowledged["state"], "acknowledged");
+  EXPECT_EQ(acknowledged["tags"]["acknowledged_by"], "orion-commander");
+  EXPECT_EQ(acknowledged["tags"]["acknowledged_action"], "7c1b2a4e-0000-4000-8000-000000000000");
+
+  // Again (a redelivery), or for an incident that is not open: nothing more.
+  ASSERT_TRUE(bus_->deliver("action", acknowledgeAction(id, "succeeded")).isOk());
+  ASSERT_TRUE(bus_->deliver("action", acknowledgeAction("no-such-incident", "succeeded")).isOk());
+  EXPECT_EQ(incidents().size(), 2u);
+
+  // It stays acknowledged across a restart, and its recovery still resolves it.
+  stop();
+  start();
+  ASSERT_TRUE(deliver(recoveryOf({}, clock_.now())).isOk());
+  ASSERT_EQ(incidents().size(), 3u);
+  EXPECT_EQ(incidents()[2]["state"], "resolved");
+  EXPECT_EQ(incidents()[2]["tags"]["acknowledged_by"], "orion-commander");
 }
 
 }  // namespace
