@@ -58,9 +58,9 @@ class Guardian final : public Service {
     if (!subscription) return subscription.status().withContext("guardian: subscribing to event");
     subscription_ = std::move(subscription).value();
     // The commander's actions: a succeeded acknowledge_incident acknowledges its incident.
-    auto actions =
-        context_.bus.subscribe({std::string(contracts::type::kAction), "guardian", "guardian-1"},
-                               [this](const bus::Delivery& delivery) { return onAction(delivery); });
+    auto actions = context_.bus.subscribe(
+        {std::string(contracts::type::kAction), "guardian", "guardian-1"},
+        [this](const bus::Delivery& delivery) { return onAction(delivery); });
     if (!actions) {
       subscription_->stop();
       subscription_.reset();
