@@ -132,7 +132,7 @@ void Correlator::absorb(Condition& condition, const std::string& fingerprint, co
   }
   touch(record);
   if (severity > record.incident.severity) {
-    record.incident.severity = severity;
+    raiseSeverity(record, severity);
     publish(record, out);
     out.verdict = Verdict::kUpdated;
   } else if (now - record.last_published >= options_.correlation_window) {
@@ -250,6 +250,17 @@ std::optional<Incident> Correlator::acknowledge(const std::string& incident_id,
   touch(record);
   publish(record, out);
   return std::move(out.incidents.front());
+}
+
+// An acknowledgement holds until the incident gets worse: a higher severity opens it again, so
+// the brain takes a fresh look (the acknowledged_* tags stay, as history).
+void Correlator::raiseSeverity(Record& record, contracts::IncidentSeverity severity) {
+  if (severity <= record.incident.severity) return;
+  record.incident.severity = severity;
+  if (record.incident.state == contracts::IncidentState::kAcknowledged) {
+    record.incident.state = contracts::IncidentState::kOpen;
+  }
+  mark("incidents", record.incident.incident_id);
 }
 
 void Correlator::publish(Record& record, Correlation& out) {

@@ -113,8 +113,8 @@ class Correlator {
   // The commander acknowledged `incident_id` (an acknowledge_incident action succeeded): an open
   // incident becomes `acknowledged` (tags acknowledged_at, acknowledged_by, acknowledged_action)
   // and is returned to publish. Later events still join it and its recovery still resolves it;
-  // the brain decides nothing more for it. nullopt when it is not open (unknown, resolved, or
-  // acknowledged already: acknowledging twice changes nothing).
+  // the brain decides nothing more for it unless it gets worse: a higher severity opens it
+  // again. nullopt when it is not open (unknown, resolved, or acknowledged already).
   std::optional<contracts::Incident> acknowledge(const std::string& incident_id,
                                                  const std::string& by,
                                                  const std::string& action_id);
@@ -185,6 +185,7 @@ class Correlator {
   Record& addRecord(Kind kind, contracts::Incident incident, std::string member);
   void eraseRecord(const std::string& incident_id);
   void publish(Record& record, Correlation& out);
+  void raiseSeverity(Record& record, contracts::IncidentSeverity severity);
   void setPending(Record& record);
   void addEvent(Record& record, const std::string& event_id, WallTime at);
   void touch(Record& record);

@@ -44,7 +44,7 @@ void Correlator::openOrGrowFlap(Condition& condition, const std::string& fingerp
     record.incident.tags["opens"] = std::to_string(condition.opens.size());
     touch(record);
     if (severity > record.incident.severity) {
-      record.incident.severity = severity;
+      raiseSeverity(record, severity);
       publish(record, out);
     } else {
       setPending(record);
@@ -100,7 +100,7 @@ bool Correlator::joinOrOpenGroup(Condition& condition, const std::string& finger
     record.members.insert(fingerprint);
     condition.incident_id = record.incident.incident_id;
     addEvent(record, event.event_id, now);
-    record.incident.severity = std::max(record.incident.severity, severity);
+    raiseSeverity(record, severity);
     record.incident.description = groupDescription(condition.node, record);
     record.incident.tags["correlated_count"] = std::to_string(record.members.size());
     touch(record);

@@ -154,9 +154,10 @@ TEST_F(GuardianServiceTest, ARestartForgetsNoIncidentAndRecognisesRedeliveries) 
 }
 
 Json acknowledgeAction(const std::string& incident_id, const std::string& state,
-                       bool dry_run = false) {
+                       bool dry_run = false, const std::string& last_digit = "") {
+  std::string digit = last_digit.empty() ? std::to_string(dry_run) : last_digit;
   return Json{{"version", "1.0"},
-              {"action_id", "7c1b2a4e-0000-4000-8000-00000000000" + std::to_string(dry_run)},
+              {"action_id", "7c1b2a4e-0000-4000-8000-00000000000" + digit},
               {"timestamp", "2026-01-01T00:00:00Z"},
               {"source", "orion-brain"},
               {"decision_id", "7c1b2a4e-0000-4000-8000-0000000000aa"},
@@ -192,13 +193,25 @@ TEST_F(GuardianServiceTest, ASucceededAcknowledgeActionAcknowledgesTheIncidentOn
   ASSERT_TRUE(bus_->deliver("action", acknowledgeAction("no-such-incident", "succeeded")).isOk());
   EXPECT_EQ(incidents().size(), 2u);
 
+  // The same severity again keeps it acknowledged; worse opens it again for a fresh look.
+  clock_.advance(std::chrono::minutes(2));
+  ASSERT_TRUE(deliver(metricEvent({}, clock_.now())).isOk());
+  ASSERT_EQ(incidents().size(), 3u);
+  EXPECT_EQ(incidents()[2]["state"], "acknowledged");
+  ASSERT_TRUE(deliver(metricEvent({.severity = EventSeverity::kCritical}, clock_.now())).isOk());
+  ASSERT_EQ(incidents().size(), 4u);
+  EXPECT_EQ(incidents()[3]["state"], "open");
+  ASSERT_TRUE(bus_->deliver("action", acknowledgeAction(id, "succeeded", false, "2")).isOk());
+  ASSERT_EQ(incidents().size(), 5u);
+  EXPECT_EQ(incidents()[4]["state"], "acknowledged");
+
   // It stays acknowledged across a restart, and its recovery still resolves it.
   stop();
   start();
   ASSERT_TRUE(deliver(recoveryOf({}, clock_.now())).isOk());
-  ASSERT_EQ(incidents().size(), 3u);
-  EXPECT_EQ(incidents()[2]["state"], "resolved");
-  EXPECT_EQ(incidents()[2]["tags"]["acknowledged_by"], "orion-commander");
+  ASSERT_EQ(incidents().size(), 6u);
+  EXPECT_EQ(incidents()[5]["state"], "resolved");
+  EXPECT_EQ(incidents()[5]["tags"]["acknowledged_by"], "orion-commander");
 }
 
 }  // namespace
