@@ -77,6 +77,12 @@ Status checkAnswer(const PendingRequest& request, const contracts::ApprovalDecis
       (answer.override_cooldown || answer.override_circuit_breaker)) {
     return invalidArgument("override flags are only allowed with force");
   }
+  if (executes && request.requires_override == "circuit_breaker" &&
+      !(answer.decision == ApprovalVerdict::kForce && answer.override_circuit_breaker)) {
+    return invalidArgument(
+        "request " + id + ": the circuit breaker for this action is open; only `orion force " +
+        id.substr(0, 8) + " --reason … --override-breaker` can run it (or deny it)");
+  }
   if (executes != answer.action_id.has_value()) {
     return invalidArgument(executes ? "an approve or force answer needs an action_id"
                                     : "a deny answer carries no action_id");

@@ -46,6 +46,11 @@ Result<PendingRequest> parseApprovalRequest(const Json& document) {
   if (auto it = document.find("incident_id"); it != document.end() && it->is_string()) {
     request.incident_id = it->get<std::string>();
   }
+  if (auto tags = document.find("tags"); tags != document.end() && tags->is_object()) {
+    if (auto it = tags->find("requires_override"); it != tags->end() && it->is_string()) {
+      request.requires_override = it->get<std::string>();
+    }
+  }
   if (auto it = document.find("requested_action"); it != document.end() && it->is_object()) {
     if (auto p = it->find("parameters"); p != it->end() && p->is_object()) request.parameters = *p;
     if (auto r = it->find("reasoning"); r != it->end() && r->is_string()) {
@@ -76,6 +81,7 @@ Json PendingRequest::toJson() const {
            {"received_at", formatRfc3339(received_at)},
            {"timeout_capped", timeout_capped}};
   if (incident_id) out["incident_id"] = *incident_id;
+  if (!requires_override.empty()) out["requires_override"] = requires_override;
   return out;
 }
 
@@ -92,6 +98,7 @@ Result<PendingRequest> PendingRequest::fromStored(const Json& stored) {
     request.reasoning = stored.value("reasoning", "");
     request.action_hash = stored.at("action_hash").get<std::string>();
     request.timeout_capped = stored.value("timeout_capped", false);
+    request.requires_override = stored.value("requires_override", "");
     if (stored.contains("incident_id")) {
       request.incident_id = stored["incident_id"].get<std::string>();
     }

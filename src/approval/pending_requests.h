@@ -36,6 +36,9 @@ struct PendingRequest {
   WallTime expires_at;
   WallTime received_at;         // when the coordinator stored it
   bool timeout_capped = false;  // expires_at was pulled in to the policy's timeout or max_timeout
+  // tags.requires_override: "circuit_breaker" when only a force with override_circuit_breaker
+  // may run it (the brain asked because the breaker is open); "" otherwise.
+  std::string requires_override;
 
   // The stored (and listed) form: every field above, times as RFC 3339.
   Json toJson() const;

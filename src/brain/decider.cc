@@ -83,7 +83,7 @@ DecisionResult noRule(const DecideInput& in, const std::vector<std::string>& ski
 contracts::ApprovalRequest approvalRequestFor(const DecideInput& in, const Candidate& candidate,
                                               const GateReport& report,
                                               const contracts::Decision& decision,
-                                              bool budget_only) {
+                                              std::string_view reason) {
   contracts::ApprovalRequest request;
   request.approval_request_id = in.approval_request_id;
   request.timestamp = in.now;
@@ -96,7 +96,10 @@ contracts::ApprovalRequest approvalRequestFor(const DecideInput& in, const Candi
   request.incident_id = in.incident.incident_id;
   request.tags = {{"rule", candidate.rule->name},
                   {"target", candidate.target},
-                  {"reason", budget_only ? "budget_exhausted" : "risky"}};
+                  {"reason", std::string(reason)}};
+  if (!report.requires_override.empty()) {
+    request.tags["requires_override"] = report.requires_override;
+  }
   return request;
 }
 
@@ -165,8 +168,13 @@ DecisionResult decide(const DecideInput& in) {
   decision.tags["decided_by"] = result.decided_by;
 
   if (decision.decision_type == DecisionType::kRequestApproval) {
-    bool budget_only = report.gates[1].verdict != Verdict::kApproval;
-    result.approval_request = approvalRequestFor(in, candidate, report, decision, budget_only);
+    std::string_view reason = report.gates[1].verdict == Verdict::kApproval ? "risky"
+                              : !report.requires_override.empty()           ? "circuit_breaker_open"
+                                                                            : "budget_exhausted";
+    if (!report.requires_override.empty()) {
+      decision.tags["requires_override"] = report.requires_override;
+    }
+    result.approval_request = approvalRequestFor(in, candidate, report, decision, reason);
   }
   result.record = DecisionRecord{
       in.decision_id,        in.incident.incident_id, candidate.rule->name,   candidate.target,

@@ -242,6 +242,34 @@ std::string humanDuration(Duration duration) {
   return formatDuration(std::chrono::seconds(seconds));
 }
 
+// At N3 an open circuit breaker that alone holds an action back is the admin's call: the
+// decision becomes a request that only a force with --override-breaker answers (the coordinator
+// and the commander both check the flag). Any other block (cooldowns, rate limit) stands: time
+// lifts those and the brain looks again by itself.
+static void offerBreakerOverride(const GateContext& c, GateReport& report) {
+  if (c.level != contracts::AutonomyLevel::kN3) return;
+  Gate* breaker = nullptr;
+  for (Gate& gate : report.gates) {
+    if (gate.verdict != Verdict::kBlock) continue;
+    if (gate.name != "circuit_breaker") return;
+    breaker = &gate;
+  }
+  if (breaker == nullptr) return;
+  breaker->verdict = Verdict::kApproval;
+  breaker->detail += "; only an admin's force with --override-breaker can run it";
+  report.requires_override = "circuit_breaker";
+  if (report.approval_timeout <= Duration::zero()) {
+    report.approval_timeout = c.policy.approvalTimeout(c.candidate.action_type);
+  }
+  Gate& approval = report.gates.back();
+  std::string why = approval.verdict == Verdict::kApproval ? approval.detail + "; and " : "";
+  approval.verdict = Verdict::kApproval;
+  approval.detail = why + fmt::format(
+                              "required: the circuit breaker is open (force with "
+                              "--override-breaker); the request expires after {}",
+                              humanDuration(report.approval_timeout));
+}
+
 GateReport evaluateGates(const GateContext& c) {
   GateReport report;
   report.classification = c.policy.classify(c.candidate.action_type);
@@ -271,6 +299,7 @@ GateReport evaluateGates(const GateContext& c) {
   report.gates = {std::move(autonomy),   std::move(classification), incidentCooldownGate(c),
                   actionCooldownGate(c), rateLimitGate(c),          breakerGate(c),
                   std::move(budget),     std::move(approval)};
+  offerBreakerOverride(c, report);
   return report;
 }
 

@@ -56,6 +56,9 @@ struct GateReport {
   std::vector<Gate> gates;  // in kGateOrder
   contracts::SafetyClass classification = contracts::SafetyClass::kUnknown;
   Duration approval_timeout{};  // when a gate asks for approval
+  // "circuit_breaker" when the only thing that stops the action at N3 is an open breaker: the
+  // decision asks the admin, and only a force with --override-breaker may run it.
+  std::string requires_override;
 };
 
 GateReport evaluateGates(const GateContext& context);

@@ -37,6 +37,11 @@ void printRequest(const Json& request) {
   if (request.contains("incident_id")) std::cout << ", incident " << request["incident_id"];
   std::cout << "; expires " << request.value("expires_at", "?") << " (in "
             << request.value("seconds_left", 0) << " s)\n";
+  if (request.value("requires_override", "") == "circuit_breaker") {
+    std::cout << "    its circuit breaker is open: only `orion force "
+              << request.value("approval_request_id", "?").substr(0, 8)
+              << " --reason … --override-breaker` runs it\n";
+  }
   std::string why = request.value("reasoning", "");
   if (!why.empty()) std::cout << "    why: " << why << "\n";
 }

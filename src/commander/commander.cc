@@ -317,6 +317,13 @@ class Commander final : public Service {
         hash->second != signing::actionHash(proposed.action_type, proposed.parameters)) {
       return refuse("other_action", "it approves another action than the decision proposes");
     }
+    if (auto needs = waiting.decision.tags.find("requires_override");
+        needs != waiting.decision.tags.end() && needs->second == "circuit_breaker" &&
+        !(approval.decision == ApprovalVerdict::kForce && approval.override_circuit_breaker)) {
+      return refuse("override_required",
+                    "the decision was held back by an open circuit breaker; only a force with "
+                    "override_circuit_breaker may run it");
+    }
     contracts::Decision decision = waiting.decision;
     contracts::SafetyClass classification = waiting.classification;
     awaiting_.erase(it);

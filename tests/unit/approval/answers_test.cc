@@ -121,6 +121,28 @@ TEST_F(AnswersTest, ReasonsAndOverridesAreChecked) {
   EXPECT_TRUE(check(signing::makeSignedAnswer(spec, key_, clock_.now())).isOk());
 }
 
+TEST_F(AnswersTest, ARequestHeldBackByAnOpenBreakerRunsOnlyOnAForceThatOverridesIt) {
+  document_["tags"]["requires_override"] = "circuit_breaker";
+  auto parsed = parseApprovalRequest(document_);
+  ASSERT_TRUE(parsed.isOk());
+  request_ = *parsed;
+  EXPECT_EQ(request_.requires_override, "circuit_breaker");
+  auto stored = PendingRequest::fromStored(request_.toJson());
+  ASSERT_TRUE(stored.isOk());
+  EXPECT_EQ(stored->requires_override, "circuit_breaker") << "kept across a restart";
+
+  Status approve = check(answer(ApprovalVerdict::kApprove, "looks fine"));
+  EXPECT_EQ(approve.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(approve.message().find("--override-breaker"), std::string::npos) << approve.message();
+  EXPECT_EQ(check(answer(ApprovalVerdict::kForce, "the breaker is wrong here")).code(),
+            StatusCode::kInvalidArgument)
+      << "a force without the flag";
+  signing::AnswerSpec spec = answerTo(document_, ApprovalVerdict::kForce, "the breaker is wrong");
+  spec.override_circuit_breaker = true;
+  EXPECT_TRUE(check(signing::makeSignedAnswer(spec, key_, clock_.now())).isOk());
+  EXPECT_TRUE(check(answer(ApprovalVerdict::kDeny, "leave it")).isOk()) << "deny is always fine";
+}
+
 TEST_F(AnswersTest, ValidityClockSkewAndIdentityAreChecked) {
   signing::AnswerSpec spec = answerTo(document_, ApprovalVerdict::kApprove, "fine");
   spec.validity = minutes(30);

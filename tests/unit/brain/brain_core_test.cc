@@ -167,6 +167,46 @@ TEST_F(BrainCoreTest, AnUnverifiedSuccessNeitherResetsTheLadderNorClosesABreaker
   EXPECT_EQ(core_->state().ladderFailures("unhealthy-container", "jellyfin", clock_.now(), 1h), 1);
 }
 
+TEST_F(BrainCoreTest, AtN3AnOpenBreakerAsksTheAdminForAForceThatOverridesIt) {
+  makeCore(AutonomyLevel::kN3);
+  testing::TempDir dir;
+  policy_ = testing::loadPolicy(dir, {{"rules.yaml", R"(version: "1.0"
+rules:
+  - name: restart-only
+    match: {incident_types: [service_outage]}
+    steps:
+      - action: restart_container
+        parameters: {service_name: "{service_name}", container_id: "{container_id}"}
+)"}});
+  for (int i = 0; i < 3; ++i) {
+    auto decision = decideOne(containerOutage(clock_.now()));
+    ASSERT_EQ(decision.decision_type, DecisionType::kExecuteSafeAction) << i;
+    execute(decision, OutcomeStatus::kFailed);
+    decisions();
+    clock_.advance(301s);
+  }
+  others_.clear();
+  auto asked = decideOne(containerOutage(clock_.now()));
+  EXPECT_EQ(asked.decision_type, DecisionType::kRequestApproval);
+  EXPECT_TRUE(asked.requires_approval);
+  EXPECT_EQ(tag(asked, "requires_override"), "circuit_breaker");
+  EXPECT_TRUE(contains(tag(asked, "gate.circuit_breaker"), "--override-breaker"))
+      << tag(asked, "gate.circuit_breaker");
+  EXPECT_TRUE(contains(asked.reasoning, "override-breaker")) << asked.reasoning;
+  ASSERT_EQ(others_.size(), 1u);
+  ASSERT_EQ(others_[0].type, "approval_request");
+  EXPECT_EQ(others_[0].document["tags"]["requires_override"], "circuit_breaker");
+  EXPECT_EQ(others_[0].document["tags"]["reason"], "circuit_breaker_open");
+
+  // A cooldown is not the admin's to lift: it still blocks at N3, and time lifts it.
+  makeCore(AutonomyLevel::kN3);
+  auto first = decideOne(containerOutage(clock_.now(), "sonarr"));
+  execute(first, OutcomeStatus::kSucceeded, 2s);
+  auto cooling = decideOne(containerOutage(clock_.now(), "sonarr"));
+  EXPECT_EQ(cooling.decision_type, DecisionType::kNoAction);
+  EXPECT_EQ(tag(cooling, "decided_by"), "action_cooldown");
+}
+
 TEST_F(BrainCoreTest, ThreeFailuresOpenThePerTargetBreaker) {
   // Failures of restart_container on jellyfin, far enough apart to pass each cooldown; a rule
   // with a one-step ladder keeps proposing the restart.

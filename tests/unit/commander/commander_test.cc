@@ -91,8 +91,10 @@ class CommanderServiceTest : public ::testing::Test {
   }
 
   Json approvalFor(const Json& decision, ApprovalVerdict verdict,
-                   const signing::AdminKey& key = signing::AdminKey::fromBytes(kKey)) {
+                   const signing::AdminKey& key = signing::AdminKey::fromBytes(kKey),
+                   bool override_breaker = false) {
     signing::AnswerSpec spec;
+    spec.override_circuit_breaker = override_breaker;
     spec.approval_request_id = newUuid();
     spec.decision_id = decision["decision_id"];
     spec.action_type = decision["proposed_action"]["action_type"];
@@ -211,6 +213,26 @@ TEST_F(CommanderServiceTest, RiskyActionWaitsForASignedApprovalAndRunsExactlyOnc
   Json reused = approval;
   ASSERT_TRUE(bus_.deliver("approval_decision", reused, 2).isOk());
   bus_.deliver("decision", decision, 2).ignore();
+  EXPECT_EQ(service_restarts_, 1);
+}
+
+TEST_F(CommanderServiceTest, ADecisionHeldBackByABreakerRunsOnlyOnAForceThatOverridesIt) {
+  Json decision =
+      decisionJson("REQUEST_APPROVAL", "restart_service", Json{{"service_name", "sshd"}});
+  decision["tags"]["requires_override"] = "circuit_breaker";
+  ASSERT_TRUE(bus_.deliver("decision", decision).isOk());
+  ASSERT_TRUE(
+      bus_.deliver("approval_decision", approvalFor(decision, ApprovalVerdict::kApprove)).isOk());
+  ASSERT_TRUE(
+      bus_.deliver("approval_decision", approvalFor(decision, ApprovalVerdict::kForce)).isOk());
+  EXPECT_EQ(metric("orion_commander_approvals_refused_total", {{"reason", "override_required"}}),
+            2);
+  EXPECT_EQ(service_restarts_, 0);
+  EXPECT_EQ(metric("orion_commander_awaiting"), 1) << "still waiting for the right answer";
+  ASSERT_TRUE(
+      bus_.deliver("approval_decision", approvalFor(decision, ApprovalVerdict::kForce,
+                                                    signing::AdminKey::fromBytes(kKey), true))
+          .isOk());
   EXPECT_EQ(service_restarts_, 1);
 }
 
