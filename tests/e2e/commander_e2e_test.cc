@@ -8,7 +8,8 @@
 //      verification until its circuit breaker opens, and the next decision says so.
 //  (b) N3: the restart waits for the admin; `orion approve` runs it exactly once; the same
 //      approval again is refused; a wrong key is refused and audited; deny ends a request; a
-//      request nobody answers expires and never runs.
+//      request nobody answers expires and never runs; an open breaker asks the admin, and only
+//      `orion force --override-breaker` runs the action.
 //  (c) dry run: nothing runs; the outcome says what would have.
 //  (d) kill -9 while an action executes: after the restart it is failed, "interrupted", and not
 //      run again.
@@ -322,6 +323,44 @@ TEST_F(CommanderE2eTest, N2AContainerThatNeverRecoversTripsTheBreakerAndTheDecis
   std::this_thread::sleep_for(2s);
   EXPECT_EQ(waitFor("outcome", 4, nullptr, 1ms).size(), 3u) << "a fourth restart ran";
   EXPECT_FALSE(running("api"));
+  stopOrion();
+}
+
+TEST_F(CommanderE2eTest, N3AnOpenBreakerAsksTheAdminAndOnlyAForceWithTheOverrideRuns) {
+  runNeverHealthy("queue");
+  startOrion(writeConfig("N3"));
+  for (size_t failures = 1; failures <= 3; ++failures) {
+    kill("queue");
+    auto outcomes = waitFor("outcome", failures);
+    ASSERT_EQ(outcomes.size(), failures) << orion_->err();
+    EXPECT_EQ(outcomes.back()["status"], "failed") << outcomes.back().dump();
+    ASSERT_TRUE(waitUntil([&] { return running("queue"); }, 10s));
+  }
+  kill("queue");
+  auto requests = waitFor("approval_request", 1);
+  ASSERT_EQ(requests.size(), 1u) << orion_->err();
+  EXPECT_EQ(requests[0]["tags"].value("requires_override", ""), "circuit_breaker")
+      << requests[0].dump();
+  std::string request = pendingRequestId();
+  ASSERT_FALSE(request.empty());
+  auto listed = cli({"approvals"});
+  EXPECT_NE(listed.out.find("--override-breaker"), std::string::npos) << listed.out;
+
+  auto approved = cli({"approve", request, "--reason", "try once more"});
+  EXPECT_EQ(approved.code, 2) << approved.out << approved.err;
+  EXPECT_NE(approved.err.find("--override-breaker"), std::string::npos) << approved.err;
+  auto forced =
+      cli({"force", request, "--reason", "I fixed the image; try it", "--override-breaker"});
+  ASSERT_EQ(forced.code, 0) << forced.out << forced.err;
+  auto outcomes = waitFor("outcome", 4);
+  ASSERT_EQ(outcomes.size(), 4u) << orion_->err();
+  auto forced_actions = waitFor(
+      "action", 1,
+      [](const Json& action) {
+        return isRestart(action) && action["tags"].value("override_circuit_breaker", "") == "true";
+      },
+      1ms);
+  EXPECT_FALSE(forced_actions.empty());
   stopOrion();
 }
 
