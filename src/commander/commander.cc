@@ -2,11 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "bus/routing.h"
 #include "commander/commander_metrics.h"
@@ -35,6 +40,8 @@ constexpr const char* kExecutions = "executions";  // decision id → {action, s
 constexpr const char* kAwaiting = "awaiting";      // decision id → {decision, deadline}
 constexpr const char* kUsed = "used_approvals";    // approval id → {decision_id, expires_at}
 constexpr const char* kParked = "parked";          // decision id → approval (came first)
+constexpr const char* kOutbox = "outbox";          // sequence → {type, document} the bus refused
+constexpr auto kOutboxRetry = std::chrono::seconds(1);
 
 struct Awaiting {
   contracts::Decision decision;
@@ -87,6 +94,12 @@ class Commander final : public Service {
     }
     decisions_ = std::move(decisions).value();
     approvals_ = std::move(approvals).value();
+    {
+      std::lock_guard lock(mutex_);
+      flushOutbox();  // what a previous run could not publish
+    }
+    stopping_ = false;
+    retrier_ = std::thread([this] { retryLoop(); });
     logger_->info("commander started: {} executor(s), {} decision(s) awaiting approval{}{}",
                   executors_.all().size(), awaiting_.size(),
                   key_ ? "" : "; no admin key: no approval will be accepted",
@@ -103,6 +116,12 @@ class Commander final : public Service {
       (*subscription)->stop();
       subscription->reset();
     }
+    {
+      std::lock_guard lock(retry_mutex_);
+      stopping_ = true;
+    }
+    retry_wake_.notify_all();
+    if (retrier_.joinable()) retrier_.join();
   }
 
  private:
@@ -163,6 +182,15 @@ class Commander final : public Service {
       awaiting_[decision_id] = Awaiting{
           *decision, *deadline, classification ? *classification : contracts::SafetyClass::kRisky};
     }
+    auto outbox = store_->scan(kOutbox);
+    if (!outbox) return outbox.status().withContext("commander: reading its outbox");
+    for (auto& [key, entry] : *outbox) {
+      uint64_t sequence = std::strtoull(key.c_str(), nullptr, 10);
+      outbox_.push_back({sequence, entry.value("type", ""), entry["document"]});
+      outbox_sequence_ = std::max(outbox_sequence_, sequence);
+    }
+    std::sort(outbox_.begin(), outbox_.end(),
+              [](const Unpublished& a, const Unpublished& b) { return a.sequence < b.sequence; });
     for (auto& [approval_id, entry] : *used) used_.insert(approval_id);
     for (auto& [decision_id, entry] : *parked) parked_[decision_id] = entry;
     metrics_.awaiting.set(static_cast<double>(awaiting_.size()));
@@ -437,13 +465,59 @@ class Commander final : public Service {
     }
   }
 
+  // Called with mutex_ held. Actions and outcomes are never dropped: what the bus refuses waits
+  // in the outbox (kept in the journal's store) and goes out, in order, before anything newer.
   void publish(std::string_view type, const Json& document) {
-    auto published = context_.bus.publish(type, document);
-    if (!published) {
+    flushOutbox();
+    if (outbox_.empty()) {
+      auto published = context_.bus.publish(type, document);
+      if (published) return;
       metrics_.publish_failures.inc();
-      logger_->error("commander: publishing {} failed: {}", type, published.status().message());
+      logger_->error("commander: publishing {} failed (kept, retried): {}", type,
+                     published.status().message());
+    }
+    Unpublished entry{++outbox_sequence_, std::string(type), document};
+    if (store_) {
+      Status kept = store_->put(kOutbox, outboxKey(entry.sequence),
+                                Json{{"type", entry.type}, {"document", entry.document}});
+      if (!kept.isOk()) logger_->error("commander: {}", kept.message());
+    }
+    outbox_.push_back(std::move(entry));
+    metrics_.outbox.set(static_cast<double>(outbox_.size()));
+  }
+
+  // Called with mutex_ held.
+  void flushOutbox() {
+    while (!outbox_.empty()) {
+      const Unpublished& next = outbox_.front();
+      if (!context_.bus.publish(next.type, next.document)) break;
+      if (store_) store_->erase(kOutbox, outboxKey(next.sequence)).ignore();
+      outbox_.pop_front();
+    }
+    metrics_.outbox.set(static_cast<double>(outbox_.size()));
+  }
+
+  static std::string outboxKey(uint64_t sequence) { return fmt::format("{:020}", sequence); }
+
+  void retryLoop() {
+    std::unique_lock wake_lock(retry_mutex_);
+    while (!stopping_) {
+      retry_wake_.wait_for(wake_lock, kOutboxRetry, [this] { return stopping_; });
+      if (stopping_) return;
+      wake_lock.unlock();
+      {
+        std::lock_guard lock(mutex_);
+        flushOutbox();
+      }
+      wake_lock.lock();
     }
   }
+
+  struct Unpublished {
+    uint64_t sequence = 0;
+    std::string type;
+    Json document;
+  };
 
   CommanderOptions options_;
   ModuleContext context_;
@@ -462,6 +536,12 @@ class Commander final : public Service {
   std::map<std::string, Json> parked_;  // decision id → approval that came before it
   std::unique_ptr<bus::Subscription> decisions_;
   std::unique_ptr<bus::Subscription> approvals_;
+  std::deque<Unpublished> outbox_;
+  uint64_t outbox_sequence_ = 0;
+  std::thread retrier_;
+  std::mutex retry_mutex_;
+  std::condition_variable retry_wake_;
+  bool stopping_ = false;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 //   orion_commander_executions_total{action,status}  actions executed, by outcome status
 //   orion_commander_interrupted_total                actions found executing at start (not rerun)
 //   orion_commander_publish_failures_total           action/outcome documents the bus refused
+//   orion_commander_outbox                           of those, still waiting to be published
 //   orion_commander_duplicates_total                 redelivered decisions/approvals, ignored
 //   orion_commander_rejected_total                   deliveries that were not readable
 #pragma once
@@ -29,6 +30,9 @@ struct CommanderMetrics {
                                      "Actions found executing at start, marked failed.")),
         publish_failures(registry.counter("orion_commander_publish_failures_total",
                                           "Action or outcome documents the bus refused.")),
+        outbox(registry.gauge("orion_commander_outbox",
+                              "Action or outcome documents the bus refused, waiting to be "
+                              "published again (kept in the journal).")),
         duplicates(registry.counter("orion_commander_duplicates_total",
                                     "Redelivered decisions or approval decisions, ignored.")),
         rejected(registry.counter("orion_commander_rejected_total",
@@ -73,6 +77,7 @@ struct CommanderMetrics {
   Gauge& awaiting;
   Counter& interrupted;
   Counter& publish_failures;
+  Gauge& outbox;
   Counter& duplicates;
   Counter& rejected;
 };

@@ -14,6 +14,7 @@
 #include "state/state_store.h"
 #include "testing/fake_bus.h"
 #include "testing/temp_dir.h"
+#include "testing/wait.h"
 
 namespace orion::commander {
 namespace {
@@ -156,6 +157,34 @@ TEST_F(CommanderServiceTest, SafeActionRunsOnceWithItsLifecycleAndOutcome) {
   EXPECT_EQ(outcome["status"], "succeeded");
   EXPECT_EQ(outcome["result"]["verified"], true);
   EXPECT_EQ(metric("orion_commander_duplicates_total"), 1);
+}
+
+TEST_F(CommanderServiceTest, WhatTheBusRefusesIsKeptAndPublishedInOrderLater) {
+  Json decision = decisionJson("EXECUTE_SAFE_ACTION", "restart_container",
+                               Json{{"container_id", "abc"}, {"service_name", "web"}});
+  bus_.failPublishes(2);  // pending and executing are refused
+  ASSERT_TRUE(bus_.deliver("decision", decision).isOk());
+  EXPECT_EQ(restarts_, 1);
+  // The retry published them, then the end of the action, in order.
+  ASSERT_TRUE(testing::waitUntil([&] { return bus_.published("outcome").size() == 1; },
+                                 std::chrono::seconds(5)));
+  EXPECT_EQ(actionStates(), (std::vector<std::string>{"pending", "executing", "succeeded"}));
+  EXPECT_EQ(metric("orion_commander_publish_failures_total"), 1);
+  EXPECT_EQ(metric("orion_commander_outbox"), 0);
+}
+
+TEST_F(CommanderServiceTest, TheOutboxSurvivesARestart) {
+  Json decision = decisionJson("EXECUTE_SAFE_ACTION", "restart_container",
+                               Json{{"container_id", "abc"}, {"service_name", "web"}});
+  bus_.failPublishes(1000000);
+  ASSERT_TRUE(bus_.deliver("decision", decision).isOk());
+  EXPECT_EQ(metric("orion_commander_outbox"), 4);  // pending, executing, succeeded, outcome
+  stop();
+  bus_.failPublishes(0);
+  start();
+  EXPECT_EQ(actionStates(), (std::vector<std::string>{"pending", "executing", "succeeded"}));
+  EXPECT_EQ(bus_.published("outcome").size(), 1u);
+  EXPECT_EQ(restarts_, 1);
 }
 
 TEST_F(CommanderServiceTest, SafeDecisionOfAnActionThePolicyCallsRiskyIsRefused) {
