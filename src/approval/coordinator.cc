@@ -275,11 +275,8 @@ class Coordinator final : public Service {
   }
 
   Status registerOps() {
-    if (context_.control == nullptr) return Status::ok();
     auto add = [this](const char* op, const char* help, control::Handler handler) {
-      Status status = context_.control->registerOp(op, help, std::move(handler));
-      if (status.isOk()) registered_.emplace_back(op);
-      return status;
+      return ops_.add(op, help, std::move(handler));
     };
     Status status = add("approvals.list", "pending approval requests",
                         [this](const control::Request&) { return list(); });
@@ -295,11 +292,7 @@ class Coordinator final : public Service {
     return status.withContext("approval: registering control operations");
   }
 
-  void unregisterOps() {
-    if (context_.control == nullptr) return;
-    for (const std::string& op : registered_) context_.control->unregisterOp(op);
-    registered_.clear();
-  }
+  void unregisterOps() { ops_.clear(); }
 
   // ---- expiry ------------------------------------------------------------------------------
 
@@ -412,7 +405,7 @@ class Coordinator final : public Service {
   std::map<std::string, Json> outbox_;        // approval id → document not yet published
   bool stopping_ = false;
   std::thread sweeper_;
-  std::vector<std::string> registered_;
+  control::OwnedOps ops_{context_.control};
   std::unique_ptr<bus::Subscription> subscription_;
 };
 

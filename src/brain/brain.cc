@@ -325,11 +325,8 @@ class Brain final : public Service {
   }
 
   Status registerOps() {
-    if (context_.control == nullptr) return Status::ok();
     auto add = [this](const char* op, const char* help, control::Handler handler) {
-      Status status = context_.control->registerOp(op, help, std::move(handler));
-      if (status.isOk()) registered_.emplace_back(op);
-      return status;
+      return ops_.add(op, help, std::move(handler));
     };
     ORION_RETURN_IF_ERROR(add("autonomy.show", "the autonomy level in force and its last change",
                               [this](const control::Request&) -> Result<Json> {
@@ -350,11 +347,7 @@ class Brain final : public Service {
     return Status::ok();
   }
 
-  void unregisterOps() {
-    if (context_.control == nullptr) return;
-    for (const std::string& op : registered_) context_.control->unregisterOp(op);
-    registered_.clear();
-  }
+  void unregisterOps() { ops_.clear(); }
 
   void stopSubscriptions(MonoTime deadline) {
     for (auto& subscription : subscriptions_) {
@@ -375,7 +368,7 @@ class Brain final : public Service {
   BrainCore core_;
   std::unique_ptr<state::StateStore> store_;
   uint64_t evictions_seen_ = 0;
-  std::vector<std::string> registered_;
+  control::OwnedOps ops_{context_.control};
   std::vector<std::unique_ptr<bus::Subscription>> subscriptions_;
   std::mutex wake_mutex_;
   std::condition_variable wake_;

@@ -68,6 +68,20 @@ class Registry {
   virtual void unregisterOp(std::string_view op) = 0;
 };
 
+// The operations one module registered, so it can remove them together. With no registry (a
+// module run without a control socket) add() does nothing and succeeds.
+class OwnedOps {
+ public:
+  explicit OwnedOps(Registry* registry) : registry_(registry) {}
+  Status add(std::string op, std::string help, Handler handler);
+  // Unregisters every operation add() registered.
+  void clear();
+
+ private:
+  Registry* registry_;
+  std::vector<std::string> ops_;
+};
+
 // The operations of one daemon, and their dispatch. Thread-safe.
 class Router final : public Registry {
  public:

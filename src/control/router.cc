@@ -57,6 +57,19 @@ Peer selfPeer() {
   return peer;
 }
 
+Status OwnedOps::add(std::string op, std::string help, Handler handler) {
+  if (registry_ == nullptr) return Status::ok();
+  Status status = registry_->registerOp(op, std::move(help), std::move(handler));
+  if (status.isOk()) ops_.push_back(std::move(op));
+  return status;
+}
+
+void OwnedOps::clear() {
+  if (registry_ == nullptr) return;
+  for (const std::string& op : ops_) registry_->unregisterOp(op);
+  ops_.clear();
+}
+
 Status Router::registerOp(std::string op, std::string help, Handler handler) {
   if (!isOpName(op) || op == "ops.list") {
     return invalidArgument("control op '" + op +

@@ -26,7 +26,7 @@
 #include "child_process.h"
 #include "common/json.h"
 #include "testing/audit_chain.h"
-#include "testing/podman_service.h"
+#include "testing/podman_suite.h"
 #include "testing/temp_dir.h"
 #include "testing/wait.h"
 
@@ -71,22 +71,11 @@ int indexOf(const std::vector<AuditRecord>& records, const std::string& type,
   return -1;
 }
 
-class CommanderE2eTest : public ::testing::Test {
+class CommanderE2eTest : public PodmanSuite {
  protected:
-  static void SetUpTestSuite() {
-    if (!PodmanService::available()) return;
-    podman_ = new PodmanService();
-    start_status_ = podman_->start();
-    if (start_status_.isOk()) start_status_ = podman_->buildTestImage();
-  }
-  static void TearDownTestSuite() {
-    delete podman_;
-    podman_ = nullptr;
-  }
-
   void SetUp() override {
-    ORION_REQUIRE_COMPONENT(PodmanService::missingReason());
-    ASSERT_TRUE(start_status_.isOk()) << start_status_.toString();
+    PodmanSuite::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     fs::copy(ORION_SOURCE_DIR "/policies", policies());
     // One decision per event, and restarts as often as the test kills.
     ASSERT_TRUE(edit(policies() / "cooldowns.yaml",
@@ -106,7 +95,7 @@ class CommanderE2eTest : public ::testing::Test {
 
   void TearDown() override {
     orion_.reset();
-    if (podman_ != nullptr) (void)podman_->podman({"rm", "--force", "--all", "--time", "0"});
+    PodmanSuite::TearDown();
   }
 
   fs::path policies() const { return dir_.path() / "policies"; }
@@ -239,17 +228,12 @@ class CommanderE2eTest : public ::testing::Test {
     return rest.substr(0, rest.find(' '));
   }
 
-  static PodmanService* podman_;
-  static Status start_status_;
   TempDir dir_;
   fs::path key_;
   fs::path wrong_key_;
   fs::path config_;
   std::unique_ptr<ChildProcess> orion_;
 };
-
-PodmanService* CommanderE2eTest::podman_ = nullptr;
-Status CommanderE2eTest::start_status_;
 
 bool isRestart(const Json& document) {
   return document.value("action_type", "") == "restart_container";

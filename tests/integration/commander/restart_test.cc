@@ -8,7 +8,7 @@
 #include "common/ids.h"
 #include "docker/docker_client.h"
 #include "testing/fake_bus.h"
-#include "testing/podman_service.h"
+#include "testing/podman_suite.h"
 
 namespace orion::commander {
 namespace {
@@ -31,22 +31,11 @@ Json restartDecision(const std::string& container) {
               {"tags", {{"node", "n"}}}};
 }
 
-class CommanderRestartTest : public ::testing::Test {
+class CommanderRestartTest : public testing::PodmanSuite {
  protected:
-  static void SetUpTestSuite() {
-    if (!PodmanService::available()) return;
-    podman_ = new PodmanService();
-    start_status_ = podman_->start();
-    if (start_status_) start_status_ = podman_->buildTestImage();
-  }
-  static void TearDownTestSuite() {
-    delete podman_;
-    podman_ = nullptr;
-  }
-
   void SetUp() override {
-    ORION_REQUIRE_COMPONENT(PodmanService::missingReason());
-    ASSERT_TRUE(start_status_.isOk()) << start_status_.toString();
+    PodmanSuite::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     CommanderOptions options;
     options.policy_dir = ORION_SOURCE_DIR "/policies";
     options.builtin.docker_socket = podman_->socketPath();
@@ -57,19 +46,14 @@ class CommanderRestartTest : public ::testing::Test {
   }
   void TearDown() override {
     if (commander_) commander_->stop(clock_.monotonic());
-    if (podman_) (void)podman_->podman({"rm", "--force", "--all", "--time", "0"});
+    PodmanSuite::TearDown();
   }
 
-  static PodmanService* podman_;
-  static Status start_status_;
   RealClock clock_;
   MetricsRegistry metrics_;
   testing::FakeBus bus_;
   std::unique_ptr<Service> commander_;
 };
-
-PodmanService* CommanderRestartTest::podman_ = nullptr;
-Status CommanderRestartTest::start_status_;
 
 TEST_F(CommanderRestartTest, ADeadContainerIsRestartedAndVerifiedRunning) {
   ASSERT_TRUE(podman_

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "common/time.h"
-#include "testing/podman_service.h"
+#include "testing/podman_suite.h"
 #include "testing/wait.h"
 #include "watcher_harness.h"
 
@@ -18,29 +18,11 @@ using orion::testing::waitUntil;
 using testing::instance;
 using testing::WatcherHarness;
 
-class ContainersSourceTest : public ::testing::Test {
+class ContainersSourceTest : public orion::testing::PodmanSuite {
  protected:
-  static void SetUpTestSuite() {
-    if (!PodmanService::available()) return;
-    podman_ = new PodmanService();
-    start_status_ = podman_->start();
-    if (start_status_) start_status_ = podman_->buildTestImage();
-  }
-  static void TearDownTestSuite() {
-    delete podman_;
-    podman_ = nullptr;
-  }
-
-  void SetUp() override {
-    ORION_REQUIRE_COMPONENT(PodmanService::missingReason());
-    ASSERT_TRUE(start_status_.isOk()) << start_status_.toString();
-    if (!podman_->serviceRunning()) {
-      ASSERT_TRUE(podman_->start().isOk());
-    }
-  }
   void TearDown() override {
     harness_.stop();
-    if (podman_) (void)podman_->podman({"rm", "--force", "--all", "--time", "0"});
+    PodmanSuite::TearDown();
   }
 
   config::ContainersSourceConfig settings() const {
@@ -76,13 +58,8 @@ class ContainersSourceTest : public ::testing::Test {
     });
   }
 
-  static PodmanService* podman_;
-  static Status start_status_;
   WatcherHarness harness_;
 };
-
-PodmanService* ContainersSourceTest::podman_ = nullptr;
-Status ContainersSourceTest::start_status_;
 
 TEST_F(ContainersSourceTest, KillIsServiceDownAndStartIsServiceUp) {
   std::string id = run("web");
