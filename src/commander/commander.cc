@@ -332,7 +332,7 @@ class Commander final : public Service {
                       ? fmt::format(" override cooldown {}, breaker {}", approval.override_cooldown,
                                     approval.override_circuit_breaker)
                       : "",
-                  proposed.action_type);
+                  decision.proposed_action->action_type);  // `proposed` died with the erase
     return execute(decision, classification, &approval);
   }
 
