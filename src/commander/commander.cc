@@ -76,6 +76,8 @@ class Commander final : public Service {
     } else if (Status loaded = policy_.reload(); !loaded.isOk()) {
       logger_->error("commander: {}: nothing is SAFE until the policy loads", loaded.message());
     }
+    ORION_RETURN_IF_ERROR(
+        registerExecActions(executors_, *policy_.current()).withContext("commander"));
     ORION_RETURN_IF_ERROR(loadKey());
     ORION_RETURN_IF_ERROR(openJournal());
     // Routing (bus/routing.h): each node's commander has consumer groups of its own.
@@ -362,7 +364,7 @@ class Commander final : public Service {
                       ? fmt::format(" override cooldown {}, breaker {}", approval.override_cooldown,
                                     approval.override_circuit_breaker)
                       : "",
-                  proposed.action_type);
+                  decision.proposed_action->action_type);  // `proposed` died with the erase
     return execute(decision, classification, &approval);
   }
 
@@ -430,7 +432,7 @@ class Commander final : public Service {
     publish(contracts::type::kAction, action.toJson());
 
     RunOptions run{options_.action_timeout, options_.max_attempts, options_.retry_backoff,
-                   action.dry_run};
+                   action.dry_run, policy};
     contracts::Outcome outcome =
         runAction(action, *executor, run, context_.clock, [] { return newUuid(); });
     finish(decision.decision_id, action, outcome);
@@ -544,6 +546,33 @@ class Commander final : public Service {
   bool stopping_ = false;
 };
 
+// commander.notifications as the executors see them; a relative token_file is under state_dir.
+std::vector<NotificationChannel> notificationChannels(const config::Config& config) {
+  std::vector<NotificationChannel> channels;
+  for (const config::NotificationChannelConfig& instance : config.commander.notifications) {
+    NotificationChannel channel;
+    channel.name = instance.name;
+    std::visit(
+        [&](const auto& settings) {
+          channel.url = settings.url;
+          channel.token_file = settings.token_file;
+          channel.timeout = settings.timeout;
+        },
+        instance.settings);
+    if (const auto* ntfy = std::get_if<config::NtfyChannelConfig>(&instance.settings)) {
+      channel.type = NotificationChannel::Type::kNtfy;
+      channel.tags = ntfy->tags;
+      channel.priority = ntfy->priority;
+    }
+    std::filesystem::path token = channel.token_file;
+    if (!channel.token_file.empty() && token.is_relative() && !config.state_dir.empty()) {
+      channel.token_file = (std::filesystem::path(config.state_dir) / token).string();
+    }
+    channels.push_back(std::move(channel));
+  }
+  return channels;
+}
+
 }  // namespace
 
 std::unique_ptr<Service> makeCommanderService(CommanderOptions options, ModuleContext context,
@@ -566,6 +595,8 @@ std::unique_ptr<Service> makeCommander(const config::Config& config, ModuleConte
                     : docker::socketPathOf(config.commander.docker_socket);
   if (socket) options.builtin.docker_socket = *socket;
   options.builtin.verify_timeout = config.commander.verify_timeout;
+  options.builtin.systemctl = config.commander.systemctl;
+  options.builtin.notification_channels = notificationChannels(config);
   return makeCommanderService(std::move(options), std::move(context));
 }
 

@@ -16,7 +16,8 @@
 // the executor checks its work), and is never run twice: a redelivered decision or approval is a
 // duplicate, and an action found "executing" at start (a crash) is marked failed with reason
 // "interrupted" and never rerun. Dry run (commander.dry_run, or parameters.dry_run) records what
-// would run and runs nothing.
+// would run and runs nothing. The executors (executor.h, docs/executors.md) are the built-ins
+// plus one per exec action the policy declares when the commander starts.
 #pragma once
 
 #include <memory>

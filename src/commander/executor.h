@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/json.h"
@@ -54,6 +55,9 @@ struct ExecutionContext {
   const Clock& clock;
   MonoTime deadline;  // the action's timeout
   bool dry_run = false;
+  // The policy snapshot the action was judged under: run_diagnostic and exec actions take their
+  // commands from it (nullptr: none, so they run nothing).
+  const policy::Policy* policy = nullptr;
 };
 
 class Executor {
@@ -77,18 +81,42 @@ class ExecutorRegistry {
   std::map<std::string, std::unique_ptr<Executor>, std::less<>> executors_;
 };
 
+// One channel send_notification can deliver to (commander.notifications).
+struct NotificationChannel {
+  enum class Type { kWebhook, kNtfy };
+  Type type = Type::kWebhook;
+  std::string name;        // what notification_channel names
+  std::string url;         // http:// or https://
+  std::string token_file;  // "": none; else must not be readable by group/others
+  Duration timeout = std::chrono::seconds(10);
+  std::vector<std::string> tags;  // ntfy: the Tags header
+  std::string priority;           // ntfy: "" derives it from the severity
+};
+
 // What the built-in executors need from the deployment.
 struct BuiltinOptions {
   std::string docker_socket;  // "" : restart_container fails with ENGINE_UNAVAILABLE
-  Duration verify_timeout = std::chrono::seconds(30);  // a restarted container must be running
+  Duration verify_timeout = std::chrono::seconds(30);  // a restarted container/unit must be up
   Duration stop_grace = std::chrono::seconds(10);
+  std::string systemctl = "systemctl";  // restart_service: an absolute path or a name in PATH
+  std::vector<NotificationChannel> notification_channels;  // none: send_notification fails
 };
 
-// Adds, for each type without an executor yet: acknowledge_incident, restart_container, and the
-// actions with no backend here (scale_service, restart_service, recreate_container, prune_images,
+// Adds, for each type without an executor yet:
+//   acknowledge_incident  bookkeeping in the outcome (read_only)
+//   restart_container     Docker Engine API, verified running/healthy (reversible)
+//   restart_service       `systemctl restart -- UNIT`, verified `is-active` (destructive)
+//   run_diagnostic        a diagnostics.yaml command, output in the outcome (read_only)
+//   send_notification     webhook or ntfy POST to a configured channel (read_only)
+// and the actions with no backend here (scale_service, recreate_container, prune_images,
 // stop_edge_device, restart_edge_device: each fails with NOT_SUPPORTED, "not supported on this
-// deployment").
+// deployment"). docs/executors.md lists each one's parameters and dry-run behaviour.
 Status registerBuiltinExecutors(ExecutorRegistry& registry, const BuiltinOptions& options,
                                 const Clock& clock);
+
+// Adds one executor per exec action the policy declares (exec_actions.yaml) that has no executor
+// yet. Each runs its argv template with the action's parameters (ExecAction::render), taking the
+// declaration from the policy snapshot of each execution (ExecutionContext::policy).
+Status registerExecActions(ExecutorRegistry& registry, const policy::Policy& policy);
 
 }  // namespace orion::commander

@@ -26,7 +26,8 @@ contracts::Outcome runAction(const contracts::Action& action, Executor& executor
   } else {
     Duration backoff = options.backoff;
     for (int attempt = 1; attempt <= std::max(1, options.max_attempts); ++attempt) {
-      last = executor.execute(action, ExecutionContext{clock, deadline, options.dry_run});
+      last = executor.execute(
+          action, ExecutionContext{clock, deadline, options.dry_run, options.policy.get()});
       attempts.push_back(Json{{"attempt", attempt},
                               {"status", last.status == ExecutionStatus::kSucceeded   ? "succeeded"
                                          : last.status == ExecutionStatus::kRetryable ? "retryable"

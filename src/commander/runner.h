@@ -17,6 +17,8 @@ struct RunOptions {
   int max_attempts = 2;
   Duration backoff = std::chrono::milliseconds(500);  // before the second attempt, doubling
   bool dry_run = false;
+  policy::PolicyPtr policy =
+      nullptr;  // the snapshot the action was judged under (ExecutionContext)
 };
 
 // Runs `action` with `executor` and returns its outcome (outcome_id from `new_id`). A dry run

@@ -187,12 +187,28 @@ struct ApprovalConfig {
   std::string admin_key_file;
 };
 
+// `commander.notifications`: where send_notification delivers (docs/configuration.md).
+struct NotificationCommonConfig {
+  std::string url;         // required: http:// or https://
+  std::string token_file;  // "": no Authorization; else mode 0600, "Bearer <contents>"
+  Duration timeout = std::chrono::seconds(10);
+};
+struct WebhookChannelConfig : NotificationCommonConfig {};  // POST a JSON document
+struct NtfyChannelConfig : NotificationCommonConfig {       // POST the message, ntfy headers
+  std::vector<std::string> tags;                            // the Tags header (plus severity)
+  std::string priority;  // "": from the severity (critical → urgent …); else 1–5 or a name
+};
+using NotificationSettings = std::variant<WebhookChannelConfig, NtfyChannelConfig>;
+using NotificationChannelConfig = Instance<NotificationSettings>;
+
 struct CommanderConfig {
   bool dry_run = false;
-  std::string docker_socket;                           // "": restart_container cannot run
-  Duration action_timeout = std::chrono::seconds(60);  // one action, every attempt included
-  Duration verify_timeout = std::chrono::seconds(30);  // a restarted container must be up by then
-  int64_t max_attempts = 2;                            // attempts of a retryable failure
+  std::string docker_socket;                             // "": restart_container cannot run
+  Duration action_timeout = std::chrono::seconds(60);    // one action, every attempt included
+  Duration verify_timeout = std::chrono::seconds(30);    // a restarted container must be up by then
+  int64_t max_attempts = 2;                              // attempts of a retryable failure
+  std::string systemctl = "systemctl";                   // restart_service: path or name in PATH
+  std::vector<NotificationChannelConfig> notifications;  // send_notification's channels
 };
 
 // The audit trail (docs/audit_log_format.md). Sizes in MiB; 0 for a retention bound means none.

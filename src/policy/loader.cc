@@ -65,8 +65,10 @@ void crossCheck(const PolicyDraft& draft, config::Diagnostics& diagnostics) {
                                   duplicate.path, duplicate.action_type, first.where));
   }
   std::vector<std::string> names = listedNames(draft);
+  for (const auto& [name, exec] : draft.exec_actions) names.push_back(name);
   for (const Reference& reference : draft.references) {
     if (draft.actions.contains(reference.action_type)) continue;
+    if (draft.exec_actions.contains(reference.action_type)) continue;  // RISKY unless listed
     std::string message = fmt::format("{}: '{}' is in neither {} nor {}", reference.path,
                                       reference.action_type, kSafeFile, kRiskyFile);
     if (auto near = config::nearest(reference.action_type, names)) {
@@ -83,6 +85,18 @@ void crossCheck(const PolicyDraft& draft, config::Diagnostics& diagnostics) {
                                     name, formatDuration(*entry.approval_timeout),
                                     formatDuration(draft.approvals.max_timeout)));
     }
+  }
+  for (const auto& [name, exec] : draft.exec_actions) {
+    auto listed = draft.actions.find(name);
+    if (listed == draft.actions.end() || listed->second.classification != SafetyClass::kSafe ||
+        exec.risk != DeclaredRisk::kDestructive) {
+      continue;
+    }
+    diagnostics.error(listed->second.where,
+                      fmt::format("'{}' is listed SAFE but its exec action ({}) declares risk "
+                                  "destructive (the default): declare risk read_only or "
+                                  "reversible there, or list it in {}",
+                                  name, exec.where, kRiskyFile));
   }
   for (const Rule& rule : draft.rules) {
     for (const Step& step : rule.steps) {
@@ -116,6 +130,8 @@ class PolicyBuilder {
     policy->approvals_ = std::move(draft.approvals);
     policy->permissions_ = std::move(draft.permissions);
     policy->rules_ = std::move(draft.rules);
+    policy->diagnostics_ = std::move(draft.diagnostics);
+    policy->exec_actions_ = std::move(draft.exec_actions);
     return policy;
   }
 
@@ -161,6 +177,17 @@ Result<std::shared_ptr<const Policy>> Policy::load(const fs::path& directory) {
   });
   each(kRulesFile, [&](const YAML::Node& root, const std::string& file) {
     parseRules(root, file, draft, diagnostics);
+  });
+  // The command files are optional: without one, nothing of its kind is declared.
+  auto optional = [&](std::string_view name, auto parse) {
+    std::error_code missing;
+    if (fs::exists(directory / name, missing)) each(name, parse);
+  };
+  optional(kDiagnosticsFile, [&](const YAML::Node& root, const std::string& file) {
+    parseDiagnostics(root, file, draft, diagnostics);
+  });
+  optional(kExecActionsFile, [&](const YAML::Node& root, const std::string& file) {
+    parseExecActions(root, file, draft, diagnostics);
   });
   if (!diagnostics.hasErrors()) crossCheck(draft, diagnostics);
   if (diagnostics.hasErrors()) return invalidArgument(diagnostics.joined());

@@ -37,6 +37,8 @@ struct PolicyDraft {
   std::map<contracts::AutonomyLevel, LevelPermissions> permissions;
   std::vector<Rule> rules;
   std::vector<Reference> references;  // every action named outside the two lists
+  std::map<std::string, Diagnostic, std::less<>> diagnostics;
+  std::map<std::string, ExecAction, std::less<>> exec_actions;
 };
 
 // `file` is the path as shown in messages ("policies/actions_safe.yaml").
@@ -48,6 +50,11 @@ void parseApprovals(const YAML::Node& root, const std::string& file, PolicyDraft
                     config::Diagnostics& diagnostics);
 void parseRules(const YAML::Node& root, const std::string& file, PolicyDraft& draft,
                 config::Diagnostics& diagnostics);
+// The two optional command files (commands.h).
+void parseDiagnostics(const YAML::Node& root, const std::string& file, PolicyDraft& draft,
+                      config::Diagnostics& diagnostics);
+void parseExecActions(const YAML::Node& root, const std::string& file, PolicyDraft& draft,
+                      config::Diagnostics& diagnostics);
 void crossCheck(const PolicyDraft& draft, config::Diagnostics& diagnostics);
 
 // The permissions each level is defined with (N0/N1 nothing, N2 SAFE, N3 SAFE and RISKY); a

@@ -52,7 +52,9 @@ bool BreakerSettings::appliesTo(std::string_view action_type) const {
 
 SafetyClass Policy::classify(std::string_view action_type) const {
   const ActionEntry* entry = action(action_type);
-  return entry == nullptr ? SafetyClass::kUnknown : entry->classification;
+  if (entry != nullptr) return entry->classification;
+  // A declared exec action runs whatever its author wrote: never SAFE unless listed SAFE.
+  return execAction(action_type) != nullptr ? SafetyClass::kRisky : SafetyClass::kUnknown;
 }
 
 SafetyClass Policy::classify(std::string_view action_type,
@@ -69,6 +71,16 @@ SafetyClass Policy::classify(std::string_view action_type,
 const ActionEntry* Policy::action(std::string_view action_type) const {
   auto it = actions_.find(action_type);
   return it == actions_.end() ? nullptr : &it->second;
+}
+
+const Diagnostic* Policy::diagnostic(std::string_view diagnostic_type) const {
+  auto it = diagnostics_.find(diagnostic_type);
+  return it == diagnostics_.end() ? nullptr : &it->second;
+}
+
+const ExecAction* Policy::execAction(std::string_view action_type) const {
+  auto it = exec_actions_.find(action_type);
+  return it == exec_actions_.end() ? nullptr : &it->second;
 }
 
 Cooldown Policy::cooldownFor(std::string_view action_type) const {

@@ -3,7 +3,8 @@
 // reader shares; per-message work only reads it. Used by the brain now, and by the commander
 // (re-check SAFE before executing) and the approval coordinator (per-action approval timeout).
 //
-// The directory holds the original ORION's four files, with their shapes, plus a rules file:
+// The directory holds the original ORION's four files, with their shapes, plus a rules file
+// and two optional files of commands (commands.h):
 //   actions_safe.yaml   safe_actions[]: the allowlist. Only these are SAFE.
 //   actions_risky.yaml  risky_actions[]: explicitly RISKY (always need an admin's approval).
 //   cooldowns.yaml      global_settings, action_cooldowns[], incident_cooldowns,
@@ -11,6 +12,8 @@
 //   approvals.yaml      approval_settings, action_overrides[], autonomy_levels,
 //                       default_autonomy_level
 //   rules.yaml          rules[]: incident → proposed action, with an escalation ladder
+//   diagnostics.yaml    diagnostics[]: run_diagnostic's allow-listed read-only commands
+//   exec_actions.yaml   exec_actions[]: actions that run an argv template
 // docs/policies.md describes every key. Unknown keys are errors; so are actions named in
 // cooldowns, overrides, breaker or rules that neither list classifies (a typo would otherwise
 // silently make an action UNKNOWN).
@@ -35,6 +38,7 @@
 #include "common/json.h"
 #include "common/status.h"
 #include "contracts/documents.h"
+#include "policy/commands.h"
 
 namespace orion::policy {
 
@@ -47,8 +51,7 @@ inline constexpr std::string_view kCooldownsFile = "cooldowns.yaml";
 inline constexpr std::string_view kApprovalsFile = "approvals.yaml";
 inline constexpr std::string_view kRulesFile = "rules.yaml";
 
-// What an executor says about the actions it performs (STYLE.md: executor metadata).
-enum class DeclaredRisk { kReadOnly, kReversible, kDestructive };
+// DeclaredRisk (read_only | reversible | destructive) is in commands.h.
 std::string_view toString(DeclaredRisk risk);
 // "read_only", "reversible" or "destructive"; anything else is kInvalidArgument.
 Result<DeclaredRisk> parseDeclaredRisk(std::string_view text);
@@ -146,7 +149,8 @@ class Policy {
   bool loaded() const { return problem_.empty(); }
   const std::string& problem() const { return problem_; }
 
-  // SAFE when listed in actions_safe.yaml, RISKY when in actions_risky.yaml, else UNKNOWN.
+  // SAFE when listed in actions_safe.yaml, RISKY when in actions_risky.yaml; an exec action
+  // (exec_actions.yaml) listed in neither is RISKY; anything else is UNKNOWN.
   SafetyClass classify(std::string_view action_type) const;
   // The same, made stricter by what the executor declares: `destructive` turns SAFE into RISKY.
   // Never makes anything safer (UNKNOWN stays UNKNOWN whatever is declared).
@@ -176,8 +180,17 @@ class Policy {
   LevelPermissions permissions(contracts::AutonomyLevel level) const;
   const std::vector<Rule>& rules() const { return rules_; }
 
+  // diagnostics.yaml: run_diagnostic's allow-list. nullptr for an undeclared type.
+  const Diagnostic* diagnostic(std::string_view diagnostic_type) const;
+  const std::map<std::string, Diagnostic, std::less<>>& diagnostics() const { return diagnostics_; }
+  // exec_actions.yaml: the declared command actions. nullptr for an undeclared type.
+  const ExecAction* execAction(std::string_view action_type) const;
+  const std::map<std::string, ExecAction, std::less<>>& execActions() const {
+    return exec_actions_;
+  }
+
   const std::filesystem::path& directory() const { return directory_; }
-  // "fnv1a64:<16 hex>" over the five files' names and bytes: which snapshot made a decision.
+  // "fnv1a64:<16 hex>" over the files' names and bytes: which snapshot made a decision.
   const std::string& digest() const { return digest_; }
   // "7 rules; 5 SAFE and 7 RISKY actions" (or the problem of a fail-closed policy).
   std::string summary() const;
@@ -198,6 +211,8 @@ class Policy {
   ApprovalSettings approvals_;
   std::map<contracts::AutonomyLevel, LevelPermissions> permissions_;
   std::vector<Rule> rules_;
+  std::map<std::string, Diagnostic, std::less<>> diagnostics_;
+  std::map<std::string, ExecAction, std::less<>> exec_actions_;
 };
 
 using PolicyPtr = std::shared_ptr<const Policy>;

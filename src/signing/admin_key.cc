@@ -3,12 +3,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include "signing/secret_file.h"
 
 namespace orion::signing {
 namespace {
@@ -28,22 +24,9 @@ std::string hex(const unsigned char* bytes, size_t size) {
 
 Result<AdminKey> AdminKey::load(const std::filesystem::path& file) {
   std::string name = "the admin key " + file.string();
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) {
-    std::string message = "reading " + name + ": " + std::strerror(errno);
-    return errno == ENOENT ? notFound(message) : unavailable(message);
-  }
-  if ((st.st_mode & 077) != 0) {
-    return Status(StatusCode::kPermissionDenied,
-                  name + " is readable or writable by group or others; chmod 600 it");
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return unavailable("reading " + name + ": " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string key = text.str();
-  if (!key.empty() && key.back() == '\n') key.pop_back();
-  if (!key.empty() && key.back() == '\r') key.pop_back();
+  auto read = readSecretFile(file, "the admin key");
+  if (!read) return read.status();
+  std::string key = std::move(read).value();
   if (key.size() < kMinKeyBytes) {
     return invalidArgument(name + " has " + std::to_string(key.size()) +
                            " bytes; it needs at least " + std::to_string(kMinKeyBytes) +

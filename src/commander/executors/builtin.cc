@@ -1,24 +1,21 @@
 // The built-in executors. acknowledge_incident is internal bookkeeping; restart_container talks
-// to the Docker Engine API; the others have no backend on this deployment and say so.
+// to the Docker Engine API; restart_service, run_diagnostic, send_notification and the exec
+// actions have files of their own; the others have no backend on this deployment and say so.
 #include <fmt/format.h>
 
 #include <thread>
 
 #include "commander/executor.h"
+#include "commander/executors/builtin_parts.h"
 #include "common/time.h"
 #include "docker/docker_client.h"
 
 namespace orion::commander {
 namespace {
 
-std::string stringParameter(const contracts::Action& action, std::string_view key) {
-  auto it = action.parameters.find(key);
-  return it != action.parameters.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-// The incident is acknowledged in the audit trail: the outcome records who acknowledged it, when,
-// and by which action; the guardian's incident state is not changed from here (modules talk only
-// through the bus, and the guardian consumes no outcomes yet).
+// Records the acknowledgement (who, when, which action) in the outcome. The incident itself is
+// changed by its owner: the guardian consumes the succeeded action and publishes the incident as
+// `acknowledged` (modules talk only through the bus).
 class AcknowledgeIncident final : public Executor {
  public:
   const ExecutorMetadata& metadata() const override { return metadata_; }
@@ -166,9 +163,20 @@ Status registerBuiltinExecutors(ExecutorRegistry& registry, const BuiltinOptions
   };
   ORION_RETURN_IF_ERROR(add(std::make_unique<AcknowledgeIncident>()));
   ORION_RETURN_IF_ERROR(add(std::make_unique<RestartContainer>(options, clock)));
-  for (const char* type : {"scale_service", "restart_service", "recreate_container", "prune_images",
+  ORION_RETURN_IF_ERROR(add(makeRestartService(options)));
+  ORION_RETURN_IF_ERROR(add(makeRunDiagnostic()));
+  ORION_RETURN_IF_ERROR(add(makeSendNotification(options)));
+  for (const char* type : {"scale_service", "recreate_container", "prune_images",
                            "stop_edge_device", "restart_edge_device"}) {
     ORION_RETURN_IF_ERROR(add(std::make_unique<NotSupported>(type)));
+  }
+  return Status::ok();
+}
+
+Status registerExecActions(ExecutorRegistry& registry, const policy::Policy& policy) {
+  for (const auto& [type, declared] : policy.execActions()) {
+    if (registry.find(type) != nullptr) continue;
+    ORION_RETURN_IF_ERROR(registry.add(makeExecAction(declared)));
   }
   return Status::ok();
 }

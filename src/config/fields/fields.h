@@ -15,10 +15,14 @@ void addBusFields(std::vector<Field>& fields);
 void addWatcherFields(std::vector<Field>& fields);
 // The types `watcher.sources` accepts, with their key tables (for the docs test).
 std::vector<InstanceType<SourceSettings>> watcherSourceTypes();
+// "expected an http:// or https:// URL" unless `text` is one (watcher probes, notifications).
+Status checkHttpUrl(std::string_view text);
 void addGuardianFields(std::vector<Field>& fields);
 void addBrainFields(std::vector<Field>& fields);
 void addApprovalFields(std::vector<Field>& fields);
 void addCommanderFields(std::vector<Field>& fields);
+// The types `commander.notifications` accepts (for the docs test).
+std::vector<InstanceType<NotificationSettings>> notificationChannelTypes();
 void addMemoryFields(std::vector<Field>& fields);
 void addApiFields(std::vector<Field>& fields);
 

@@ -46,14 +46,6 @@ Status checkLabelName(std::string_view text) {
 
 Status checkAnything(std::string_view) { return Status::ok(); }
 
-Status checkHttpUrl(std::string_view text) {
-  if (text.substr(0, 7) == "http://" || text.substr(0, 8) == "https://") {
-    std::string_view rest = text.substr(text.find("//") + 2);
-    if (!rest.empty() && rest.front() != '/') return Status::ok();
-  }
-  return invalidArgument("expected an http:// or https:// URL, got '" + std::string(text) + "'");
-}
-
 // "200", or a class such as "2xx".
 Status checkStatusPattern(std::string_view text) {
   bool ok = text.size() == 3 && text[0] >= '1' && text[0] <= '5';
@@ -265,6 +257,14 @@ InstanceType<SourceSettings> prometheusType() {
 }
 
 }  // namespace
+
+Status checkHttpUrl(std::string_view text) {
+  if (text.substr(0, 7) == "http://" || text.substr(0, 8) == "https://") {
+    std::string_view rest = text.substr(text.find("//") + 2);
+    if (!rest.empty() && rest.front() != '/') return Status::ok();
+  }
+  return invalidArgument("expected an http:// or https:// URL, got '" + std::string(text) + "'");
+}
 
 std::vector<InstanceType<SourceSettings>> watcherSourceTypes() {
   return {containersType(), httpType(), tcpType(), processType(), prometheusType()};

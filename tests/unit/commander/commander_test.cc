@@ -199,6 +199,34 @@ TEST_F(CommanderServiceTest, SafeDecisionOfAnActionThePolicyCallsRiskyIsRefused)
   EXPECT_TRUE(bus_.published("action").empty());
 }
 
+TEST_F(CommanderServiceTest, DiagnosticsRunFromThePolicyInForce) {
+  // The shipped diagnostics.yaml: load_average is `cat /proc/loadavg`, run for real.
+  ASSERT_TRUE(bus_.deliver("decision", decisionJson("EXECUTE_SAFE_ACTION", "run_diagnostic",
+                                                    Json{{"diagnostic_type", "load_average"}}))
+                  .isOk());
+  ASSERT_EQ(bus_.published("outcome").size(), 1u);
+  Json outcome = bus_.published("outcome")[0];
+  EXPECT_EQ(outcome["status"], "succeeded") << outcome.dump();
+  EXPECT_EQ(outcome["result"]["argv"], Json::array({"/usr/bin/cat", "/proc/loadavg"}));
+  EXPECT_NE(outcome["result"]["output"].get<std::string>().find('/'), std::string::npos);
+  // An undeclared type runs nothing and says so.
+  ASSERT_TRUE(bus_.deliver("decision", decisionJson("EXECUTE_SAFE_ACTION", "run_diagnostic",
+                                                    Json{{"diagnostic_type", "format_disk"}}))
+                  .isOk());
+  ASSERT_EQ(bus_.published("outcome").size(), 2u);
+  EXPECT_EQ(bus_.published("outcome")[1]["error"]["code"], "NOT_ALLOWED");
+}
+
+TEST_F(CommanderServiceTest, ExecActionsOfThePolicyHaveExecutorsAndAreRisky) {
+  // show_service_log (shipped exec_actions.yaml) is in neither list: RISKY, never run as SAFE.
+  ASSERT_TRUE(bus_.deliver("decision", decisionJson("EXECUTE_SAFE_ACTION", "show_service_log",
+                                                    Json{{"unit", "nginx.service"}}))
+                  .isOk());
+  EXPECT_EQ(metric("orion_commander_refused_total", {{"reason", "not_safe_now"}}), 1);
+  EXPECT_EQ(metric("orion_commander_refused_total", {{"reason", "no_executor"}}), 0);
+  EXPECT_TRUE(bus_.published("action").empty());
+}
+
 TEST_F(CommanderServiceTest, UnsupportedActionsFailClearly) {
   Json decision = decisionJson("REQUEST_APPROVAL", "scale_service", Json{{"service_name", "web"}});
   ASSERT_TRUE(bus_.deliver("decision", decision).isOk());
