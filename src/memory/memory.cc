@@ -24,9 +24,8 @@ Result<std::string> loadHmacKey(const std::filesystem::path& file) {
   Result<std::string> key = signing::readSecretFile(file, "the HMAC key");
   if (!key) return key.status();
   if (key->size() < kMinKeyBytes) {
-    return invalidArgument("the HMAC key " + file.string() + " has " +
-                           std::to_string(key->size()) + " bytes; it needs at least " +
-                           std::to_string(kMinKeyBytes) +
+    return invalidArgument("the HMAC key " + file.string() + " has " + std::to_string(key->size()) +
+                           " bytes; it needs at least " + std::to_string(kMinKeyBytes) +
                            " (e.g. `head -c 32 /dev/urandom | base64 > key`)");
   }
   return key;
