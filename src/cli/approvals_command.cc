@@ -34,7 +34,9 @@ void printRequest(const Json& request) {
             << request.value("action_type", "?") << " "
             << request.value("parameters", Json::object()).dump() << "\n"
             << "    decision " << request.value("decision_id", "?");
-  if (request.contains("incident_id")) std::cout << ", incident " << request["incident_id"];
+  if (request.contains("incident_id")) {
+    std::cout << ", incident " << request.value("incident_id", "?");
+  }
   std::cout << "; expires " << request.value("expires_at", "?") << " (in "
             << request.value("seconds_left", 0) << " s)\n";
   if (request.value("requires_override", "") == "circuit_breaker") {
