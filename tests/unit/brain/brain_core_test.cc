@@ -167,10 +167,12 @@ TEST_F(BrainCoreTest, AnUnverifiedSuccessNeitherResetsTheLadderNorClosesABreaker
   EXPECT_EQ(core_->state().ladderFailures("unhealthy-container", "jellyfin", clock_.now(), 1h), 1);
 }
 
-TEST_F(BrainCoreTest, AtN3AnOpenBreakerAsksTheAdminForAForceThatOverridesIt) {
-  makeCore(AutonomyLevel::kN3);
-  testing::TempDir dir;
-  policy_ = testing::loadPolicy(dir, {{"rules.yaml", R"(version: "1.0"
+// Three failed restarts of jellyfin, far enough apart to pass each cooldown; a rule with a
+// one-step ladder keeps proposing the restart. The next decision meets an open breaker.
+class BrainBreakerTest : public CoreFixture {
+ protected:
+  void failRestartsThreeTimes() {
+    policy_ = testing::loadPolicy(rules_dir_, {{"rules.yaml", R"(version: "1.0"
 rules:
   - name: restart-only
     match: {incident_types: [service_outage]}
@@ -178,13 +180,20 @@ rules:
       - action: restart_container
         parameters: {service_name: "{service_name}", container_id: "{container_id}"}
 )"}});
-  for (int i = 0; i < 3; ++i) {
-    auto decision = decideOne(containerOutage(clock_.now()));
-    ASSERT_EQ(decision.decision_type, DecisionType::kExecuteSafeAction) << i;
-    execute(decision, OutcomeStatus::kFailed);
-    decisions();
-    clock_.advance(301s);
+    for (int i = 0; i < 3; ++i) {
+      auto decision = decideOne(containerOutage(clock_.now()));
+      ASSERT_EQ(decision.decision_type, DecisionType::kExecuteSafeAction) << i;
+      execute(decision, OutcomeStatus::kFailed);
+      decisions();
+      clock_.advance(std::chrono::seconds(301));
+    }
   }
+  testing::TempDir rules_dir_;
+};
+
+TEST_F(BrainBreakerTest, AtN3AnOpenBreakerAsksTheAdminForAForceThatOverridesIt) {
+  makeCore(AutonomyLevel::kN3);
+  failRestartsThreeTimes();
   others_.clear();
   auto asked = decideOne(containerOutage(clock_.now()));
   EXPECT_EQ(asked.decision_type, DecisionType::kRequestApproval);
@@ -207,26 +216,8 @@ rules:
   EXPECT_EQ(tag(cooling, "decided_by"), "action_cooldown");
 }
 
-TEST_F(BrainCoreTest, ThreeFailuresOpenThePerTargetBreaker) {
-  // Failures of restart_container on jellyfin, far enough apart to pass each cooldown; a rule
-  // with a one-step ladder keeps proposing the restart.
-  testing::TempDir dir;
-  std::string rules = R"(version: "1.0"
-rules:
-  - name: restart-only
-    match: {incident_types: [service_outage]}
-    steps:
-      - action: restart_container
-        parameters: {service_name: "{service_name}", container_id: "{container_id}"}
-)";
-  policy_ = testing::loadPolicy(dir, {{"rules.yaml", rules}});
-  for (int i = 0; i < 3; ++i) {
-    auto decision = decideOne(containerOutage(clock_.now()));
-    ASSERT_EQ(decision.decision_type, DecisionType::kExecuteSafeAction) << i;
-    execute(decision, OutcomeStatus::kFailed);
-    decisions();
-    clock_.advance(301s);
-  }
+TEST_F(BrainBreakerTest, ThreeFailuresOpenThePerTargetBreaker) {
+  failRestartsThreeTimes();
   auto blocked = decideOne(containerOutage(clock_.now()));
   EXPECT_EQ(blocked.decision_type, DecisionType::kNoAction);
   EXPECT_EQ(tag(blocked, "decided_by"), "circuit_breaker");
