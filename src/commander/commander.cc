@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstdlib>
-#include <deque>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -15,6 +13,7 @@
 
 #include "bus/routing.h"
 #include "commander/commander_metrics.h"
+#include "commander/outbox.h"
 #include "commander/runner.h"
 #include "commander/verdict.h"
 #include "common/ids.h"
@@ -40,7 +39,6 @@ constexpr const char* kExecutions = "executions";  // decision id → {action, s
 constexpr const char* kAwaiting = "awaiting";      // decision id → {decision, deadline}
 constexpr const char* kUsed = "used_approvals";    // approval id → {decision_id, expires_at}
 constexpr const char* kParked = "parked";          // decision id → approval (came first)
-constexpr const char* kOutbox = "outbox";          // sequence → {type, document} the bus refused
 constexpr auto kOutboxRetry = std::chrono::seconds(1);
 
 struct Awaiting {
@@ -144,6 +142,9 @@ class Commander final : public Service {
                                          "state.db");
     if (!store) return store.status().withContext("commander: opening its journal");
     store_ = std::move(store).value();
+    // First what a previous run could not publish, so it goes out before anything newer.
+    outbox_ = Outbox(store_.get());
+    ORION_RETURN_IF_ERROR(outbox_.load());
     auto executions = store_->scan(kExecutions);
     auto awaiting = store_->scan(kAwaiting);
     auto used = store_->scan(kUsed);
@@ -184,15 +185,6 @@ class Commander final : public Service {
       awaiting_[decision_id] = Awaiting{
           *decision, *deadline, classification ? *classification : contracts::SafetyClass::kRisky};
     }
-    auto outbox = store_->scan(kOutbox);
-    if (!outbox) return outbox.status().withContext("commander: reading its outbox");
-    for (auto& [key, entry] : *outbox) {
-      uint64_t sequence = std::strtoull(key.c_str(), nullptr, 10);
-      outbox_.push_back({sequence, entry.value("type", ""), entry["document"]});
-      outbox_sequence_ = std::max(outbox_sequence_, sequence);
-    }
-    std::sort(outbox_.begin(), outbox_.end(),
-              [](const Unpublished& a, const Unpublished& b) { return a.sequence < b.sequence; });
     for (auto& [approval_id, entry] : *used) used_.insert(approval_id);
     for (auto& [decision_id, entry] : *parked) parked_[decision_id] = entry;
     metrics_.awaiting.set(static_cast<double>(awaiting_.size()));
@@ -470,36 +462,18 @@ class Commander final : public Service {
   // Called with mutex_ held. Actions and outcomes are never dropped: what the bus refuses waits
   // in the outbox (kept in the journal's store) and goes out, in order, before anything newer.
   void publish(std::string_view type, const Json& document) {
-    flushOutbox();
-    if (outbox_.empty()) {
-      auto published = context_.bus.publish(type, document);
-      if (published) return;
+    if (Status status = outbox_.publish(context_.bus, type, document); !status.isOk()) {
       metrics_.publish_failures.inc();
-      logger_->error("commander: publishing {} failed (kept, retried): {}", type,
-                     published.status().message());
+      logger_->error("commander: publishing {} failed (kept, retried): {}", type, status.message());
     }
-    Unpublished entry{++outbox_sequence_, std::string(type), document};
-    if (store_) {
-      Status kept = store_->put(kOutbox, outboxKey(entry.sequence),
-                                Json{{"type", entry.type}, {"document", entry.document}});
-      if (!kept.isOk()) logger_->error("commander: {}", kept.message());
-    }
-    outbox_.push_back(std::move(entry));
     metrics_.outbox.set(static_cast<double>(outbox_.size()));
   }
 
   // Called with mutex_ held.
   void flushOutbox() {
-    while (!outbox_.empty()) {
-      const Unpublished& next = outbox_.front();
-      if (!context_.bus.publish(next.type, next.document)) break;
-      if (store_) store_->erase(kOutbox, outboxKey(next.sequence)).ignore();
-      outbox_.pop_front();
-    }
+    outbox_.flush(context_.bus);
     metrics_.outbox.set(static_cast<double>(outbox_.size()));
   }
-
-  static std::string outboxKey(uint64_t sequence) { return fmt::format("{:020}", sequence); }
 
   void retryLoop() {
     std::unique_lock wake_lock(retry_mutex_);
@@ -514,12 +488,6 @@ class Commander final : public Service {
       wake_lock.lock();
     }
   }
-
-  struct Unpublished {
-    uint64_t sequence = 0;
-    std::string type;
-    Json document;
-  };
 
   CommanderOptions options_;
   ModuleContext context_;
@@ -538,8 +506,7 @@ class Commander final : public Service {
   std::map<std::string, Json> parked_;  // decision id → approval that came before it
   std::unique_ptr<bus::Subscription> decisions_;
   std::unique_ptr<bus::Subscription> approvals_;
-  std::deque<Unpublished> outbox_;
-  uint64_t outbox_sequence_ = 0;
+  Outbox outbox_{nullptr};
   std::thread retrier_;
   std::mutex retry_mutex_;
   std::condition_variable retry_wake_;
