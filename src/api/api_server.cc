@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "api/api.h"
+#include "api/route_group.h"
 #include "common/logging.h"
 
 namespace orion::api {
@@ -39,8 +40,7 @@ Result<ListenAddress> parseListen(const std::string& listen) {
   return address;
 }
 
-// Until the API has authentication (the admin token, issue 8) it must not be reachable from
-// another host.
+// Without an admin token the API must not be reachable from another host.
 bool isLoopback(const std::string& host) {
   if (host == "localhost") return true;
   in_addr v4{};
@@ -52,8 +52,12 @@ bool isLoopback(const std::string& host) {
 
 class ApiServer final : public Service {
  public:
-  ApiServer(config::ApiConfig config, ModuleContext context)
-      : config_(std::move(config)), context_(std::move(context)), log_(makeLogger("api")) {}
+  ApiServer(config::Config config, ModuleContext context)
+      : full_config_(std::move(config)),
+        config_(full_config_.api),
+        context_(std::move(context)),
+        log_(makeLogger("api")),
+        environment_{full_config_, context_, log_} {}
   ~ApiServer() override { stop(context_.clock.monotonic()); }
 
   std::string_view name() const override { return "api"; }
@@ -61,10 +65,11 @@ class ApiServer final : public Service {
   Status start() override {
     auto address = parseListen(config_.listen);
     if (!address) return address.status();
-    if (!isLoopback(address->host)) {
+    if (!isLoopback(address->host) && config_.admin_token_file.empty()) {
       return invalidArgument("api.listen: refusing to listen on non-loopback address '" +
                              address->host +
-                             "': the API has no authentication yet; use 127.0.0.1 or ::1");
+                             "' without an admin token: set api.admin_token_file (docs/api.md) "
+                             "or listen on 127.0.0.1 or ::1");
     }
     // httplib's default pool has at least 8 threads; two serve /health and /metrics well and
     // keep the idle footprint small.
@@ -83,13 +88,28 @@ class ApiServer final : public Service {
       int yes = 1;
       setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     });
+    groups_.push_back(makeReadRoutes(environment_));
+    groups_.push_back(makeLiveStream(environment_));
+    groups_.push_back(makeAdminRoutes(environment_));
+    groups_.push_back(makeDashboard(environment_));
+    for (auto& group : groups_) {
+      if (Status started = group->start(); !started.isOk()) {
+        stopGroups();
+        return started.withContext("api");
+      }
+    }
     routes();
+    for (auto& group : groups_) group->addRoutes(server_);
 
     int port = address->port;
     if (port == 0) {
       port = server_.bind_to_any_port(address->host);
-      if (port < 0) return unavailable("api.listen: cannot bind " + config_.listen);
+      if (port < 0) {
+        stopGroups();
+        return unavailable("api.listen: cannot bind " + config_.listen);
+      }
     } else if (!server_.bind_to_port(address->host, port)) {
+      stopGroups();
       return unavailable("api.listen: cannot bind " + config_.listen +
                          " (address in use or not available)");
     }
@@ -112,9 +132,14 @@ class ApiServer final : public Service {
     if (!thread_.joinable()) return;
     server_.stop();
     thread_.join();
+    stopGroups();
   }
 
  private:
+  void stopGroups() {
+    for (auto it = groups_.rbegin(); it != groups_.rend(); ++it) (*it)->stop();
+  }
+
   void routes() {
     server_.Get("/health", [this](const httplib::Request&, httplib::Response& response) {
       // A bus that cannot deliver (Redis unreachable) makes this ORION degraded: 503, so a load
@@ -131,9 +156,12 @@ class ApiServer final : public Service {
     });
   }
 
-  config::ApiConfig config_;
+  config::Config full_config_;
+  const config::ApiConfig& config_;
   ModuleContext context_;
   Logger log_;
+  ApiEnvironment environment_;
+  std::vector<std::unique_ptr<RouteGroup>> groups_;
   httplib::Server server_;
   std::atomic<bool> listener_done_{false};
   std::thread thread_;
@@ -141,7 +169,7 @@ class ApiServer final : public Service {
 
 }  // namespace
 
-std::unique_ptr<Service> makeApiServer(const config::ApiConfig& config, ModuleContext context) {
+std::unique_ptr<Service> makeApiServer(const config::Config& config, ModuleContext context) {
   return std::make_unique<ApiServer>(config, std::move(context));
 }
 

@@ -11,8 +11,9 @@
 #include "common/metrics.h"
 
 namespace orion::control {
-class Registry;  // control/control.h; a module that registers operations links orion_control
-}
+class Registry;    // control/control.h; a module that registers operations links orion_control
+class Dispatcher;  // control/control.h
+}  // namespace orion::control
 
 namespace orion {
 
@@ -27,6 +28,9 @@ struct ModuleContext {
   // Where the module registers its control-socket operations (control/control.h); owned by the
   // daemon and valid while the module runs. nullptr when no control channel is served.
   control::Registry* control = nullptr;
+  // Runs the registered operations in process. For front ends only (the HTTP API); a pipeline
+  // module never calls another module's operations. nullptr when there is no control channel.
+  const control::Dispatcher* operations = nullptr;
 };
 
 }  // namespace orion

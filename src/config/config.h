@@ -227,6 +227,9 @@ struct MemoryConfig {
 struct ApiConfig {
   bool enabled = false;
   std::string listen = "127.0.0.1:9750";
+  // The admin token's file (mode 0600; relative: under state_dir). Empty: no token, so no admin
+  // endpoint works and the API refuses a non-loopback listen address.
+  std::string admin_token_file;
 };
 
 struct Config {

@@ -37,6 +37,9 @@ struct Peer {
   gid_t gid = 0;
   pid_t pid = 0;
   std::string user;  // the uid's login name, "" when it has none
+  // How the request arrived when not over the control socket, e.g. "http 127.0.0.1:51234 (admin
+  // token)" for the HTTP API; "" for the socket. Part of describe().
+  std::string via;
 
   // "uid 1000 (alice), pid 4242": how a person is named in audit records.
   std::string describe() const;
@@ -82,15 +85,23 @@ class OwnedOps {
   std::vector<std::string> ops_;
 };
 
+// What a front end other than the control socket (the HTTP API) uses to run operations in
+// process. Same contract as the socket: the handler's Result, or kNotFound for an unknown op.
+class Dispatcher {
+ public:
+  virtual ~Dispatcher() = default;
+  virtual Result<Json> dispatch(const Request& request) const = 0;
+};
+
 // The operations of one daemon, and their dispatch. Thread-safe.
-class Router final : public Registry {
+class Router final : public Registry, public Dispatcher {
  public:
   Status registerOp(std::string op, std::string help, Handler handler) override;
   void unregisterOp(std::string_view op) override;
 
   // Runs the request's operation. Unknown operations are kNotFound listing the known ones; the
   // built-in "ops.list" returns {"ops": [{"op", "help"}...]}.
-  Result<Json> dispatch(const Request& request) const;
+  Result<Json> dispatch(const Request& request) const override;
 
   std::vector<std::string> ops() const;
 

@@ -45,6 +45,7 @@ std::string Peer::describe() const {
   std::string out = "uid " + std::to_string(uid);
   if (!user.empty()) out += " (" + user + ")";
   if (pid > 0) out += ", pid " + std::to_string(pid);
+  if (!via.empty()) out += ", via " + via;
   return out;
 }
 

@@ -144,7 +144,7 @@ ModuleFactories builtinModules() {
     return watcher::makeWatcher(c.watcher, context);
   };
   factories["api"] = [](const config::Config& c, ModuleContext context) {
-    return api::makeApiServer(c.api, context);
+    return api::makeApiServer(c, context);
   };
   return factories;
 }
@@ -174,8 +174,9 @@ bool Supervisor::selected(std::string_view name) const {
 }
 
 ModuleContext Supervisor::context() {
-  return ModuleContext{*bus_,           clock_, metrics_, config_.node.name, config_.state_dir,
-                       &control_router_};
+  return ModuleContext{
+      *bus_,           clock_, metrics_, config_.node.name, config_.state_dir, &control_router_,
+      &control_router_};
 }
 
 Status Supervisor::build() {

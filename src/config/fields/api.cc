@@ -11,6 +11,9 @@ void addApiFields(std::vector<Field>& f) {
   f.push_back(b::text(
       "api.listen", "host:port", [](auto& c) -> auto& { return c.api.listen; },
       checkListenAddress));
+  f.push_back(b::text(
+      "api.admin_token_file", "a file path, or empty for none",
+      [](auto& c) -> auto& { return c.api.admin_token_file; }));
 }
 
 }  // namespace orion::config

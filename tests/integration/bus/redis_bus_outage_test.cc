@@ -114,9 +114,9 @@ TEST_F(RedisOutageTest, HealthEndpointReportsTheDegradedBus) {
   ASSERT_TRUE(bus);
   int port = orion::testing::freeLoopbackPort();
   ASSERT_GT(port, 0);
-  config::ApiConfig config;
-  config.enabled = true;
-  config.listen = "127.0.0.1:" + std::to_string(port);
+  config::Config config;
+  config.api.enabled = true;
+  config.api.listen = "127.0.0.1:" + std::to_string(port);
   auto api = api::makeApiServer(config, ModuleContext{*bus, clock_, metrics_, "node-a"});
   Status started = api->start();
   ASSERT_TRUE(started.isOk()) << started.toString();

@@ -40,9 +40,9 @@ class ApiServerTest : public ::testing::Test {
   }
 
   std::unique_ptr<Service> make(std::string listen) {
-    config::ApiConfig config;
-    config.enabled = true;
-    config.listen = std::move(listen);
+    config::Config config;
+    config.api.enabled = true;
+    config.api.listen = std::move(listen);
     return makeApiServer(config, ModuleContext{*bus_, clock_, metrics_, "node-a"});
   }
   std::string loopback() const { return "127.0.0.1:" + std::to_string(port_); }
