@@ -154,7 +154,25 @@ std::string formatNumber(double value) {
 
 }  // namespace
 
+uint64_t MetricsRegistry::addCollector(std::function<void()> refresh) {
+  std::lock_guard lock(collectors_mutex_);
+  uint64_t id = next_collector_++;
+  collectors_.emplace(id, std::move(refresh));
+  return id;
+}
+
+void MetricsRegistry::removeCollector(uint64_t id) {
+  std::lock_guard lock(collectors_mutex_);
+  collectors_.erase(id);
+}
+
+void MetricsRegistry::collect() const {
+  std::lock_guard lock(collectors_mutex_);
+  for (const auto& [id, refresh] : collectors_) refresh();
+}
+
 std::string MetricsRegistry::renderPrometheus() const {
+  collect();
   std::lock_guard lock(mutex_);
   std::string out;
   for (const auto& [name, family] : families_) {

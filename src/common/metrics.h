@@ -11,6 +11,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -77,8 +79,19 @@ class MetricsRegistry {
   // Sum over every label set of a counter or gauge family (0 if absent).
   double sum(std::string_view name) const;
 
-  // The Prometheus text exposition format (version 0.0.4), families sorted by name.
+  // The Prometheus text exposition format (version 0.0.4), families sorted by name. Runs the
+  // collectors first.
   std::string renderPrometheus() const;
+
+  // A collector refreshes gauges that are cheaper to compute when asked than to keep up to date
+  // (the process's memory, the brain's open breakers). collect() runs every collector, on the
+  // caller's thread, one collection at a time; renderPrometheus() calls it. A collector may
+  // register and set metrics; it must not add or remove collectors.
+  uint64_t addCollector(std::function<void()> refresh);
+  // Removes a collector; returns once it no longer runs. Must not be called while holding a lock
+  // the collector takes.
+  void removeCollector(uint64_t id);
+  void collect() const;
 
  private:
   enum class Kind { kCounter, kGauge, kHistogram };
@@ -98,6 +111,9 @@ class MetricsRegistry {
 
   mutable std::mutex mutex_;
   std::map<std::string, Family, std::less<>> families_;
+  mutable std::mutex collectors_mutex_;  // held while collectors run
+  std::map<uint64_t, std::function<void()>> collectors_;
+  uint64_t next_collector_ = 1;
 };
 
 }  // namespace orion
