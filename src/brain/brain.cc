@@ -96,6 +96,7 @@ class Brain final : public Service {
     }
     stopping_ = false;
     ticker_ = std::thread([this] { tickLoop(); });
+    collector_ = context_.metrics.addCollector([this] { refreshSafetyGauges(); });
     {
       std::lock_guard lock(mutex_);
       afterChange(false);  // publishes what a previous run left in the outbox
@@ -105,6 +106,7 @@ class Brain final : public Service {
 
   void stop(MonoTime deadline) override {
     if (subscriptions_.empty()) return;
+    context_.metrics.removeCollector(collector_);  // not under mutex_: the collector takes it
     unregisterOps();
     stopSubscriptions(deadline);
     {
@@ -118,6 +120,15 @@ class Brain final : public Service {
   }
 
  private:
+  void refreshSafetyGauges() {
+    std::lock_guard lock(mutex_);
+    SafetyCounts counts = core_.state().counts(*policy_.current(), context_.clock.now());
+    metrics_.breakers_open.set(static_cast<double>(counts.breakers_open));
+    metrics_.cooldowns_active.set(static_cast<double>(counts.cooldowns_active));
+    metrics_.actions_in_flight.set(static_cast<double>(counts.in_flight));
+    metrics_.budget_remaining.set(static_cast<double>(counts.budget_remaining));
+  }
+
   // ---- bus handlers ----------------------------------------------------------------------
 
   Status handleIncident(const bus::Delivery& delivery) {
@@ -364,6 +375,7 @@ class Brain final : public Service {
   Logger logger_;
   BrainMetrics metrics_;
   policy::PolicyHolder policy_;
+  uint64_t collector_ = 0;  // MetricsRegistry::addCollector
   std::mutex mutex_;  // guards core_, store_ and the metrics bookkeeping below
   BrainCore core_;
   std::unique_ptr<state::StateStore> store_;

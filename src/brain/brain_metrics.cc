@@ -28,7 +28,14 @@ BrainMetrics::BrainMetrics(MetricsRegistry& r)
                            "1 when a valid policy is loaded; 0 means nothing is SAFE.")),
       autonomy_level(r.gauge("orion_brain_autonomy_level", "Autonomy level in force (0-3).")),
       autonomy_changes(r.counter("orion_brain_autonomy_changes_total",
-                                 "Runtime autonomy changes made by the admin.")) {
+                                 "Runtime autonomy changes made by the admin.")),
+      breakers_open(r.gauge("orion_brain_breakers_open", "Circuit breakers open or half-open.")),
+      cooldowns_active(r.gauge("orion_brain_cooldowns_active",
+                               "Actions still cooling down on their entity.")),
+      actions_in_flight(
+          r.gauge("orion_brain_actions_in_flight", "Actions started without an outcome yet.")),
+      budget_remaining(r.gauge("orion_brain_budget_remaining",
+                               "Automatic actions left in the budget window (-1: disabled).")) {
   // Registered up front so dashboards read 0, not absent.
   for (auto state :
        {contracts::IncidentState::kResolved, contracts::IncidentState::kAcknowledged}) {

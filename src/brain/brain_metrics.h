@@ -19,6 +19,12 @@
 //   orion_brain_policy_valid (gauge)                1 when a valid policy is loaded
 //   orion_brain_policy_reloads_total{result}        reloads: ok, failed (the old one stays)
 //   orion_brain_autonomy_level (gauge)              0–3, the level in force
+//   orion_brain_breakers_open (gauge)               circuit breakers open or half-open
+//   orion_brain_cooldowns_active (gauge)            (action, entity) pairs still cooling down
+//   orion_brain_actions_in_flight (gauge)           actions started without an outcome yet
+//   orion_brain_budget_remaining (gauge)            automatic actions left in the budget window
+//                                                   (-1 when the budget is disabled)
+//   (these four are refreshed when /metrics is rendered)
 //   orion_brain_autonomy_changes_total              runtime changes by the admin
 #pragma once
 
@@ -53,6 +59,10 @@ struct BrainMetrics {
   Gauge& policy_valid;
   Gauge& autonomy_level;
   Counter& autonomy_changes;
+  Gauge& breakers_open;
+  Gauge& cooldowns_active;
+  Gauge& actions_in_flight;
+  Gauge& budget_remaining;
 };
 
 }  // namespace orion::brain

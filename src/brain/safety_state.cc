@@ -73,6 +73,24 @@ std::optional<WallTime> SafetyState::oldestAutomaticSince(WallTime since) const 
   return oldestAfter(budget_, since);
 }
 
+SafetyCounts SafetyState::counts(const policy::Policy& policy, WallTime now) const {
+  SafetyCounts counts;
+  for (const auto& [scope, breaker] : breakers_) {
+    if (breaker.phase(policy.breaker(), now) != BreakerPhase::kClosed) ++counts.breakers_open;
+  }
+  for (const auto& [key, last_run] : cooldowns_) {
+    Duration cooldown = policy.cooldownFor(key.substr(0, key.find('/'))).duration;
+    if (now - last_run < cooldown) ++counts.cooldowns_active;
+  }
+  counts.in_flight = in_flight_.size();
+  const policy::BudgetSettings& budget = policy.budget();
+  if (budget.enabled) {
+    auto used = static_cast<int64_t>(automaticSince(now - budget.window));
+    counts.budget_remaining = std::max<int64_t>(0, budget.max_actions - used);
+  }
+  return counts;
+}
+
 const CircuitBreaker* SafetyState::breaker(const std::string& scope) const {
   auto it = breakers_.find(scope);
   return it == breakers_.end() ? nullptr : &it->second;

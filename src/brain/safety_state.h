@@ -112,6 +112,14 @@ struct StateLimits {
   Duration finished_ttl = std::chrono::hours(24);
 };
 
+// The safety state in numbers, for the metrics (brain_metrics.h) and the API's status.
+struct SafetyCounts {
+  size_t breakers_open = 0;       // open or half-open
+  size_t cooldowns_active = 0;    // actions that may not run again yet on their entity
+  size_t in_flight = 0;           // actions started, no outcome yet
+  int64_t budget_remaining = -1;  // automatic actions left in the window; -1: budget disabled
+};
+
 class SafetyState {
  public:
   explicit SafetyState(StateLimits limits = {}) : limits_(limits) {}
@@ -137,6 +145,7 @@ class SafetyState {
   const TrackedIncident* incident(const std::string& incident_id) const;
   const std::optional<AutonomyRecord>& autonomy() const { return autonomy_; }
   const std::deque<OutboxEntry>& outbox() const { return outbox_; }
+  SafetyCounts counts(const policy::Policy& policy, WallTime now) const;
 
   // ---- executions (from the action and outcome streams) ----------------------------------
   // Records a started action; returns false (and changes nothing) when it is already known.

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "api/api.h"
+#include "common/process_metrics.h"
 #include "approval/approval.h"
 #include "brain/brain.h"
 #include "bus/embedded_bus.h"
@@ -156,6 +157,7 @@ Supervisor::Supervisor(config::Config config, RunOptions options, const Clock& c
       clock_(clock),
       factories_(std::move(factories)),
       log_(makeLogger("daemon")) {
+  addProcessMetrics(metrics_);
   if (config_.node.name.empty()) config_.node.name = hostName();
 }
 
