@@ -376,7 +376,7 @@ class Brain final : public Service {
   BrainMetrics metrics_;
   policy::PolicyHolder policy_;
   uint64_t collector_ = 0;  // MetricsRegistry::addCollector
-  std::mutex mutex_;  // guards core_, store_ and the metrics bookkeeping below
+  std::mutex mutex_;        // guards core_, store_ and the metrics bookkeeping below
   BrainCore core_;
   std::unique_ptr<state::StateStore> store_;
   uint64_t evictions_seen_ = 0;

@@ -30,8 +30,8 @@ BrainMetrics::BrainMetrics(MetricsRegistry& r)
       autonomy_changes(r.counter("orion_brain_autonomy_changes_total",
                                  "Runtime autonomy changes made by the admin.")),
       breakers_open(r.gauge("orion_brain_breakers_open", "Circuit breakers open or half-open.")),
-      cooldowns_active(r.gauge("orion_brain_cooldowns_active",
-                               "Actions still cooling down on their entity.")),
+      cooldowns_active(
+          r.gauge("orion_brain_cooldowns_active", "Actions still cooling down on their entity.")),
       actions_in_flight(
           r.gauge("orion_brain_actions_in_flight", "Actions started without an outcome yet.")),
       budget_remaining(r.gauge("orion_brain_budget_remaining",

@@ -76,6 +76,13 @@ class Commander final : public Service {
     }
     ORION_RETURN_IF_ERROR(
         registerExecActions(executors_, *policy_.current()).withContext("commander"));
+    // Every action type it can run reads 0 on a dashboard until it has run.
+    for (const auto& [action_type, executor] : executors_.all()) {
+      for (auto status :
+           {contracts::OutcomeStatus::kSucceeded, contracts::OutcomeStatus::kFailed}) {
+        metrics_.executions(action_type, contracts::toString(status));
+      }
+    }
     ORION_RETURN_IF_ERROR(loadKey());
     ORION_RETURN_IF_ERROR(openJournal());
     // Routing (bus/routing.h): each node's commander has consumer groups of its own.

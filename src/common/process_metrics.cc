@@ -72,8 +72,8 @@ ProcessSample sampleProcess() {
 uint64_t addProcessMetrics(MetricsRegistry& registry) {
   Gauge& resident = registry.gauge("orion_process_resident_memory_bytes",
                                    "Resident memory of the ORION process.");
-  Gauge& virtual_memory = registry.gauge("orion_process_virtual_memory_bytes",
-                                         "Virtual memory of the ORION process.");
+  Gauge& virtual_memory =
+      registry.gauge("orion_process_virtual_memory_bytes", "Virtual memory of the ORION process.");
   Gauge& cpu = registry.gauge("orion_process_cpu_seconds",
                               "User and system CPU time used since start (use rate()).");
   Gauge& fds = registry.gauge("orion_process_open_fds", "Open file descriptors.");
@@ -81,8 +81,9 @@ uint64_t addProcessMetrics(MetricsRegistry& registry) {
   Gauge& start = registry.gauge("orion_process_start_time_seconds",
                                 "When the process started, in seconds since the Unix epoch.");
   registry
-      .gauge("orion_build_info", "Always 1: the version and build type of this binary.",
-             {{"version", std::string(orionVersion())}, {"build_type", std::string(orionBuildType())}})
+      .gauge(
+          "orion_build_info", "Always 1: the version and build type of this binary.",
+          {{"version", std::string(orionVersion())}, {"build_type", std::string(orionBuildType())}})
       .set(1);
   return registry.addCollector([&resident, &virtual_memory, &cpu, &fds, &threads, &start] {
     ProcessSample sample = sampleProcess();

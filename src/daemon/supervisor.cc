@@ -8,12 +8,12 @@
 #include <system_error>
 
 #include "api/api.h"
-#include "common/process_metrics.h"
 #include "approval/approval.h"
 #include "brain/brain.h"
 #include "bus/embedded_bus.h"
 #include "bus/redis_bus.h"
 #include "commander/commander.h"
+#include "common/process_metrics.h"
 #include "contracts/registry.h"
 #include "control/client.h"
 #include "guardian/guardian.h"

@@ -22,22 +22,6 @@ std::string trimmed(std::string text) {
 
 }  // namespace
 
-std::string findExecutable(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    fs::path candidate = fs::path(dir) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return "";
-}
-
-bool runningInCi() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
-
 std::string PodmanService::missingReason() {
   for (const char* tool : {"podman", "runc", "conmon"}) {
     if (findExecutable(tool).empty() && !fs::exists(std::string("/usr/libexec/podman/") + tool)) {

@@ -15,6 +15,7 @@
 
 #include "common/status.h"
 #include "e2e/child_process.h"
+#include "testing/host_tools.h"
 #include "testing/temp_dir.h"
 
 namespace orion::testing {
@@ -64,20 +65,4 @@ class PodmanService {
   bool image_built_ = false;
 };
 
-// Finds `name` on $PATH ("" if absent).
-std::string findExecutable(const std::string& name);
-
-// Whether a test must fail rather than skip when a real component is missing: CI=true.
-bool runningInCi();
-
 }  // namespace orion::testing
-
-// Skips (or, under CI=true, fails) the current test when `reason` is not empty.
-#define ORION_REQUIRE_COMPONENT(reason)                                                     \
-  do {                                                                                      \
-    std::string orion_missing_ = (reason);                                                  \
-    if (!orion_missing_.empty()) {                                                          \
-      if (::orion::testing::runningInCi()) FAIL() << orion_missing_ << " (required in CI)"; \
-      GTEST_SKIP() << orion_missing_;                                                       \
-    }                                                                                       \
-  } while (0)

@@ -21,6 +21,7 @@
 
 #include "common/status.h"
 #include "e2e/child_process.h"
+#include "testing/host_tools.h"
 
 namespace orion::testing {
 
@@ -74,9 +75,6 @@ class RedisServer {
 
 // True when tests that need redis-server must fail rather than skip (CI=true).
 bool redisRequired();
-
-// A loopback port nobody listens on right now (-1 if none could be found).
-int freeLoopbackPort();
 
 }  // namespace orion::testing
 

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <thread>
+
+#include "common/process_metrics.h"
 
 namespace orion {
 namespace {
@@ -61,6 +64,42 @@ TEST(MetricsTest, GaugeAddsAndSets) {
   EXPECT_DOUBLE_EQ(gauge.value(), 1.5);
   gauge.set(7);
   EXPECT_DOUBLE_EQ(registry.read("orion_g"), 7);
+}
+
+}  // namespace
+}  // namespace orion
+
+namespace orion {
+namespace {
+
+TEST(MetricsCollectorTest, CollectorsRefreshGaugesWhenRenderedAndStopWhenRemoved) {
+  MetricsRegistry registry;
+  Gauge& gauge = registry.gauge("orion_test_refreshed", "Test");
+  int runs = 0;
+  uint64_t id = registry.addCollector([&] { gauge.set(++runs); });
+  EXPECT_NE(registry.renderPrometheus().find("orion_test_refreshed 1\n"), std::string::npos);
+  EXPECT_NE(registry.renderPrometheus().find("orion_test_refreshed 2\n"), std::string::npos);
+  registry.removeCollector(id);
+  registry.renderPrometheus();
+  EXPECT_EQ(runs, 2);
+}
+
+TEST(ProcessMetricsTest, ReadsThisProcessFromProc) {
+  ProcessSample sample = sampleProcess();
+  EXPECT_GT(sample.resident_bytes, 1024 * 1024);
+  EXPECT_GE(sample.virtual_bytes, sample.resident_bytes);
+  EXPECT_GE(sample.threads, 1);
+  EXPECT_GE(sample.open_fds, 3);  // stdin, stdout, stderr
+  double now = static_cast<double>(std::time(nullptr));
+  EXPECT_GT(sample.start_time_seconds, now - 3600);
+  EXPECT_LE(sample.start_time_seconds, now + 1);
+
+  MetricsRegistry registry;
+  addProcessMetrics(registry);
+  std::string text = registry.renderPrometheus();
+  EXPECT_NE(text.find("# TYPE orion_process_resident_memory_bytes gauge"), std::string::npos);
+  EXPECT_GT(registry.read("orion_process_resident_memory_bytes"), 1024 * 1024);
+  EXPECT_NE(text.find("orion_build_info{build_type=\""), std::string::npos) << text;
 }
 
 }  // namespace
