@@ -348,8 +348,14 @@ uint64_t AuditIndex::sizeBytes() const {
 }
 
 Result<std::vector<AuditIndex::Hit>> AuditIndex::select(const Selection& selection) {
-  std::string sql = "SELECT seq, offset, length FROM records WHERE seq > ?1 AND seq <= ?2";
-  std::vector<int64_t> values;
+  std::string sql = "SELECT r.seq, r.offset, r.length FROM records r";
+  // An entity's row points at its newest record: joining on it keeps exactly those.
+  if (selection.current_versions) sql += " JOIN entities e ON e.seq = r.seq AND e.type = r.type";
+  sql += " WHERE r.seq > ?1 AND r.seq <= ?2";
+  if (selection.current_versions && selection.closed) {
+    sql += *selection.closed ? " AND e.closed = 1" : " AND e.closed = 0";
+  }
+  if (selection.carrying) sql += " AND r.seq IN (SELECT seq FROM ids WHERE id = ?3)";
   if (!selection.types.empty()) {
     std::string in;
     for (const std::string& type : selection.types) {
@@ -358,7 +364,7 @@ Result<std::vector<AuditIndex::Hit>> AuditIndex::select(const Selection& selecti
       if (id->has_value()) in += (in.empty() ? "" : ",") + std::to_string(**id);
     }
     if (in.empty()) return std::vector<Hit>{};  // none of the types was ever recorded
-    sql += " AND type IN (" + in + ")";
+    sql += " AND r.type IN (" + in + ")";
   }
   for (auto [criterion, column] :
        {std::pair{&selection.node, "node"}, std::pair{&selection.service, "service"}}) {
@@ -366,14 +372,16 @@ Result<std::vector<AuditIndex::Hit>> AuditIndex::select(const Selection& selecti
     Result<std::optional<int64_t>> id = findName(**criterion);
     if (!id) return id.status();
     if (!id->has_value()) return std::vector<Hit>{};
-    sql += std::string(" AND ") + column + " = " + std::to_string(**id);
+    sql += std::string(" AND r.") + column + " = " + std::to_string(**id);
   }
-  sql += selection.newest_first ? " ORDER BY seq DESC" : " ORDER BY seq";
+  sql += selection.newest_first ? " ORDER BY r.seq DESC" : " ORDER BY r.seq";
   if (selection.limit > 0) sql += " LIMIT " + std::to_string(selection.limit);
   Result<Statement> statement = db_->prepare(sql);
   if (!statement) return statement.status();
   statement->bind(1, static_cast<int64_t>(selection.after_seq))
       .bind(2, static_cast<int64_t>(std::min<uint64_t>(selection.through_seq, INT64_MAX)));
+  std::string carried = selection.carrying ? encodeId(*selection.carrying) : std::string();
+  if (selection.carrying) statement->bindBlob(3, carried);
   std::vector<Hit> hits;
   while (true) {
     Result<bool> row = statement->step();
