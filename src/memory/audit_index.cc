@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS entities(
   seq INTEGER NOT NULL,
   closed INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entities_open ON entities(type, closed);
+CREATE INDEX IF NOT EXISTS entities_by_seq ON entities(type, seq);
 )sql";
 
 int hexValue(char c) {
@@ -348,10 +349,14 @@ uint64_t AuditIndex::sizeBytes() const {
 }
 
 Result<std::vector<AuditIndex::Hit>> AuditIndex::select(const Selection& selection) {
-  std::string sql = "SELECT r.seq, r.offset, r.length FROM records r";
-  // An entity's row points at its newest record: joining on it keeps exactly those.
-  if (selection.current_versions) sql += " JOIN entities e ON e.seq = r.seq AND e.type = r.type";
-  sql += " WHERE r.seq > ?1 AND r.seq <= ?2";
+  // The current versions are read from the entities, newest first along entities_by_seq, each
+  // joined to its record: a page costs its own rows, however long the trail.
+  std::string sql =
+      selection.current_versions
+          ? "SELECT r.seq, r.offset, r.length FROM entities e CROSS JOIN records r ON r.seq = "
+            "e.seq "
+            "WHERE e.seq > ?1 AND e.seq <= ?2"
+          : "SELECT r.seq, r.offset, r.length FROM records r WHERE r.seq > ?1 AND r.seq <= ?2";
   if (selection.current_versions && selection.closed) {
     sql += *selection.closed ? " AND e.closed = 1" : " AND e.closed = 0";
   }
@@ -365,6 +370,7 @@ Result<std::vector<AuditIndex::Hit>> AuditIndex::select(const Selection& selecti
     }
     if (in.empty()) return std::vector<Hit>{};  // none of the types was ever recorded
     sql += " AND r.type IN (" + in + ")";
+    if (selection.current_versions) sql += " AND e.type IN (" + in + ")";
   }
   for (auto [criterion, column] :
        {std::pair{&selection.node, "node"}, std::pair{&selection.service, "service"}}) {
@@ -374,7 +380,8 @@ Result<std::vector<AuditIndex::Hit>> AuditIndex::select(const Selection& selecti
     if (!id->has_value()) return std::vector<Hit>{};
     sql += std::string(" AND r.") + column + " = " + std::to_string(**id);
   }
-  sql += selection.newest_first ? " ORDER BY r.seq DESC" : " ORDER BY r.seq";
+  const char* order = selection.current_versions ? " ORDER BY e.seq" : " ORDER BY r.seq";
+  sql += std::string(order) + (selection.newest_first ? " DESC" : "");
   if (selection.limit > 0) sql += " LIMIT " + std::to_string(selection.limit);
   Result<Statement> statement = db_->prepare(sql);
   if (!statement) return statement.status();
