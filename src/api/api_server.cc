@@ -7,12 +7,22 @@
 #include <thread>
 
 #include "api/api.h"
+#include "api/api_metrics.h"
+#include "api/http_json.h"
+#include "api/live_stream.h"
 #include "api/route_group.h"
 #include "common/logging.h"
 
 namespace orion::api {
 
 namespace {
+
+// Workers for ordinary requests, besides one per live-stream client.
+constexpr size_t kRequestWorkers = 4;
+
+// When the request this worker thread serves was routed: set by the pre-routing handler, read by
+// the logger after the last byte (both run on the worker that serves the request).
+thread_local MonoTime request_started;
 
 struct ListenAddress {
   std::string host;
@@ -71,9 +81,12 @@ class ApiServer final : public Service {
                              "' without an admin token: set api.admin_token_file (docs/api.md) "
                              "or listen on 127.0.0.1 or ::1");
     }
-    // httplib's default pool has at least 8 threads; two serve /health and /metrics well and
-    // keep the idle footprint small.
-    server_.new_task_queue = [] { return new httplib::ThreadPool(2); };
+    // A live-stream client holds a worker for as long as it is connected (httplib's chunked
+    // content providers), so the pool has one per allowed stream client on top of the workers
+    // for ordinary requests. Idle workers cost a stack each and no CPU.
+    server_.new_task_queue = [] {
+      return new httplib::ThreadPool(kRequestWorkers + LiveStreamOptions{}.max_clients);
+    };
     // One request per connection, and short timeouts: a worker waiting on an idle connection
     // (a Prometheus scraper keeps one open) is only released by these timeouts, and stop() waits
     // for the workers. With httplib's defaults (5 s) a scraper could make the whole shutdown
@@ -89,7 +102,9 @@ class ApiServer final : public Service {
       setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     });
     groups_.push_back(makeReadRoutes(environment_));
-    groups_.push_back(makeLiveStream(environment_));
+    std::unique_ptr<LiveStream> live_stream = makeLiveStream(environment_, LiveStreamOptions{});
+    live_stream_ = live_stream.get();
+    groups_.push_back(std::move(live_stream));
     groups_.push_back(makeAdminRoutes(environment_));
     groups_.push_back(makeDashboard(environment_));
     for (auto& group : groups_) {
@@ -130,6 +145,8 @@ class ApiServer final : public Service {
     // metrics) and idle connections time out within a second (see start()), so this returns
     // within about a second whatever the clients do; httplib offers no earlier way out.
     if (!thread_.joinable()) return;
+    // Open streams first: their workers would otherwise keep the pool from joining.
+    if (live_stream_ != nullptr) live_stream_->closeStreams();
     server_.stop();
     thread_.join();
     stopGroups();
@@ -141,6 +158,33 @@ class ApiServer final : public Service {
   }
 
   void routes() {
+    // Requests by route and status, and their duration. The logger runs on the worker that
+    // served the request, after its last byte, so a per-thread start time pairs them.
+    server_.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
+      request_started = context_.clock.monotonic();
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    server_.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
+      double seconds =
+          std::chrono::duration<double>(context_.clock.monotonic() - request_started).count();
+      metrics_.request(routeLabel(request.path), response.status, seconds);
+    });
+    // Every error is JSON (docs/api.md, "Errors"), including httplib's own (no route: 404).
+    httplib::Server::HandlerWithResponse json_errors = [](const httplib::Request& request,
+                                                          httplib::Response& response) {
+      if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      if (response.status == 404) {
+        sendError(response, 404, "not_found",
+                  "no such endpoint: " + request.method + " " + request.path + " (docs/api.md)");
+      } else {
+        bool server_side = response.status >= 500;
+        sendError(response, response.status, server_side ? "internal" : "invalid_argument",
+                  "HTTP " + std::to_string(response.status) + " for " + request.method + " " +
+                      request.path);
+      }
+      return httplib::Server::HandlerResponse::Handled;
+    };
+    server_.set_error_handler(std::move(json_errors));
     server_.Get("/health", [this](const httplib::Request&, httplib::Response& response) {
       // A bus that cannot deliver (Redis unreachable) makes this ORION degraded: 503, so a load
       // balancer or a probe sees it, with the reason in the body.
@@ -161,7 +205,9 @@ class ApiServer final : public Service {
   ModuleContext context_;
   Logger log_;
   ApiEnvironment environment_;
+  ApiMetrics metrics_{context_.metrics};
   std::vector<std::unique_ptr<RouteGroup>> groups_;
+  LiveStream* live_stream_ = nullptr;  // one of groups_
   httplib::Server server_;
   std::atomic<bool> listener_done_{false};
   std::thread thread_;

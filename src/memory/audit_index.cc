@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS entities(
   seq INTEGER NOT NULL,
   closed INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entities_open ON entities(type, closed);
+CREATE INDEX IF NOT EXISTS entities_by_seq ON entities(type, seq);
 )sql";
 
 int hexValue(char c) {
@@ -348,8 +349,18 @@ uint64_t AuditIndex::sizeBytes() const {
 }
 
 Result<std::vector<AuditIndex::Hit>> AuditIndex::select(const Selection& selection) {
-  std::string sql = "SELECT seq, offset, length FROM records WHERE seq > ?1 AND seq <= ?2";
-  std::vector<int64_t> values;
+  // The current versions are read from the entities, newest first along entities_by_seq, each
+  // joined to its record: a page costs its own rows, however long the trail.
+  std::string sql =
+      selection.current_versions
+          ? "SELECT r.seq, r.offset, r.length FROM entities e CROSS JOIN records r ON r.seq = "
+            "e.seq "
+            "WHERE e.seq > ?1 AND e.seq <= ?2"
+          : "SELECT r.seq, r.offset, r.length FROM records r WHERE r.seq > ?1 AND r.seq <= ?2";
+  if (selection.current_versions && selection.closed) {
+    sql += *selection.closed ? " AND e.closed = 1" : " AND e.closed = 0";
+  }
+  if (selection.carrying) sql += " AND r.seq IN (SELECT seq FROM ids WHERE id = ?3)";
   if (!selection.types.empty()) {
     std::string in;
     for (const std::string& type : selection.types) {
@@ -358,7 +369,8 @@ Result<std::vector<AuditIndex::Hit>> AuditIndex::select(const Selection& selecti
       if (id->has_value()) in += (in.empty() ? "" : ",") + std::to_string(**id);
     }
     if (in.empty()) return std::vector<Hit>{};  // none of the types was ever recorded
-    sql += " AND type IN (" + in + ")";
+    sql += " AND r.type IN (" + in + ")";
+    if (selection.current_versions) sql += " AND e.type IN (" + in + ")";
   }
   for (auto [criterion, column] :
        {std::pair{&selection.node, "node"}, std::pair{&selection.service, "service"}}) {
@@ -366,14 +378,17 @@ Result<std::vector<AuditIndex::Hit>> AuditIndex::select(const Selection& selecti
     Result<std::optional<int64_t>> id = findName(**criterion);
     if (!id) return id.status();
     if (!id->has_value()) return std::vector<Hit>{};
-    sql += std::string(" AND ") + column + " = " + std::to_string(**id);
+    sql += std::string(" AND r.") + column + " = " + std::to_string(**id);
   }
-  sql += selection.newest_first ? " ORDER BY seq DESC" : " ORDER BY seq";
+  const char* order = selection.current_versions ? " ORDER BY e.seq" : " ORDER BY r.seq";
+  sql += std::string(order) + (selection.newest_first ? " DESC" : "");
   if (selection.limit > 0) sql += " LIMIT " + std::to_string(selection.limit);
   Result<Statement> statement = db_->prepare(sql);
   if (!statement) return statement.status();
   statement->bind(1, static_cast<int64_t>(selection.after_seq))
       .bind(2, static_cast<int64_t>(std::min<uint64_t>(selection.through_seq, INT64_MAX)));
+  std::string carried = selection.carrying ? encodeId(*selection.carrying) : std::string();
+  if (selection.carrying) statement->bindBlob(3, carried);
   std::vector<Hit> hits;
   while (true) {
     Result<bool> row = statement->step();

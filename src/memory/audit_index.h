@@ -77,6 +77,9 @@ class AuditIndex {
     std::optional<std::string> service;
     size_t limit = 0;  // 0: no limit
     bool newest_first = false;
+    std::optional<std::string> carrying;  // the id, as given (encoded by select())
+    bool current_versions = false;        // only the entities' newest records
+    std::optional<bool> closed;           // with current_versions: closed or open entities only
   };
   Result<std::vector<Hit>> select(const Selection& selection);
   // The first seq recorded at or after `micros` (recorded_at never decreases along the trail, so

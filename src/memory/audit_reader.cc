@@ -345,7 +345,13 @@ class Reader final : public AuditReader {
       if (!first) return first.status();
       if (first->has_value()) selection.through_seq = **first - 1;
     }
+    if (filter.before_seq > 0) {
+      selection.through_seq = std::min(selection.through_seq, filter.before_seq - 1);
+    }
     selection.types = filter.types;
+    selection.carrying = filter.carrying;
+    selection.current_versions = filter.current_versions;
+    selection.closed = filter.closed;
     selection.node = filter.node;
     selection.service = filter.service;
     selection.limit = filter.limit;

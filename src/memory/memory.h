@@ -166,8 +166,18 @@ struct QueryFilter {
   std::optional<std::string> node = {};
   std::optional<std::string> service = {};
   uint64_t after_seq = 0;     // only records with a greater seq (paging)
+  uint64_t before_seq = 0;    // only records with a smaller seq (0: no bound; newest-first paging)
   size_t limit = 0;           // at most this many (0: no limit)
   bool newest_first = false;  // the last `limit` matches, newest first
+  // Only records carrying this id, as their own id or as a reference (decisions of an incident:
+  // types {"decision"}, carrying the incident id; see index_fields.h for the references).
+  std::optional<std::string> carrying = {};
+  // Only the current (newest) record of each entity the index follows (incident, action,
+  // approval_request): one per incident rather than every version. The other criteria apply to
+  // that record. With `closed`, only entities that are closed (a resolved incident, an action
+  // with an outcome, an answered request) or open.
+  bool current_versions = false;
+  std::optional<bool> closed = {};
 };
 
 // The causal chain of one incident, each part in seq order. Every version of the incident is

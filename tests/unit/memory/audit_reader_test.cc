@@ -105,6 +105,37 @@ TEST_F(AuditReaderTest, QueriesFilterByTypeNodeServiceAndTime) {
   EXPECT_EQ(query({.node = "nowhere"}), std::vector<uint64_t>{});
 }
 
+TEST_F(AuditReaderTest, QueriesPageNewestFirstFollowIdsAndSelectCurrentVersions) {
+  auto r = reader();
+  auto query = [&](QueryFilter filter) {
+    Result<std::vector<AuditRecord>> found = r->query(filter);
+    EXPECT_TRUE(found) << found.status().toString();
+    return found ? seqs(*found) : std::vector<uint64_t>{};
+  };
+  EXPECT_EQ(query({.before_seq = 13, .limit = 3, .newest_first = true}),
+            (std::vector<uint64_t>{12, 11, 10}));
+  EXPECT_EQ(query({.before_seq = 3, .limit = 3, .newest_first = true}),
+            (std::vector<uint64_t>{2, 1}));
+  EXPECT_EQ(query({.after_seq = 2, .before_seq = 5}), (std::vector<uint64_t>{3, 4}));
+  EXPECT_EQ(query({.types = {"decision"}, .carrying = "i1"}), (std::vector<uint64_t>{4}));
+  EXPECT_EQ(query({.types = {"outcome"}, .carrying = "x1"}), (std::vector<uint64_t>{8}));
+  EXPECT_EQ(query({.types = {"action"}, .carrying = "d9"}), (std::vector<uint64_t>{12}));
+  EXPECT_EQ(query({.carrying = "unknown"}), std::vector<uint64_t>{});
+  // One record per incident: its newest version.
+  EXPECT_EQ(query({.types = {"incident"}, .newest_first = true, .current_versions = true}),
+            (std::vector<uint64_t>{11, 9}));
+  EXPECT_EQ(query({.types = {"incident"}, .current_versions = true, .closed = true}),
+            (std::vector<uint64_t>{9}));
+  EXPECT_EQ(query({.types = {"incident"}, .current_versions = true, .closed = false}),
+            (std::vector<uint64_t>{11}));
+  EXPECT_EQ(query({.types = {"incident"},
+                   .node = "nas",
+                   .before_seq = 11,
+                   .newest_first = true,
+                   .current_versions = true}),
+            (std::vector<uint64_t>{9}));
+}
+
 TEST_F(AuditReaderTest, ReconciliationQueriesAnswerWhatAModuleWouldAsk) {
   auto r = reader();
   Result<std::vector<AuditRecord>> open_incidents = r->openIncidents();
