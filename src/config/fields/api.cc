@@ -13,7 +13,7 @@ void addApiFields(std::vector<Field>& f) {
       checkListenAddress));
   f.push_back(b::text(
       "api.admin_token_file", "a file path, or empty for none",
-      [](auto& c) -> auto& { return c.api.admin_token_file; }));
+      [](auto& c) -> auto& { return c.api.admin_token_file; }, nullptr));
 }
 
 }  // namespace orion::config

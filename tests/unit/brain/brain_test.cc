@@ -57,7 +57,8 @@ class BrainServiceTest : public ::testing::Test {
   }
   std::vector<Json> decisions() const { return bus_->published("decision"); }
   Result<Json> call(const std::string& op, Json args = Json::object()) {
-    return router_.dispatch(control::Request{op, std::move(args), {1000, 1000, 42, "alice"}});
+    return router_.dispatch(
+        control::Request{op, std::move(args), {1000, 1000, 42, "alice", "", ""}});
   }
 
   TempDir dir_;
