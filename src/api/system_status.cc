@@ -1,11 +1,8 @@
 #include "api/system_status.h"
 
 #include "api/live_ops.h"
+#include "common/build_info.h"
 #include "common/time.h"
-
-#ifndef ORION_VERSION
-#error "ORION_VERSION must be defined by the build (src/api/CMakeLists.txt)"
-#endif
 
 namespace orion::api {
 namespace {
@@ -100,7 +97,7 @@ Json systemStatus(const ApiEnvironment& environment, TrailView& trail, MonoTime 
   const ModuleContext& module = environment.module;
   Json out;
   out["node"] = module.node;
-  out["version"] = ORION_VERSION;
+  out["version"] = std::string(orionVersion());
   out["uptime_seconds"] =
       std::chrono::duration_cast<std::chrono::seconds>(module.clock.monotonic() - started).count();
   Result<Json> autonomy = runOperation(environment, "autonomy.show", remote);

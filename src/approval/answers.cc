@@ -4,19 +4,12 @@
 
 #include "common/ids.h"
 #include "common/time.h"
-#include "signing/approval_signature.h"
+#include "signing/admin_answer.h"
 
 namespace orion::approval {
 namespace {
 
 using contracts::ApprovalVerdict;
-
-size_t trimmedLength(std::string_view text) {
-  size_t begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return 0;
-  size_t end = text.find_last_not_of(" \t\r\n");
-  return end - begin + 1;
-}
 
 std::string tagOf(const contracts::ApprovalDecision& answer, std::string_view key) {
   auto it = answer.tags.find(std::string(key));
@@ -66,13 +59,7 @@ Status checkAnswer(const PendingRequest& request, const contracts::ApprovalDecis
                              formatDuration(rules.max_validity) + " (approval.answer_validity)");
     }
   }
-  size_t reason = trimmedLength(answer.reason);
-  if (answer.decision == ApprovalVerdict::kForce && reason < kMinForceReason) {
-    return invalidArgument(fmt::format(
-        "force needs a reason of at least {} characters (a strong justification), got {}",
-        kMinForceReason, reason));
-  }
-  if (reason == 0) return invalidArgument("a reason is required (it goes into the audit trail)");
+  ORION_RETURN_IF_ERROR(signing::checkReason(answer.decision, answer.reason));
   if (answer.decision != ApprovalVerdict::kForce &&
       (answer.override_cooldown || answer.override_circuit_breaker)) {
     return invalidArgument("override flags are only allowed with force");

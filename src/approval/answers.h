@@ -13,7 +13,8 @@
 //      and force, stays usable for at most max_validity, ending in the future;
 //   6. a reason is given: non-blank for approve and deny, at least 10 characters for force;
 //   7. override flags only on force; an action_id on approve and force, none on deny;
-//   8. admin_identity is who the control socket says is asking.
+//   8. admin_identity is who the control socket says is asking (cli:<user>), or whom the
+//      in-process front end authenticated (control::Peer::identity, e.g. api:admin@<ip>).
 // The first failure is returned: kPermissionDenied for 1, 3 and 8, kFailedPrecondition for 4,
 // kInvalidArgument for the others.
 #pragma once
@@ -23,6 +24,7 @@
 
 #include "approval/pending_requests.h"
 #include "contracts/documents.h"
+#include "signing/admin_answer.h"
 #include "signing/admin_key.h"
 
 namespace orion::approval {
@@ -33,7 +35,7 @@ struct AnswerRules {
   Duration max_skew = std::chrono::minutes(2);
 };
 
-inline constexpr size_t kMinForceReason = 10;
+using signing::kMinForceReason;  // signing/admin_answer.h
 
 // The admin identity of a CLI caller, as the coordinator and the CLI both compute it from the
 // caller's uid and login name: "cli:alice" or "cli:uid-1000".

@@ -181,7 +181,11 @@ class Coordinator final : public Service {
     if (it == request.args.end()) return invalidArgument("approvals.answer: missing 'answer'");
     auto answer = contracts::ApprovalDecision::fromJson(*it);
     if (!answer) return answer.status().withContext("approvals.answer");
-    std::string caller = cliIdentity(request.peer.uid, request.peer.user);
+    // The socket's caller is its uid; an in-process front end (the HTTP API) says whom it
+    // authenticated.
+    std::string caller = request.peer.identity.empty()
+                             ? cliIdentity(request.peer.uid, request.peer.user)
+                             : request.peer.identity;
     std::lock_guard lock(mutex_);
     WallTime now = context_.clock.now();
     const PendingRequest* pending = pending_.find(answer->approval_request_id);

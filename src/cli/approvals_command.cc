@@ -14,7 +14,7 @@
 #include "common/clock.h"
 #include "config/config.h"
 #include "control/control.h"
-#include "signing/approval_signature.h"
+#include "signing/admin_answer.h"
 
 namespace orion::cli {
 namespace {
@@ -91,19 +91,15 @@ int answer(const GlobalOptions& global, const AnswerArguments& arguments, Approv
   if (code != kExitOk) return code;
 
   control::Peer self = control::selfPeer();
-  signing::AnswerSpec spec;
-  spec.approval_request_id = shown.value("approval_request_id", "");
-  spec.decision_id = shown.value("decision_id", "");
-  spec.action_hash = shown.value("action_hash", "");
-  spec.action_type = shown.value("action_type", "");
-  spec.verdict = verdict;
-  spec.reason = arguments.reason;
-  spec.admin_identity = approval::cliIdentity(self.uid, self.user);
-  spec.override_cooldown = arguments.override_cooldown;
-  spec.override_circuit_breaker = arguments.override_breaker;
-  spec.validity = std::chrono::seconds(shown.value("answer_validity_seconds", int64_t{300}));
+  auto spec = signing::answerSpecFor(
+      shown, {verdict, arguments.reason, approval::cliIdentity(self.uid, self.user),
+              arguments.override_cooldown, arguments.override_breaker});
+  if (!spec) {
+    std::cerr << "orion: " << spec.status().message() << "\n";
+    return kExitInvalid;
+  }
   RealClock clock;
-  contracts::ApprovalDecision signed_answer = signing::makeSignedAnswer(spec, *key, clock.now());
+  contracts::ApprovalDecision signed_answer = signing::makeSignedAnswer(*spec, *key, clock.now());
   return callDaemon(global,
                     {"approvals.answer", Json{{"answer", signed_answer.toJson()}},
                      [&shown, verdict](const Json& result) {

@@ -40,6 +40,11 @@ struct Peer {
   // How the request arrived when not over the control socket, e.g. "http 127.0.0.1:51234 (admin
   // token)" for the HTTP API; "" for the socket. Part of describe().
   std::string via;
+  // Who a front end other than the socket authenticated, as approval answers name them
+  // (admin_identity), e.g. "api:admin@127.0.0.1" for the HTTP API's admin token. "" over the
+  // socket, where who asks is the uid ("cli:<user>"). Only set in process: the socket server
+  // never reads it from a request.
+  std::string identity;
 
   // "uid 1000 (alice), pid 4242": how a person is named in audit records.
   std::string describe() const;

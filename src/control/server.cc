@@ -166,7 +166,7 @@ void Server::handle(int connection) {
       Request request;
       request.op = (*parsed)["op"].get<std::string>();
       request.args = parsed->value("args", Json::object());
-      request.peer = Peer{credentials.uid, credentials.gid, credentials.pid, "", ""};
+      request.peer = Peer{credentials.uid, credentials.gid, credentials.pid, "", "", ""};
       Peer self = selfPeer();
       if (self.uid == request.peer.uid) request.peer.user = self.user;
       if (request.peer.uid == 0) request.peer.user = "root";

@@ -51,7 +51,7 @@ class AnswerFlowTest : public ::testing::Test {
 
   Result<Json> call(std::string op, Json args, std::string user = "tester") {
     control::Request request{std::move(op), std::move(args),
-                             control::Peer{1000, 1000, 42, user, ""}};
+                             control::Peer{1000, 1000, 42, user, "", ""}};
     return router_.dispatch(request);
   }
 

@@ -57,7 +57,8 @@ class BrainServiceTest : public ::testing::Test {
   }
   std::vector<Json> decisions() const { return bus_->published("decision"); }
   Result<Json> call(const std::string& op, Json args = Json::object()) {
-    return router_.dispatch(control::Request{op, std::move(args), {1000, 1000, 42, "alice", ""}});
+    return router_.dispatch(
+        control::Request{op, std::move(args), {1000, 1000, 42, "alice", "", ""}});
   }
 
   TempDir dir_;
@@ -137,11 +138,6 @@ TEST_F(BrainServiceTest, ExecutionsFromTheBusFeedTheCooldown) {
   EXPECT_EQ(decisions()[1]["decision_type"], "NO_ACTION");
   EXPECT_EQ(decisions()[1]["tags"]["decided_by"], "action_cooldown");
   EXPECT_EQ(metric("orion_brain_gate_blocks_total", {{"gate", "action_cooldown"}}), 1);
-  metrics_.collect();
-  EXPECT_EQ(metric("orion_brain_cooldowns_active"), 1);
-  EXPECT_EQ(metric("orion_brain_actions_in_flight"), 0);
-  EXPECT_EQ(metric("orion_brain_breakers_open"), 0);
-  EXPECT_GE(metric("orion_brain_budget_remaining"), 0);
 
   // The timer looks again once the cooldown has lifted.
   clock_.advance(300s);

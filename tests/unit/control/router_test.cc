@@ -17,7 +17,7 @@ Handler echo() {
 TEST(Router, RegistersAndDispatchesByName) {
   Router router;
   ASSERT_TRUE(router.registerOp("brain.echo", "echoes", echo()).isOk());
-  Request request{"brain.echo", Json{{"x", 1}}, Peer{1000, 1000, 42, "alice", ""}};
+  Request request{"brain.echo", Json{{"x", 1}}, Peer{1000, 1000, 42, "alice", "", ""}};
   auto result = router.dispatch(request);
   ASSERT_TRUE(result.isOk()) << result.status().message();
   EXPECT_EQ((*result)["args"]["x"], 1);
@@ -89,8 +89,8 @@ TEST(Wire, ResponsesRoundTripWithTheirCode) {
 }
 
 TEST(Peer, DescribesUidUserAndPid) {
-  EXPECT_EQ((Peer{1000, 1000, 4242, "alice", ""}.describe()), "uid 1000 (alice), pid 4242");
-  EXPECT_EQ((Peer{0, 0, 0, "", ""}.describe()), "uid 0");
+  EXPECT_EQ((Peer{1000, 1000, 4242, "alice", "", ""}.describe()), "uid 1000 (alice), pid 4242");
+  EXPECT_EQ((Peer{0, 0, 0, "", "", ""}.describe()), "uid 0");
   Peer self = selfPeer();
   EXPECT_EQ(self.uid, geteuid());
   EXPECT_EQ(self.pid, getpid());
