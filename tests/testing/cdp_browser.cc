@@ -350,8 +350,9 @@ void CdpBrowser::readLoop() {
 
 void CdpBrowser::dispatch(Json message) {
   std::lock_guard lock(mutex_);
-  if (message.contains("id")) {
-    answers_[message["id"].get<int>()] = std::move(message);
+  if (message.contains("id") && message["id"].is_number_integer()) {
+    int id = message["id"].get<int>();
+    answers_[id] = std::move(message);
     answered_.notify_all();
     return;
   }

@@ -21,6 +21,7 @@
 #include "testing/dashboard_driver.h"
 #include "testing/podman_service.h"  // ORION_REQUIRE_COMPONENT
 #include "testing/temp_dir.h"
+#include "testing/wait.h"
 
 namespace orion::testing {
 namespace {
