@@ -19,6 +19,8 @@ packages=(
   # Redis bus (issue 7): the integration tests and the bench start a real redis-server on
   # loopback; redis-tools gives redis-cli (a foreign client in tests) and redis-benchmark
   redis-server redis-tools
+  # the dashboard's browser tests drive headless Chromium over the DevTools protocol
+  chromium
 )
 
 missing=()

@@ -27,6 +27,7 @@
 #include "child_process.h"
 #include "common/json.h"
 #include "common/time.h"
+#include "policy_edits.h"
 #include "testing/audit_chain.h"
 #include "testing/podman_suite.h"
 #include "testing/temp_dir.h"
@@ -39,20 +40,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 constexpr auto kDeadline = 30s;
-
-void writeFile(const fs::path& file, const std::string& text) {
-  std::ofstream(file, std::ios::trunc) << text;
-}
-
-// Replaces the first `from` in `file` with `to`; false when `from` is not there.
-bool edit(const fs::path& file, const std::string& from, const std::string& to) {
-  std::string text = readFile(file);
-  size_t at = text.find(from);
-  if (at == std::string::npos) return false;
-  text.replace(at, from.size(), to);
-  writeFile(file, text);
-  return true;
-}
 
 std::vector<Json> documentsOf(const std::vector<AuditRecord>& records, const std::string& type) {
   std::vector<Json> out;
@@ -107,23 +94,7 @@ class CommanderE2eTest : public PodmanSuite {
 
   // restart_container needs the admin: out of the SAFE list, into the RISKY one.
   void makeRestartRisky(const std::string& approval_timeout) {
-    fs::path safe = policies() / "actions_safe.yaml";
-    std::string text = readFile(safe);
-    size_t at = text.find("  - action_type: restart_container");
-    ASSERT_NE(at, std::string::npos);
-    writeFile(safe, text.substr(0, at));
-    std::string risky = readFile(policies() / "actions_risky.yaml");
-    risky +=
-        "\n  - action_type: restart_container\n"
-        "    description: Restart one container (this deployment wants to be asked)\n"
-        "    reversible: true\n"
-        "    external_side_effects: true\n"
-        "    blast_radius: low\n"
-        "    justification: The admin of this test decides\n"
-        "    requires_approval: true\n"
-        "    approval_timeout: " +
-        approval_timeout + "\n";
-    writeFile(policies() / "actions_risky.yaml", risky);
+    ASSERT_TRUE(orion::testing::makeRestartRisky(policies(), approval_timeout));
   }
 
   fs::path writeConfig(const std::string& autonomy, const std::string& commander_extra = "") {

@@ -117,7 +117,9 @@ TEST_F(ConfigFileTest, KeyAtTheWrongLevelPointsToItsPlace) {
 
 TEST_F(ConfigFileTest, UnrelatedUnknownKeyListsTheValidKeys) {
   std::string message = errors("api:\n  colour: blue\n");
-  EXPECT_EQ(message, at(2) + "api.colour: unknown key (valid keys under api: enabled, listen)");
+  EXPECT_EQ(
+      message,
+      at(2) + "api.colour: unknown key (valid keys under api: enabled, listen, admin_token_file)");
 }
 
 TEST_F(ConfigFileTest, WrongTypeNamesLineKeyAndExpectation) {
