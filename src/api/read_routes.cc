@@ -189,12 +189,18 @@ class ReadRoutes final : public RouteGroup {
     if (auto error = onlyParams(request, {})) return sendParamError(response, *error);
     std::string id = request.matches[1];
     memory::CausalChain chain;
-    Status status = trail_.use([&](memory::AuditReader& reader) {
+    auto lookup = [&](memory::AuditReader& reader) {
       Result<memory::CausalChain> found = reader.causalChain(id);
       if (!found) return found.status();
       chain = std::move(found).value();
       return Status::ok();
-    });
+    };
+    Status status = trail_.use(lookup);
+    if (status.isOk() && chain.empty()) {
+      // Not indexed yet (memory indexes in the background, a moment after the record is
+      // durable): bring the index up to the log and look again.
+      status = trail_.useCaughtUp(lookup);
+    }
     if (!status.isOk() && status.code() != StatusCode::kNotFound) {
       return sendStatus(response, status);
     }

@@ -35,6 +35,13 @@ Status TrailView::use(const std::function<Status(memory::AuditReader&)>& work) {
   return status;
 }
 
+Status TrailView::useCaughtUp(const std::function<Status(memory::AuditReader&)>& work) {
+  std::lock_guard lock(reader_mutex_);
+  Result<std::unique_ptr<memory::AuditReader>> opened = memory::AuditReader::open(trail_);
+  if (!opened) return opened.status();
+  return work(**opened);
+}
+
 void TrailView::startVerifier(Duration interval) {
   if (interval <= Duration::zero() || verifier_.joinable()) return;
   verifier_ = std::thread([this, interval] { verifierLoop(interval); });

@@ -48,6 +48,9 @@ class TrailView {
   // Runs `work` with the reader. kNotFound when there is no trail (yet); an error from opening
   // or from `work` as it is.
   Status use(const std::function<Status(memory::AuditReader&)>& work);
+  // Like use(), with a reader that first brings the index up to the end of the log (for a
+  // lookup that must see a record written a moment ago; costs the catch-up).
+  Status useCaughtUp(const std::function<Status(memory::AuditReader&)>& work);
 
   // Starts the verifier thread (interval > 0) or not (0: chain() stays "unknown" until
   // verifyNow()). Call once.

@@ -177,7 +177,12 @@ TEST_F(DashboardE2eTest, AnIncidentAppearsLiveAndAnApprovalFromThePageRunsTheRes
   auto running = podman_->podman({"inspect", "--format", "{{.State.Running}}", "web"});
   EXPECT_TRUE(running.isOk() && *running == "true");
 
-  // The incident's timeline holds the whole story.
+  // The incident's timeline holds the whole story. The container is up again, so the incident
+  // may be resolved already: it is among the recent ones.
+  ASSERT_TRUE(page.evaluate("document.querySelector('[data-filter=all]').click(), true").isOk());
+  ASSERT_TRUE(page.waitFor("document.querySelector('#incidents-list [data-incident-id]') !== null",
+                           10s, &error))
+      << error;
   ASSERT_TRUE(
       page.evaluate("document.querySelector('#incidents-list [data-incident-id]').click(), true")
           .isOk());
