@@ -75,7 +75,9 @@ TEST_F(PrometheusScrapeTest, TheDeployConfigScrapesEveryMetricTheDashboardPlots)
   auto config = dir_.write("orion.yaml", "state_dir: " + (dir_.path() / "state").string() +
                                              "\napi:\n  enabled: true\n  listen: 127.0.0.1:" +
                                              std::to_string(orion_port_) +
-                                             "\nwatcher:\n  host:\n    interval: 200ms\n");
+                                             "\nwatcher:\n  host:\n    interval: 200ms\n"
+                                             // every filesystem crosses these: events at once
+                                             "    disk_percent: {warning: 1, critical: 2}\n");
   ChildProcess orion(ORION_BINARY, {"run", "--config", config.string()},
                      {dir_.path(), std::nullopt, {}});
   ASSERT_TRUE(orion.started()) << orion.error();
