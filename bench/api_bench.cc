@@ -186,7 +186,17 @@ int main(int argc, char** argv) {
          "--user-data-dir=" + (dir.path() / "chromium").string(), "--remote-debugging-port=0",
          "http://127.0.0.1:" + std::to_string(port) + "/"},
         {dir.path(), std::nullopt, {}});
-    std::this_thread::sleep_for(3s);  // the page loads and opens its stream
+    // The page loads and opens its live stream.
+    auto streamClients = [&] {
+      auto metrics = probe.Get("/metrics");
+      std::string key = "\norion_api_stream_clients ";
+      size_t at = metrics ? metrics->body.find(key) : std::string::npos;
+      return at == std::string::npos
+                 ? -1.0
+                 : std::strtod(metrics->body.c_str() + at + key.size(), nullptr);
+    };
+    orion::testing::waitUntil([&] { return streamClients() >= 1; }, 20s);
+    idle["dashboard_stream_clients"] = streamClients();
     idle["dashboard_open_percent"] = cpuPercentOver(orion.pid(), seconds);
     browser.signal(SIGKILL);
     (void)browser.waitExit(5s);

@@ -3,7 +3,9 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <thread>
 
 #include "api/api.h"
@@ -16,6 +18,8 @@
 namespace orion::api {
 
 namespace {
+
+constexpr int kListenBacklog = 256;
 
 // Workers for ordinary requests, besides one per live-stream client.
 constexpr size_t kRequestWorkers = 4;
@@ -97,9 +101,10 @@ class ApiServer final : public Service {
     server_.set_write_timeout(std::chrono::seconds(1));
     // httplib's default is SO_REUSEPORT, which would let a second daemon share the port and
     // split the requests; SO_REUSEADDR alone still allows a quick restart.
-    server_.set_socket_options([](int sock) {
+    server_.set_socket_options([this](int sock) {
       int yes = 1;
       setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+      listen_socket_ = sock;
     });
     groups_.push_back(makeReadRoutes(environment_));
     std::unique_ptr<LiveStream> live_stream = makeLiveStream(environment_, LiveStreamOptions{});
@@ -127,6 +132,13 @@ class ApiServer final : public Service {
       stopGroups();
       return unavailable("api.listen: cannot bind " + config_.listen +
                          " (address in use or not available)");
+    }
+    // Debian's compiled cpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG), so
+    // a burst of new connections (a dashboard and a scraper, or many clients at once) overflows
+    // it and waits for a SYN retransmission (1 s). listen() again on the bound socket sets a
+    // real backlog (Linux allows changing it on a listening socket).
+    if (listen_socket_ >= 0 && ::listen(listen_socket_, kListenBacklog) != 0) {
+      log_->warn("api: could not raise the listen backlog: {}", std::strerror(errno));
     }
     listener_done_.store(false);
     thread_ = std::thread([this] {
@@ -210,6 +222,7 @@ class ApiServer final : public Service {
   LiveStream* live_stream_ = nullptr;  // one of groups_
   httplib::Server server_;
   std::atomic<bool> listener_done_{false};
+  int listen_socket_ = -1;  // the server's listening socket (set_socket_options)
   std::thread thread_;
 };
 
