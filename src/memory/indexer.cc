@@ -82,15 +82,17 @@ void Indexer::run() {
     lock.unlock();
     // Rows queued while a catch-up runs either overlap what it indexes (add() skips them) or
     // follow it; a gap shows up as add() failing, and the next turn catches up again.
-    bool ok = turn(rows, drop, catch_up);
+    Turn result = turn(rows, drop, catch_up);
     lock.lock();
     busy_ = false;
-    if (!ok) {
+    if (result != Turn::kDone) {
       behind_ = true;
       queue_.clear();
       idle_.notify_all();
-      if (stopping_) break;
-      wake_.wait_for(lock, kRetryAfterError, [&] { return give_up_; });
+      if (stopping_ && result == Turn::kFailed) break;
+      // A gap is caught up at once (queries would lag the log meanwhile); an error is retried
+      // after a pause so a broken index does not spin.
+      if (result == Turn::kFailed) wake_.wait_for(lock, kRetryAfterError, [&] { return give_up_; });
       continue;
     }
     idle_.notify_all();
@@ -98,11 +100,11 @@ void Indexer::run() {
   idle_.notify_all();
 }
 
-bool Indexer::turn(std::vector<IndexRow>& rows, uint64_t drop_before, bool catch_up) {
+Indexer::Turn Indexer::turn(std::vector<IndexRow>& rows, uint64_t drop_before, bool catch_up) {
   if (drop_before > 0) {
     if (Status dropped = index_->dropBefore(drop_before); !dropped) {
       noteError(dropped);
-      return false;
+      return Turn::kFailed;
     }
   }
   if (catch_up) {
@@ -110,15 +112,16 @@ bool Indexer::turn(std::vector<IndexRow>& rows, uint64_t drop_before, bool catch
         catchUpIndex(*index_, *fs_, dir_, durable_seq_(), nullptr, &stop_catch_up_);
     if (!caught) {
       noteError(caught.status());
-      return false;
+      return Turn::kFailed;
     }
     if (caught->cleared) log_->warn("the audit index did not match the log; rebuilding it");
     indexed_.store(caught->mark, std::memory_order_release);
   } else if (!rows.empty()) {
     Result<uint64_t> added = index_->add(rows);
     if (!added) {
-      if (added.status().code() != StatusCode::kFailedPrecondition) noteError(added.status());
-      return false;  // a gap: the next turn catches up from the log
+      if (added.status().code() == StatusCode::kFailedPrecondition) return Turn::kGap;
+      noteError(added.status());
+      return Turn::kFailed;
     }
     indexed_.store(*added, std::memory_order_release);
   }
@@ -129,7 +132,7 @@ bool Indexer::turn(std::vector<IndexRow>& rows, uint64_t drop_before, bool catch
     log_->info("updating the audit index works again");
     last_error_.clear();
   }
-  return true;
+  return Turn::kDone;
 }
 
 void Indexer::noteError(const Status& status) {

@@ -53,8 +53,11 @@ class Indexer {
 
  private:
   void run();
-  // One turn: the queued rows, or a catch-up from the log. False on failure.
-  bool turn(std::vector<IndexRow>& rows, uint64_t drop_before, bool catch_up);
+  // One turn: the queued rows, or a catch-up from the log. kGap when the rows do not follow the
+  // index (never started, or rows were dropped): the next turn catches up at once. kFailed on an
+  // error: the next turn waits a little first.
+  enum class Turn { kDone, kGap, kFailed };
+  Turn turn(std::vector<IndexRow>& rows, uint64_t drop_before, bool catch_up);
   void noteError(const Status& status);
 
   std::filesystem::path dir_;
