@@ -6,7 +6,9 @@ namespace orion::api {
 
 void sendJson(httplib::Response& response, const Json& body, int status) {
   response.status = status;
-  response.set_content(body.dump(), "application/json");
+  // Replace, not throw: an error may quote request text that is not valid UTF-8.
+  response.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace),
+                       "application/json");
 }
 
 void sendError(httplib::Response& response, int status, std::string_view code,

@@ -51,6 +51,7 @@ std::optional<ParamError> rejectUnknown(const httplib::Request& request,
                                         const std::vector<std::string_view>& allowed) {
   for (const auto& [name, value] : request.params) {
     if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+    if (name.empty()) return ParamError{"", "a parameter without a name (such as '?=5')"};
     std::string known;
     for (std::string_view a : allowed) known += (known.empty() ? "" : ", ") + std::string(a);
     return ParamError{name,
@@ -63,7 +64,8 @@ std::optional<ParamError> rejectUnknown(const httplib::Request& request,
 }  // namespace
 
 void sendParamError(httplib::Response& response, const ParamError& error) {
-  sendError(response, 400, "invalid_argument", error.field + ": " + error.message, error.field);
+  sendError(response, 400, "invalid_argument",
+            error.field.empty() ? error.message : error.field + ": " + error.message, error.field);
 }
 
 std::optional<ParamError> onlyParams(const httplib::Request& request,
