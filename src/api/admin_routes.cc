@@ -6,9 +6,9 @@
 
 #include "api/admin_auth.h"
 #include "api/http_json.h"
+#include "api/live_ops.h"
 #include "api/request_body.h"
 #include "api/route_group.h"
-#include "control/control.h"
 #include "signing/admin_answer.h"
 
 namespace orion::api {
@@ -70,23 +70,11 @@ class AdminRoutes final : public RouteGroup {
   }
 
  private:
-  // The request as the daemon's operations see it: this process, via the HTTP API, on behalf of
+  // Runs `op` as the daemon's operations see it: this process, via the HTTP API, on behalf of
   // the admin the token authenticated.
-  control::Request operation(std::string op, Json args, const httplib::Request& request) const {
-    control::Request out{std::move(op), std::move(args), control::selfPeer()};
-    out.peer.via = "http " + request.remote_addr + ":" + std::to_string(request.remote_port) +
-                   " (admin token)";
-    out.peer.identity = signing::httpAdminIdentity(request.remote_addr);
-    return out;
-  }
-
-  const control::Dispatcher* operations(httplib::Response& response) const {
-    const control::Dispatcher* operations = environment_.module.operations;
-    if (operations == nullptr) {
-      sendError(response, 503, "unavailable",
-                "the daemon's operations are not available to the API (no control channel)");
-    }
-    return operations;
+  Result<Json> run(std::string_view op, Json args, const httplib::Request& request) const {
+    return runOperation(environment_, op, remoteOf(request), std::move(args),
+                        signing::httpAdminIdentity(request.remote_addr));
   }
 
   void answerApproval(const httplib::Request& request, httplib::Response& response,
@@ -116,9 +104,7 @@ class AdminRoutes final : public RouteGroup {
                        "approvals cannot be signed: no admin key is configured "
                        "(approval.admin_key_file, docs/approvals.md)");
     }
-    const control::Dispatcher* ops = operations(response);
-    if (ops == nullptr) return;
-    auto shown = ops->dispatch(operation("approvals.show", Json{{"id", id}}, request));
+    auto shown = run("approvals.show", Json{{"id", id}}, request);
     if (!shown) {
       return sendStatus(response, shown.status(),
                         shown.status().code() == StatusCode::kInvalidArgument ? "id" : "");
@@ -127,8 +113,7 @@ class AdminRoutes final : public RouteGroup {
     if (!spec) return sendStatus(response, spec.status());
     contracts::ApprovalDecision signed_answer =
         signing::makeSignedAnswer(*spec, *key_, environment_.module.clock.now());
-    auto answered = ops->dispatch(
-        operation("approvals.answer", Json{{"answer", signed_answer.toJson()}}, request));
+    auto answered = run("approvals.answer", Json{{"answer", signed_answer.toJson()}}, request);
     if (!answered) return sendStatus(response, answered.status());
     environment_.log->warn("approval request {} answered '{}' over HTTP from {}",
                            spec->approval_request_id, verb, request.remote_addr);
@@ -146,9 +131,7 @@ class AdminRoutes final : public RouteGroup {
       return sendError(response, 400, "invalid_argument",
                        "level: expected N0, N1, N2 or N3, got '" + level + "'", "level");
     }
-    const control::Dispatcher* ops = operations(response);
-    if (ops == nullptr) return;
-    auto changed = ops->dispatch(operation("autonomy.set", parsed.body, request));
+    auto changed = run("autonomy.set", parsed.body, request);
     if (!changed) {
       // The level is valid, so what the brain can still refuse as an argument is the reason.
       return sendStatus(response, changed.status(),

@@ -1,9 +1,11 @@
-// The daemon's control operations run in process for the read API (control/control.h): live
-// state the trail does not hold (the autonomy level in force, the policy snapshot, the pending
-// approvals as the coordinator sees them).
+// The daemon's control operations run in process for the API (control/control.h): live state
+// the trail does not hold (the autonomy level in force, the policy snapshot, the pending
+// approvals as the coordinator sees them), and the admin endpoints' changes.
 //
 // Thread-safety: any thread (the Dispatcher is thread-safe).
 #pragma once
+
+#include <httplib.h>
 
 #include <string>
 #include <string_view>
@@ -14,10 +16,15 @@
 
 namespace orion::api {
 
-// Runs `op` as this process (control::selfPeer()) with via = "http <remote>". kUnavailable when
-// the API runs without a control channel; kNotFound when no module in this process registered
-// `op` (its module runs elsewhere).
+// "<address>:<port>" of the request's client.
+std::string remoteOf(const httplib::Request& request);
+
+// Runs `op` as this process (control::selfPeer()) with via = "http <remote>". With an
+// `admin_identity` (a request the admin token authenticated) the peer carries it and via says
+// "(admin token)". kUnavailable when the API runs without a control channel; kNotFound when no
+// module in this process registered `op` (its module runs elsewhere).
 Result<Json> runOperation(const ApiEnvironment& environment, std::string_view op,
-                          std::string_view remote, Json args = Json::object());
+                          std::string_view remote, Json args = Json::object(),
+                          std::string_view admin_identity = {});
 
 }  // namespace orion::api

@@ -16,10 +16,6 @@ constexpr Duration kVerifyInterval = std::chrono::minutes(5);
 
 using memory::AuditRecord;
 
-std::string remoteOf(const httplib::Request& request) {
-  return request.remote_addr + ":" + std::to_string(request.remote_port);
-}
-
 Json itemOf(const AuditRecord& record) {
   return {{"seq", record.seq},   {"recorded_at", record.recorded_at},
           {"type", record.type}, {"id", record.id},

@@ -35,7 +35,7 @@ double countOpenFds() {
 
 }  // namespace
 
-ProcessSample sampleProcess() {
+ProcessSample sampleProcess(bool with_start_time) {
   ProcessSample sample;
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
@@ -60,7 +60,8 @@ ProcessSample sampleProcess() {
       if (number == 15) sample.cpu_seconds += std::stod(field) / ticks;
       if (number == 20) sample.threads = std::stod(field);
       if (number == 22) {
-        sample.start_time_seconds = bootTimeSeconds() + std::stod(field) / ticks;
+        if (with_start_time)
+          sample.start_time_seconds = bootTimeSeconds() + std::stod(field) / ticks;
         break;
       }
     }
@@ -78,21 +79,22 @@ uint64_t addProcessMetrics(MetricsRegistry& registry) {
                               "User and system CPU time used since start (use rate()).");
   Gauge& fds = registry.gauge("orion_process_open_fds", "Open file descriptors.");
   Gauge& threads = registry.gauge("orion_process_threads", "Threads of the ORION process.");
-  Gauge& start = registry.gauge("orion_process_start_time_seconds",
-                                "When the process started, in seconds since the Unix epoch.");
+  registry
+      .gauge("orion_process_start_time_seconds",
+             "When the process started, in seconds since the Unix epoch.")
+      .set(sampleProcess().start_time_seconds);
   registry
       .gauge(
           "orion_build_info", "Always 1: the version and build type of this binary.",
           {{"version", std::string(orionVersion())}, {"build_type", std::string(orionBuildType())}})
       .set(1);
-  return registry.addCollector([&resident, &virtual_memory, &cpu, &fds, &threads, &start] {
-    ProcessSample sample = sampleProcess();
+  return registry.addCollector([&resident, &virtual_memory, &cpu, &fds, &threads] {
+    ProcessSample sample = sampleProcess(false);
     resident.set(sample.resident_bytes);
     virtual_memory.set(sample.virtual_bytes);
     cpu.set(sample.cpu_seconds);
     fds.set(sample.open_fds);
     threads.set(sample.threads);
-    start.set(sample.start_time_seconds);
   });
 }
 

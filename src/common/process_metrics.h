@@ -25,10 +25,12 @@ struct ProcessSample {
   double start_time_seconds = 0;
 };
 
-// Reads /proc/self/stat, /proc/self/statm, /proc/self/fd and /proc/stat's btime.
-ProcessSample sampleProcess();
+// Reads /proc/self/stat, /proc/self/statm, /proc/self/fd and (for the start time, which never
+// changes, only when asked) /proc/stat's btime.
+ProcessSample sampleProcess(bool with_start_time = true);
 
-// Registers the metrics above and a collector that refreshes them; returns the collector's id
+// Registers the metrics above (the start time and build info set once) and a collector that
+// refreshes the others; returns the collector's id
 // (MetricsRegistry::removeCollector).
 uint64_t addProcessMetrics(MetricsRegistry& registry);
 

@@ -6,10 +6,8 @@
 #include <httplib.h>
 #include <signal.h>
 
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 
 #include "child_process.h"
 #include "common/json.h"
@@ -21,13 +19,6 @@ namespace orion::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string readFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Every metric name the Grafana dashboard's queries use.
 std::set<std::string> dashboardMetrics() {

@@ -26,18 +26,6 @@ using orion::testing::waitUntil;
 using testing::instance;
 using testing::WatcherHarness;
 
-int freePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 // The scrape target: /metrics with one gauge whose value the test sets.
 class Target {
  public:
@@ -71,8 +59,8 @@ class PrometheusSourceTest : public ::testing::Test {
     std::string prometheus = orion::testing::findExecutable("prometheus");
     ORION_REQUIRE_COMPONENT(
         prometheus.empty() ? "prometheus is not installed (scripts/install-deps.sh)" : "");
-    target_port_ = freePort();
-    prometheus_port_ = freePort();
+    target_port_ = orion::testing::freeLoopbackPort();
+    prometheus_port_ = orion::testing::freeLoopbackPort();
     target_ = std::make_unique<Target>(target_port_);
     auto config = dir_.write("prometheus.yml",
                              "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"

@@ -8,26 +8,10 @@
 #include "api/api.h"
 #include "bus/embedded_bus.h"
 #include "contracts/registry.h"
+#include "testing/host_tools.h"
 
 namespace orion::api {
 namespace {
-
-// A port nobody listens on right now: bind port 0 on loopback, read it back, close.
-int freeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    close(fd);
-    return -1;
-  }
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 class ApiServerTest : public ::testing::Test {
  protected:
@@ -35,7 +19,7 @@ class ApiServerTest : public ::testing::Test {
     auto contracts = contracts::ContractRegistry::loadEmbedded();
     ASSERT_TRUE(contracts.isOk()) << contracts.status().toString();
     bus_ = bus::makeEmbeddedBus({}, *contracts, clock_, metrics_);
-    port_ = freeLoopbackPort();
+    port_ = orion::testing::freeLoopbackPort();
     ASSERT_GT(port_, 0);
   }
 
