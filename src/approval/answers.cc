@@ -5,6 +5,7 @@
 #include "common/ids.h"
 #include "common/time.h"
 #include "signing/admin_answer.h"
+#include "signing/overrides.h"
 
 namespace orion::approval {
 namespace {
@@ -64,11 +65,17 @@ Status checkAnswer(const PendingRequest& request, const contracts::ApprovalDecis
       (answer.override_cooldown || answer.override_circuit_breaker)) {
     return invalidArgument("override flags are only allowed with force");
   }
-  if (executes && request.requires_override == "circuit_breaker" &&
-      !(answer.decision == ApprovalVerdict::kForce && answer.override_circuit_breaker)) {
-    return invalidArgument(
-        "request " + id + ": the circuit breaker for this action is open; only `orion force " +
-        id.substr(0, 8) + " --reason … --override-breaker` can run it (or deny it)");
+  if (executes) {
+    signing::RequiredOverrides required =
+        signing::parseRequiredOverrides(request.requires_override, request.cooldown_until);
+    if (Status allowed =
+            signing::checkOverrides(required, answer.decision, answer.override_cooldown,
+                                    answer.override_circuit_breaker, now);
+        !allowed) {
+      return invalidArgument("request " + id + ": " + allowed.message() + " (`orion force " +
+                             id.substr(0, 8) + " --reason … " + signing::requiredFlags(required) +
+                             "`)");
+    }
   }
   if (executes != answer.action_id.has_value()) {
     return invalidArgument(executes ? "an approve or force answer needs an action_id"

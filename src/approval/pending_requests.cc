@@ -50,6 +50,9 @@ Result<PendingRequest> parseApprovalRequest(const Json& document) {
     if (auto it = tags->find("requires_override"); it != tags->end() && it->is_string()) {
       request.requires_override = it->get<std::string>();
     }
+    if (auto it = tags->find("cooldown_until"); it != tags->end() && it->is_string()) {
+      request.cooldown_until = it->get<std::string>();
+    }
   }
   if (auto it = document.find("requested_action"); it != document.end() && it->is_object()) {
     if (auto p = it->find("parameters"); p != it->end() && p->is_object()) request.parameters = *p;
@@ -82,6 +85,7 @@ Json PendingRequest::toJson() const {
            {"timeout_capped", timeout_capped}};
   if (incident_id) out["incident_id"] = *incident_id;
   if (!requires_override.empty()) out["requires_override"] = requires_override;
+  if (!cooldown_until.empty()) out["cooldown_until"] = cooldown_until;
   return out;
 }
 
@@ -99,6 +103,7 @@ Result<PendingRequest> PendingRequest::fromStored(const Json& stored) {
     request.action_hash = stored.at("action_hash").get<std::string>();
     request.timeout_capped = stored.value("timeout_capped", false);
     request.requires_override = stored.value("requires_override", "");
+    request.cooldown_until = stored.value("cooldown_until", "");
     if (stored.contains("incident_id")) {
       request.incident_id = stored["incident_id"].get<std::string>();
     }

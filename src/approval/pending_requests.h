@@ -36,9 +36,11 @@ struct PendingRequest {
   WallTime expires_at;
   WallTime received_at;         // when the coordinator stored it
   bool timeout_capped = false;  // expires_at was pulled in to the policy's timeout or max_timeout
-  // tags.requires_override: "circuit_breaker" when only a force with override_circuit_breaker
-  // may run it (the brain asked because the breaker is open); "" otherwise.
+  // tags.requires_override: "cooldown", "circuit_breaker" or both (signing/overrides.h) when
+  // only a force with the matching flags may run it; "" otherwise. tags.cooldown_until: when
+  // the cooldown ends (RFC 3339), "" when not given.
   std::string requires_override;
+  std::string cooldown_until;
 
   // The stored (and listed) form: every field above, times as RFC 3339.
   Json toJson() const;

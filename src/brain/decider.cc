@@ -100,6 +100,7 @@ contracts::ApprovalRequest approvalRequestFor(const DecideInput& in, const Candi
   if (!report.requires_override.empty()) {
     request.tags["requires_override"] = report.requires_override;
   }
+  if (report.cooldown_until) request.tags["cooldown_until"] = formatRfc3339(*report.cooldown_until);
   return request;
 }
 
@@ -168,11 +169,17 @@ DecisionResult decide(const DecideInput& in) {
   decision.tags["decided_by"] = result.decided_by;
 
   if (decision.decision_type == DecisionType::kRequestApproval) {
-    std::string_view reason = report.gates[1].verdict == Verdict::kApproval ? "risky"
-                              : !report.requires_override.empty()           ? "circuit_breaker_open"
-                                                                            : "budget_exhausted";
+    std::string_view reason =
+        report.gates[1].verdict == Verdict::kApproval ? "risky"
+        : report.requires_override.find("circuit_breaker") != std::string::npos
+            ? "circuit_breaker_open"
+        : !report.requires_override.empty() ? "cooldown_active"
+                                            : "budget_exhausted";
     if (!report.requires_override.empty()) {
       decision.tags["requires_override"] = report.requires_override;
+    }
+    if (report.cooldown_until) {
+      decision.tags["cooldown_until"] = formatRfc3339(*report.cooldown_until);
     }
     result.approval_request = approvalRequestFor(in, candidate, report, decision, reason);
   }

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "common/time.h"
+#include "signing/overrides.h"
 
 namespace orion::brain {
 
@@ -242,32 +244,61 @@ std::string humanDuration(Duration duration) {
   return formatDuration(std::chrono::seconds(seconds));
 }
 
-// At N3 an open circuit breaker that alone holds an action back is the admin's call: the
-// decision becomes a request that only a force with --override-breaker answers (the coordinator
-// and the commander both check the flag). Any other block (cooldowns, rate limit) stands: time
-// lifts those and the brain looks again by itself.
-static void offerBreakerOverride(const GateContext& c, GateReport& report) {
+// At N3, when the only gates holding an action back are its per-action cooldown (a cooldown
+// that has not passed, not an action still running) and/or its circuit breaker, it is the
+// admin's call: the decision becomes a request that only a force with the matching flags
+// (--override-cooldown, --override-breaker) answers; the coordinator and the commander both check
+// them (signing/overrides.h). Any other block (an action still running, the rate limit, the
+// incident cooldown) stands: time lifts those and the brain looks again by itself.
+static void offerOverride(const GateContext& c, GateReport& report) {
   if (c.level != contracts::AutonomyLevel::kN3) return;
-  Gate* breaker = nullptr;
+  signing::RequiredOverrides required;
+  std::vector<Gate*> held;
+  bool asks_anyway = false;  // RISKY, or the budget is spent: the admin is asked regardless
   for (Gate& gate : report.gates) {
+    if (gate.verdict == Verdict::kApproval) asks_anyway = true;
     if (gate.verdict != Verdict::kBlock) continue;
-    if (gate.name != "circuit_breaker") return;
-    breaker = &gate;
+    if (gate.name == "circuit_breaker") {
+      required.circuit_breaker = true;
+    } else if (gate.name == "action_cooldown" &&
+               c.state.inFlightFor(c.candidate.cooldown_key) == nullptr) {
+      required.cooldown = true;
+      if (gate.wait) required.cooldown_until = c.now + *gate.wait;
+    } else {
+      return;
+    }
+    held.push_back(&gate);
   }
-  if (breaker == nullptr) return;
-  breaker->verdict = Verdict::kApproval;
-  breaker->detail += "; only an admin's force with --override-breaker can run it";
-  report.requires_override = "circuit_breaker";
+  // A SAFE action held back by its cooldown alone runs by itself once the cooldown ends (the
+  // brain looks again then): nothing for the admin to decide.
+  if (held.empty() || (!asks_anyway && !required.circuit_breaker)) return;
+  std::string flags = signing::requiredFlags(required);
+  for (Gate* gate : held) {
+    gate->verdict = Verdict::kApproval;
+    gate->detail += "; only an admin's force with " +
+                    std::string(gate->name == "circuit_breaker" ? "--override-breaker"
+                                                                : "--override-cooldown") +
+                    " can run it";
+  }
+  report.requires_override = signing::requiredOverridesTag(required);
+  report.cooldown_until = required.cooldown_until;
   if (report.approval_timeout <= Duration::zero()) {
     report.approval_timeout = c.policy.approvalTimeout(c.candidate.action_type);
   }
+  std::string until = required.cooldown_until
+                          ? " (until " + formatRfc3339(*required.cooldown_until) +
+                                "; a plain approve runs it after that)"
+                          : std::string();
+  std::string what =
+      required.cooldown && required.circuit_breaker
+          ? "its cooldown has not passed" + until + " and its circuit breaker is open"
+      : required.cooldown ? "its cooldown has not passed" + until
+                          : std::string("the circuit breaker is open");
   Gate& approval = report.gates.back();
   std::string why = approval.verdict == Verdict::kApproval ? approval.detail + "; and " : "";
   approval.verdict = Verdict::kApproval;
-  approval.detail = why + fmt::format(
-                              "required: the circuit breaker is open (force with "
-                              "--override-breaker); the request expires after {}",
-                              humanDuration(report.approval_timeout));
+  approval.detail = why + fmt::format("required: {} (force with {}); the request expires after {}",
+                                      what, flags, humanDuration(report.approval_timeout));
 }
 
 GateReport evaluateGates(const GateContext& c) {
@@ -299,7 +330,7 @@ GateReport evaluateGates(const GateContext& c) {
   report.gates = {std::move(autonomy),   std::move(classification), incidentCooldownGate(c),
                   actionCooldownGate(c), rateLimitGate(c),          breakerGate(c),
                   std::move(budget),     std::move(approval)};
-  offerBreakerOverride(c, report);
+  offerOverride(c, report);
   return report;
 }
 

@@ -56,9 +56,13 @@ struct GateReport {
   std::vector<Gate> gates;  // in kGateOrder
   contracts::SafetyClass classification = contracts::SafetyClass::kUnknown;
   Duration approval_timeout{};  // when a gate asks for approval
-  // "circuit_breaker" when the only thing that stops the action at N3 is an open breaker: the
-  // decision asks the admin, and only a force with --override-breaker may run it.
+  // At N3, when only the action's cooldown and/or its open breaker stop it: "cooldown",
+  // "circuit_breaker" or "cooldown,circuit_breaker" (signing/overrides.h). The decision asks the
+  // admin, and only a force with the matching flags may run it.
   std::string requires_override;
+  // With "cooldown" in requires_override: when the cooldown ends (after which a plain approve
+  // runs it).
+  std::optional<WallTime> cooldown_until;
 };
 
 GateReport evaluateGates(const GateContext& context);

@@ -2,8 +2,10 @@
 // `orion force ID --reason … [--override-cooldown] [--override-breaker]`: the admin's side of N3
 // (docs/approvals.md). Each answer is built here, signed with the admin key (config
 // `approval.admin_key_file`, or --key-file) and sent to the running ORION over its control
-// socket; the coordinator verifies it, and the commander verifies it again before executing.
-// Who answers is this process's uid as the kernel reports it; the signature proves the key.
+// socket, or through the bus's Redis from another host (--via, daemon_link.cc); the coordinator
+// verifies it, and the commander verifies it again before executing.
+// Who answers is this process's uid as the kernel reports it over the socket, and the claimed
+// "redis:<user>@<host>" through Redis; either way the signature proves the key.
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
@@ -15,6 +17,7 @@
 #include "config/config.h"
 #include "control/control.h"
 #include "signing/admin_answer.h"
+#include "signing/overrides.h"
 
 namespace orion::cli {
 namespace {
@@ -39,10 +42,18 @@ void printRequest(const Json& request) {
   }
   std::cout << "; expires " << request.value("expires_at", "?") << " (in "
             << request.value("seconds_left", 0) << " s)\n";
-  if (request.value("requires_override", "") == "circuit_breaker") {
-    std::cout << "    its circuit breaker is open: only `orion force "
-              << request.value("approval_request_id", "?").substr(0, 8)
-              << " --reason … --override-breaker` runs it\n";
+  signing::RequiredOverrides required = signing::parseRequiredOverrides(
+      request.value("requires_override", ""), request.value("cooldown_until", ""));
+  if (required.any()) {
+    std::string held = required.circuit_breaker ? "its circuit breaker is open" : "";
+    if (required.cooldown) {
+      held = "its cooldown runs until " + request.value("cooldown_until", "?") +
+             (held.empty() ? "" : " and " + held);
+    }
+    std::cout << "    " << held << ": only `orion force "
+              << request.value("approval_request_id", "?").substr(0, 8) << " --reason … "
+              << signing::requiredFlags(required) << "` runs it"
+              << (required.cooldown && !required.circuit_breaker ? " now" : "") << "\n";
   }
   std::string why = request.value("reasoning", "");
   if (!why.empty()) std::cout << "    why: " << why << "\n";
@@ -85,37 +96,41 @@ int answer(const GlobalOptions& global, const AnswerArguments& arguments, Approv
     std::cerr << "orion: " << key.status().message() << "\n";
     return kExitInvalid;
   }
+  // One link for both requests: the identity signed into the answer depends on it.
+  auto link = resolveDaemonLink(global, "approvals.answer");
+  if (!link) {
+    std::cerr << link.status().message() << "\n";
+    return kExitInvalid;
+  }
   Json shown;
-  int code = callDaemon(global, {"approvals.show", Json{{"id", arguments.id}},
-                                 [&shown](const Json& result) { shown = result; }});
+  int code = callDaemon(*link, {"approvals.show", Json{{"id", arguments.id}},
+                                [&shown](const Json& result) { shown = result; }});
   if (code != kExitOk) return code;
 
-  control::Peer self = control::selfPeer();
-  auto spec = signing::answerSpecFor(
-      shown, {verdict, arguments.reason, approval::cliIdentity(self.uid, self.user),
-              arguments.override_cooldown, arguments.override_breaker});
+  auto spec =
+      signing::answerSpecFor(shown, {verdict, arguments.reason, link->caller_identity,
+                                     arguments.override_cooldown, arguments.override_breaker});
   if (!spec) {
     std::cerr << "orion: " << spec.status().message() << "\n";
     return kExitInvalid;
   }
   RealClock clock;
   contracts::ApprovalDecision signed_answer = signing::makeSignedAnswer(*spec, *key, clock.now());
-  return callDaemon(global,
-                    {"approvals.answer", Json{{"answer", signed_answer.toJson()}},
-                     [&shown, verdict](const Json& result) {
-                       const Json& published = result["answer"];
-                       std::cout << contracts::toString(verdict) << ": "
-                                 << shown.value("action_type", "?") << " "
-                                 << shown.value("parameters", Json::object()).dump() << " (request "
-                                 << shown.value("approval_request_id", "?") << ")\n"
-                                 << "approval " << published.value("approval_id", "?");
-                       if (published.contains("expires_at") && verdict != ApprovalVerdict::kDeny) {
-                         std::cout << ", usable until " << published.value("expires_at", "?");
-                       }
-                       std::cout << (result.value("published", false)
-                                         ? "\n"
-                                         : " (recorded; the bus will get it shortly)\n");
-                     }});
+  return callDaemon(
+      *link, {"approvals.answer", Json{{"answer", signed_answer.toJson()}},
+              [&shown, verdict](const Json& result) {
+                const Json& published = result["answer"];
+                std::cout << contracts::toString(verdict) << ": " << shown.value("action_type", "?")
+                          << " " << shown.value("parameters", Json::object()).dump() << " (request "
+                          << shown.value("approval_request_id", "?") << ")\n"
+                          << "approval " << published.value("approval_id", "?");
+                if (published.contains("expires_at") && verdict != ApprovalVerdict::kDeny) {
+                  std::cout << ", usable until " << published.value("expires_at", "?");
+                }
+                std::cout << (result.value("published", false)
+                                  ? "\n"
+                                  : " (recorded; the bus will get it shortly)\n");
+              }});
 }
 
 void addAnswerCommand(CLI::App& app, GlobalOptions& global, Action& action, const char* name,
@@ -131,6 +146,7 @@ void addAnswerCommand(CLI::App& app, GlobalOptions& global, Action& action, cons
       ->required();
   command->add_option("--key-file", arguments->key_file,
                       "The admin key (default: approval.admin_key_file)");
+  addViaOption(*command, global);
   if (verdict == ApprovalVerdict::kForce) {
     command->add_flag("--override-cooldown", arguments->override_cooldown,
                       "Run even though the action's cooldown has not passed");
@@ -147,6 +163,7 @@ void addAnswerCommand(CLI::App& app, GlobalOptions& global, Action& action, cons
 void addApprovalsCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   CLI::App* list = app.add_subcommand(
       "approvals", "List the approval requests waiting for the admin (action and explanation)");
+  addViaOption(*list, global);
   list->callback([&global, &action] {
     action = [&global] {
       return callDaemon(global, {"approvals.list", Json::object(), printList});

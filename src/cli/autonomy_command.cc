@@ -34,27 +34,6 @@ struct SetArguments {
 
 }  // namespace
 
-int callDaemon(const GlobalOptions& global, const ControlCall& call) {
-  auto loaded = config::loadConfig(loadOptions(global, global.config_file));
-  if (!loaded) {
-    std::cerr << loaded.status().message() << "\n";
-    return kExitInvalid;
-  }
-  std::string state_dir = loaded->state_dir.empty()
-                              ? config::defaultStateDir(config::processEnvironment())
-                              : loaded->state_dir;
-  auto result = control::call(control::socketPathFor(state_dir), call.op, call.args);
-  if (!result) {
-    std::cerr << "orion: " << result.status().message() << "\n";
-    StatusCode code = result.status().code();
-    bool refused = code == StatusCode::kInvalidArgument ||
-                   code == StatusCode::kFailedPrecondition || code == StatusCode::kPermissionDenied;
-    return refused ? kExitInvalid : kExitFailure;
-  }
-  call.print(*result);
-  return kExitOk;
-}
-
 void addAutonomyCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   CLI::App* command =
       app.add_subcommand("autonomy", "Show or change the autonomy level of the running ORION");

@@ -26,6 +26,7 @@
 #include "policy/holder.h"
 #include "signing/admin_key.h"
 #include "signing/approval_signature.h"
+#include "signing/overrides.h"
 #include "state/state_store.h"
 
 namespace orion::commander {
@@ -346,12 +347,17 @@ class Commander final : public Service {
         hash->second != signing::actionHash(proposed.action_type, proposed.parameters)) {
       return refuse("other_action", "it approves another action than the decision proposes");
     }
-    if (auto needs = waiting.decision.tags.find("requires_override");
-        needs != waiting.decision.tags.end() && needs->second == "circuit_breaker" &&
-        !(approval.decision == ApprovalVerdict::kForce && approval.override_circuit_breaker)) {
-      return refuse("override_required",
-                    "the decision was held back by an open circuit breaker; only a force with "
-                    "override_circuit_breaker may run it");
+    auto tag = [&waiting](const char* key) {
+      auto it = waiting.decision.tags.find(key);
+      return it == waiting.decision.tags.end() ? std::string() : it->second;
+    };
+    signing::RequiredOverrides required =
+        signing::parseRequiredOverrides(tag("requires_override"), tag("cooldown_until"));
+    if (Status allowed =
+            signing::checkOverrides(required, approval.decision, approval.override_cooldown,
+                                    approval.override_circuit_breaker, now);
+        !allowed) {
+      return refuse("override_required", allowed.message());
     }
     contracts::Decision decision = waiting.decision;
     contracts::SafetyClass classification = waiting.classification;

@@ -82,6 +82,8 @@ inline constexpr std::string_view kEdgeTelemetry = "edge.telemetry";
 inline constexpr std::string_view kEdgeHealth = "edge.health";
 inline constexpr std::string_view kDeadletter = "deadletter";
 inline constexpr std::string_view kAutonomyChange = "autonomy_change";
+inline constexpr std::string_view kControlRequest = "control_request";
+inline constexpr std::string_view kControlResponse = "control_response";
 }  // namespace type
 
 // The contract types that travel on the core pipeline streams, in pipeline order.

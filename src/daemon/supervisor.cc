@@ -192,9 +192,15 @@ Status Supervisor::build() {
 
   auto contracts = contracts::ContractRegistry::loadEmbedded();
   if (!contracts) return contracts.status().withContext("loading the contract registry");
+  contracts_ = *contracts;
   if (config_.bus.url.empty()) {
     bus_ = bus::makeEmbeddedBus(embeddedBusOptions(config_.bus), *contracts, clock_, metrics_);
   } else {
+    redis_control_options_.emplace();
+    redis_control_options_->endpoint = redis->endpoint;
+    redis_control_options_->prefix = redis->stream_prefix;
+    redis_control_options_->node = config_.node.name;
+    redis_control_options_->reconnect = redis->reconnect;
     auto made = bus::makeRedisBus(std::move(redis).value(), *contracts, clock_, metrics_);
     if (!made) return made.status().withContext("connecting the Redis bus (bus.url)");
     bus_ = std::move(made).value();
@@ -255,12 +261,24 @@ Status Supervisor::start() {
       log_->info("control socket {} (ops: {})", control_server_->socketPath().string(),
                  fmt::join(control_router_.ops(), ", "));
     }
+    if (redis_control_options_ && bus::servesThroughRedis(control_router_.ops())) {
+      redis_control_ = std::make_unique<bus::RedisControlServer>(
+          *redis_control_options_, control_router_, *contracts_, *bus_, clock_, metrics_,
+          makeLogger("control"));
+      redis_control_->start();
+      log_->info("control through Redis on {} (read-only operations and signed approval answers)",
+                 bus::controlRequestsKey(redis_control_options_->prefix));
+    }
   }
   return Status::ok();
 }
 
 Status Supervisor::stop() {
   // First, so no admin request reaches a module that is stopping.
+  if (redis_control_) {
+    redis_control_->stop();
+    redis_control_.reset();
+  }
   if (control_server_) {
     control_server_->stop();
     control_server_.reset();

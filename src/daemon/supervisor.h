@@ -13,12 +13,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "bus/bus.h"
 #include "bus/module_context.h"
+#include "bus/redis_control.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "common/metrics.h"
@@ -131,6 +133,11 @@ class Supervisor {
   control::Router control_router_;
   std::unique_ptr<control::Server> control_server_;
   std::unique_ptr<bus::Bus> bus_;
+  std::shared_ptr<const contracts::ContractRegistry> contracts_;
+  // With a Redis bus: the control operations served to `orion` CLIs through Redis
+  // (bus/redis_control.h), started after the socket, stopped before it.
+  std::optional<bus::RedisControlServerOptions> redis_control_options_;
+  std::unique_ptr<bus::RedisControlServer> redis_control_;
   std::vector<Entry> entries_;   // start order: observers, then modules memory → watcher → api
   std::vector<Entry*> started_;  // in start order
   Logger log_;

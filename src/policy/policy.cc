@@ -132,9 +132,22 @@ std::string Policy::summary() const {
   size_t safe = static_cast<size_t>(std::count_if(actions_.begin(), actions_.end(), [](auto& a) {
     return a.second.classification == SafetyClass::kSafe;
   }));
-  return fmt::format("{} rule{}; {} SAFE and {} RISKY action{}", rules_.size(),
-                     rules_.size() == 1 ? "" : "s", safe, actions_.size() - safe,
-                     actions_.size() - safe == 1 ? "" : "s");
+  // An exec action listed in neither file is RISKY (classify()).
+  size_t unlisted_exec =
+      static_cast<size_t>(std::count_if(exec_actions_.begin(), exec_actions_.end(),
+                                        [this](auto& e) { return !actions_.contains(e.first); }));
+  size_t risky = actions_.size() - safe + unlisted_exec;
+  std::string text = fmt::format("{} rule{}; {} SAFE and {} RISKY action{}", rules_.size(),
+                                 rules_.size() == 1 ? "" : "s", safe, risky, risky == 1 ? "" : "s");
+  if (!exec_actions_.empty()) {
+    text += fmt::format(" ({} of them exec action{})", exec_actions_.size(),
+                        exec_actions_.size() == 1 ? "" : "s");
+  }
+  if (!diagnostics_.empty()) {
+    text +=
+        fmt::format("; {} diagnostic{}", diagnostics_.size(), diagnostics_.size() == 1 ? "" : "s");
+  }
+  return text;
 }
 
 // ---- PolicyHolder ----------------------------------------------------------------------------

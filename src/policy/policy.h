@@ -192,7 +192,8 @@ class Policy {
   const std::filesystem::path& directory() const { return directory_; }
   // "fnv1a64:<16 hex>" over the files' names and bytes: which snapshot made a decision.
   const std::string& digest() const { return digest_; }
-  // "7 rules; 5 SAFE and 7 RISKY actions" (or the problem of a fail-closed policy).
+  // "7 rules; 5 SAFE and 7 RISKY actions (2 of them exec actions); 4 diagnostics" (or the
+  // problem of a fail-closed policy).
   std::string summary() const;
 
  private:

@@ -20,9 +20,10 @@ Json base(std::string_view id_field, std::string_view source) {
 
 const std::vector<std::string>& allTypes() {
   static const std::vector<std::string> kTypes = {
-      "action",     "approval", "approval_decision", "approval_request", "autonomy_change",
-      "deadletter", "decision", "edge.command",      "edge.health",      "edge.telemetry",
-      "event",      "incident", "outcome",           "validation"};
+      "action",          "approval",        "approval_decision", "approval_request",
+      "autonomy_change", "control_request", "control_response",  "deadletter",
+      "decision",        "edge.command",    "edge.health",       "edge.telemetry",
+      "event",           "incident",        "outcome",           "validation"};
   return kTypes;
 }
 
@@ -98,6 +99,21 @@ Json validDocument(std::string_view type) {
                          {"description", "uid 1000 (alice), pid 4242"}};
     doc["channel"] = "control_socket";
     doc["reason"] = "containers restart themselves reliably now";
+    return doc;
+  }
+  if (type == "control_request") {
+    Json doc = base("request_id", "orion-cli");
+    doc["op"] = "approvals.list";
+    doc["args"] = Json::object();
+    doc["expires_at"] = "2026-01-14T12:00:10Z";
+    doc["sender"] = {{"user", "alice"}, {"host", "laptop"}, {"pid", 4242}};
+    return doc;
+  }
+  if (type == "control_response") {
+    Json doc = base("request_id", "orion-control");
+    doc["node"] = "core-1";
+    doc["ok"] = true;
+    doc["result"] = {{"pending", Json::array()}};
     return doc;
   }
   if (type == "approval_decision") {

@@ -38,7 +38,7 @@ TEST(Registry, EmbeddedSchemasAreExactlyTheFilesInContracts) {
     embedded[std::string(file.name)] = std::string(file.bytes);
   }
   EXPECT_EQ(embedded, files);
-  EXPECT_EQ(embedded.size(), 14u);
+  EXPECT_EQ(embedded.size(), 16u);
 }
 
 TEST(Registry, LoadDirectoryOfTheSourceTreeMatchesEmbedded) {

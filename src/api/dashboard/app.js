@@ -173,19 +173,25 @@ function renderApprovals() {
     const id = request.approval_request_id;
     const reason = el('input', {type: 'text', class: 'reason', placeholder: 'Reason (audited)',
       'aria-label': 'Reason', maxlength: 500, autocomplete: 'off'});
-    const breaker = request.requires_override === 'circuit_breaker';
-    const answer = (verdict) => () => submitAnswer(id, verdict, reason);
+    const needs = String(request.requires_override || '').split(',').filter(Boolean);
+    const breaker = needs.includes('circuit_breaker');
+    const cooldown = needs.includes('cooldown') &&
+      !(request.cooldown_until && Date.parse(request.cooldown_until) <= Date.now());
+    const forceOnly = breaker || cooldown || needs.some((n) => n !== 'circuit_breaker' && n !== 'cooldown');
+    const answer = (verdict, overrides) => () => submitAnswer(id, verdict, reason, overrides);
     return el('li', {class: 'item approval', data: {approvalId: id}},
       el('div', {class: 'line'}, el('strong', {}, request.action_type || '?'), ' ',
         el('span', {class: 'text'}, formatParameters(request.parameters)), el('span', {class: 'spacer'}),
         el('span', {class: 'muted small'}, 'expires ', timeEl(request.expires_at))),
       request.reasoning ? el('p', {class: 'text'}, request.reasoning) : null,
       breaker ? el('p', {class: 'warning'}, 'Its circuit breaker is open: only a force that overrides it runs it.') : null,
+      cooldown ? el('p', {class: 'warning'}, 'Its cooldown runs until ' + request.cooldown_until +
+        ': only a force that overrides it runs it now.') : null,
       el('p', {class: 'muted small'}, 'request ' + shortId(id) + ' · decision ' + shortId(request.decision_id) +
         (request.incident_id ? ' · incident ' + shortId(request.incident_id) : '')),
       el('div', {class: 'row answer'}, reason,
-        breaker ? null : el('button', {type: 'button', data: {verdict: 'approve'}, on: {click: answer('approve')}}, 'Approve'),
-        breaker ? el('button', {type: 'button', data: {verdict: 'force'}, on: {click: answer('force')}}, 'Force') : null,
+        forceOnly ? null : el('button', {type: 'button', data: {verdict: 'approve'}, on: {click: answer('approve')}}, 'Approve'),
+        forceOnly ? el('button', {type: 'button', data: {verdict: 'force'}, on: {click: answer('force', {breaker, cooldown})}}, 'Force') : null,
         el('button', {type: 'button', class: 'danger', data: {verdict: 'deny'}, on: {click: answer('deny')}}, 'Deny')));
   });
   replaceChildren($('approvals-list'), items.length ? items :
@@ -193,7 +199,7 @@ function renderApprovals() {
   renderTokenState();
 }
 
-function submitAnswer(id, verdict, reasonInput) {
+function submitAnswer(id, verdict, reasonInput, overrides = {}) {
   const reason = reasonInput.value.trim();
   if (!reason) {
     $('approvals-message').textContent = 'Give a reason: it goes into the audit trail.';
@@ -202,8 +208,8 @@ function submitAnswer(id, verdict, reasonInput) {
   }
   const body = {reason};
   if (verdict === 'force') {
-    body.override_breaker = true;
-    body.override_cooldown = false;
+    body.override_breaker = Boolean(overrides.breaker);
+    body.override_cooldown = Boolean(overrides.cooldown);
   }
   state.pendingAnswer = {id, verdict, body};
   if (!token()) {

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "bus/redis_control.h"
+#include "control/control.h"
 #include "redis_bus_fixture.h"
 
 namespace orion::bus::testing {
@@ -100,6 +102,58 @@ TEST_F(RedisAclTest, AModuleUserCannotWriteAnotherModulesStream) {
   EXPECT_EQ(
       as("orion-approval", {"XADD", "orion:approval_decisions", "*", "data", "{}"}).find("NOPERM"),
       std::string::npos);
+}
+
+// The control channel through Redis: the admin's CLI user may send requests and read answers and
+// nothing else; only the users of processes that hold approval or autonomy operations may follow
+// the requests and answer; a node's user may do neither.
+TEST_F(RedisAclTest, OnlyTheCliUserSendsControlRequestsAndOnlyTheCoreAnswers) {
+  auto refused = [](const std::string& reply) { return reply.rfind("NOPERM", 0) == 0; };
+  EXPECT_FALSE(refused(as("orion-cli", {"XADD", "orion:control_requests", "*", "data", "{}"})));
+  EXPECT_FALSE(refused(as("orion-cli", {"XREAD", "STREAMS", "orion:control_responses:x", "0"})));
+  EXPECT_TRUE(refused(as("orion-cli", {"XREAD", "STREAMS", "orion:control_requests", "0"})));
+  EXPECT_TRUE(refused(as("orion-cli", {"XADD", "orion:approval_decisions", "*", "data", "{}"})));
+  EXPECT_TRUE(refused(as("orion-cli", {"XADD", "orion:control_responses:x", "*", "data", "{}"})));
+  for (const std::string user : {"orion-core", "orion", "orion-approval", "orion-brain"}) {
+    EXPECT_FALSE(refused(as(user, {"XREAD", "STREAMS", "orion:control_requests", "0"}))) << user;
+    EXPECT_FALSE(refused(as(user, {"XINFO", "STREAM", "orion:control_requests"}))) << user;
+    EXPECT_FALSE(refused(as(user, {"XADD", "orion:control_responses:y", "*", "data", "{}"})))
+        << user;
+    EXPECT_FALSE(refused(as(user, {"PEXPIRE", "orion:control_responses:y", "60000"}))) << user;
+  }
+  for (const std::string user : {"orion-node", "orion-watcher", "orion-commander"}) {
+    EXPECT_TRUE(refused(as(user, {"XREAD", "STREAMS", "orion:control_requests", "0"}))) << user;
+    EXPECT_TRUE(refused(as(user, {"XADD", "orion:control_responses:z", "*", "data", "{}"})))
+        << user;
+  }
+
+  // And the channel works within those rights: a server as orion-core, a caller as orion-cli.
+  control::Router router;
+  ASSERT_TRUE(router
+                  .registerOp("approvals.list", "pending",
+                              [](const control::Request&) -> Result<Json> {
+                                return Json{{"pending", Json::array()}};
+                              })
+                  .isOk());
+  auto made = makeRedisBus(optionsFor("orion-core", passwords_["orion-core"]), contracts(), clock_,
+                           metrics_);
+  ASSERT_TRUE(made.isOk()) << made.status().toString();
+  RedisControlServerOptions server_options;
+  server_options.endpoint = optionsFor("orion-core", passwords_["orion-core"]).endpoint;
+  server_options.node = "core-1";
+  server_options.block = 100ms;
+  RedisControlServer server(server_options, router, *contracts(), **made, clock_, metrics_,
+                            makeLogger("control-acl-test"));
+  server.start();
+  ASSERT_TRUE(waitUntil([&] { return server.following(); }, 5s));
+  RedisControlCall call;
+  call.endpoint = optionsFor("orion-cli", passwords_["orion-cli"]).endpoint;
+  call.op = "approvals.list";
+  call.sender = {"alice", "laptop", 1};
+  call.timeout = 5s;
+  auto answered = callThroughRedis(call, *contracts(), clock_);
+  EXPECT_TRUE(answered.isOk()) << answered.status().toString();
+  server.stop();
 }
 
 TEST_F(RedisAclTest, TheDefaultUserIsOffAndDangerousCommandsAreGone) {

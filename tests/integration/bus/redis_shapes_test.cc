@@ -3,7 +3,9 @@
 //  - a node (`--modules watcher,commander`) and the core (`--modules
 //    guardian,brain,approval,memory,api`) as two processes: an event observed on the node
 //    becomes an incident and a decision on the core, and the decision is consumed by the
-//    node's own commander group.
+//    node's own commander group;
+//  - the admin on a third host (no ORION of its own, only the bus.url): `orion approvals` and
+//    `orion approve` reach the core's approval coordinator through Redis (bus/redis_control.h).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -40,6 +42,16 @@ class RedisShapesTest : public RedisBusTest {
           "watcher:\n  host:\n    interval: 200ms\n    disk_percent: {warning: 1, critical: 2}\n";
     }
     return dir_.write(name + ".yaml", yaml);
+  }
+  // The admin key every process and the admin's CLI share (mode 0600).
+  std::filesystem::path adminKey() {
+    std::filesystem::path key = dir_.path() / "admin.key";
+    if (!std::filesystem::exists(key)) {
+      key = dir_.write("admin.key", "0123456789abcdef0123456789abcdef\n");
+      std::filesystem::permissions(
+          key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    }
+    return key;
   }
   std::filesystem::path stateDir(const std::string& name) const {
     return dir_.path() / (name + "-state");
@@ -132,6 +144,98 @@ TEST_F(RedisShapesTest, ANodeAndTheCoreInTwoProcessesCarryAnEventToADecision) {
       },
       10s))
       << groups("orion:decisions").dump();
+
+  stopCleanly(node, "node");
+  stopCleanly(core, "core");
+}
+
+TEST_F(RedisShapesTest, TheAdminOnAnotherHostAnswersThroughRedis) {
+  // The core at N3 with the shipped policies: a critically full disk on the node proposes
+  // prune_images, which is RISKY and waits for the admin.
+  std::string keyed = "approval:\n  admin_key_file: " + adminKey().string() + "\n";
+  std::filesystem::path core_config = config("core", false);
+  {
+    std::string yaml = orion::testing::readFile(core_config) + keyed +
+                       "brain:\n  autonomy_level: N3\n  policy_dir: " ORION_SOURCE_DIR
+                       "/policies\n";
+    core_config = dir_.write("core.yaml", yaml);
+  }
+  std::filesystem::path node_config =
+      dir_.write("edge-1.yaml", orion::testing::readFile(config("edge-1", true)) + keyed);
+  // The admin's laptop: only the bus and the key; no ORION runs there (no control socket).
+  std::filesystem::path admin_config =
+      dir_.write("admin.yaml", "state_dir: " + stateDir("laptop").string() +
+                                   "\nbus:\n  url: " + redis_->url() + "\n" + keyed);
+
+  ChildProcess core(ORION_BINARY,
+                    {"run", "--no-summary", "--config", core_config.string(), "--modules",
+                     "guardian,brain,approval,memory,api"},
+                    childOptions());
+  ASSERT_TRUE(core.started()) << core.error();
+  ASSERT_TRUE(waitUntil([&] { return group("orion:events", "guardian").has_value(); }, 10s))
+      << core.err();
+  ChildProcess node(
+      ORION_BINARY,
+      {"run", "--no-summary", "--config", node_config.string(), "--modules", "watcher,commander"},
+      childOptions());
+  ASSERT_TRUE(node.started()) << node.error();
+
+  std::string request_id;
+  ASSERT_TRUE(waitUntil(
+      [&] {
+        for (const auto& record : readAudit(audit("core"))) {
+          if (record.type == "approval_request") {
+            request_id = record.document.value("approval_request_id", "");
+          }
+        }
+        return !request_id.empty() || !core.running() || !node.running();
+      },
+      kPipelineDeadline))
+      << "core:\n"
+      << core.err() << "\nnode:\n"
+      << node.err();
+  ASSERT_FALSE(request_id.empty()) << core.err();
+
+  auto admin = [&](std::vector<std::string> args) {
+    args.push_back("--config");
+    args.push_back(admin_config.string());
+    return orion::testing::runToCompletion(ORION_BINARY, args, childOptions());
+  };
+  auto listed = admin({"approvals"});
+  EXPECT_EQ(listed.code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(request_id), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("prune_images"), std::string::npos) << listed.out;
+
+  // Forced onto the socket, the laptop has no ORION to ask (exit 1).
+  auto socket_only = admin({"approvals", "--via", "socket"});
+  EXPECT_EQ(socket_only.code, 1) << socket_only.err;  // there is no ORION on the laptop
+
+  auto approved = admin({"approve", request_id.substr(0, 8), "--reason", "free the disk now"});
+  ASSERT_EQ(approved.code, 0) << approved.err << approved.out;
+  EXPECT_NE(approved.out.find("approve"), std::string::npos) << approved.out;
+
+  // The coordinator accepted it and published the decision, naming the admin as claimed.
+  Json decision;
+  ASSERT_TRUE(waitUntil(
+      [&] {
+        for (const auto& record : readAudit(audit("core"))) {
+          if (record.type == "approval_decision" &&
+              record.document.value("approval_request_id", "") == request_id) {
+            decision = record.document;
+          }
+        }
+        return !decision.is_null();
+      },
+      10s))
+      << core.err();
+  EXPECT_EQ(decision["decision"], "approve");
+  EXPECT_EQ(decision["admin_identity"].get<std::string>().rfind("redis:", 0), 0u)
+      << decision.dump();
+
+  // Single use, through Redis too.
+  auto again = admin({"approve", request_id.substr(0, 8), "--reason", "free the disk now"});
+  EXPECT_EQ(again.code, 1) << again.err;
+  EXPECT_NE(again.err.find("no pending approval request"), std::string::npos) << again.err;
 
   stopCleanly(node, "node");
   stopCleanly(core, "core");

@@ -429,6 +429,30 @@ TEST_F(DashboardPageTest, TheTokenIsAskedOnceKeptInTheTabOnlyAndAskedAgainAfterA
   EXPECT_EQ(page.consoleErrors().size(), 1u) << "only the 401 is logged by the browser";
 }
 
+TEST_F(DashboardPageTest, ARequestHeldBackByACooldownOrBreakerOffersOnlyAForceWithThoseOverrides) {
+  Json cooling = pendingRequest(kRequest);
+  cooling["requires_override"] = "cooldown,circuit_breaker";
+  cooling["cooldown_until"] = "2099-01-01T00:00:00.000000Z";
+  stub_->setPending({cooling});
+  auto opened = open();
+  ASSERT_TRUE(opened.has_value());
+  CdpPage& page = *opened;
+  const std::string item = std::string("[data-approval-id='") + kRequest + "']";
+  ASSERT_TRUE(page.waitFor(D::exists(item), 5s));
+  EXPECT_TRUE(page.waitFor(D::textContains(item, "cooldown runs until 2099-01-01"), 2s));
+  EXPECT_TRUE(page.waitFor(D::textContains(item, "circuit breaker is open"), 2s));
+  EXPECT_EQ(
+      *page.evaluate("!!document.querySelector(\"" + item + " button[data-verdict='approve']\")"),
+      false);
+  ASSERT_TRUE(D::answer(page, kRequest, "force", "the restart loop is understood now").isOk());
+  ASSERT_TRUE(D::enterToken(page, kToken).isOk());
+  ASSERT_TRUE(waitUntil([&] { return stub_->answers().size() == 1; }, 5s));
+  Json answer = stub_->answers()[0];
+  EXPECT_EQ(answer["verdict"], "force");
+  EXPECT_EQ(answer["body"]["override_cooldown"], true);
+  EXPECT_EQ(answer["body"]["override_breaker"], true);
+}
+
 TEST_F(DashboardPageTest, At375PixelsWideNothingScrollsSideways) {
   std::string long_word(300, 'x');
   stub_->setIncidents({item(1, "incident", incident(kIncident, long_word, "open"))});

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/time.h"
 #include "signing/approval_signature.h"
 #include "test_requests.h"
 #include "testing/temp_dir.h"
@@ -141,6 +142,33 @@ TEST_F(AnswersTest, ARequestHeldBackByAnOpenBreakerRunsOnlyOnAForceThatOverrides
   spec.override_circuit_breaker = true;
   EXPECT_TRUE(check(signing::makeSignedAnswer(spec, key_, clock_.now())).isOk());
   EXPECT_TRUE(check(answer(ApprovalVerdict::kDeny, "leave it")).isOk()) << "deny is always fine";
+}
+
+TEST_F(AnswersTest, ARequestHeldBackByItsCooldownNeedsAForceUntilTheCooldownEnds) {
+  document_["tags"]["requires_override"] = "cooldown";
+  document_["tags"]["cooldown_until"] = formatRfc3339(clock_.now() + minutes(3));
+  auto parsed = parseApprovalRequest(document_);
+  ASSERT_TRUE(parsed.isOk());
+  request_ = *parsed;
+  auto stored = PendingRequest::fromStored(request_.toJson());
+  ASSERT_TRUE(stored.isOk());
+  EXPECT_EQ(stored->cooldown_until, request_.cooldown_until) << "kept across a restart";
+
+  Status approve = check(answer(ApprovalVerdict::kApprove, "looks fine"));
+  EXPECT_EQ(approve.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(approve.message().find("--override-cooldown"), std::string::npos) << approve.message();
+  EXPECT_NE(approve.message().find("cooldown has not passed"), std::string::npos);
+  signing::AnswerSpec spec = answerTo(document_, ApprovalVerdict::kForce, "it must run right now");
+  spec.override_circuit_breaker = true;
+  EXPECT_FALSE(check(signing::makeSignedAnswer(spec, key_, clock_.now())).isOk())
+      << "the other flag does not lift a cooldown";
+  spec.override_circuit_breaker = false;
+  spec.override_cooldown = true;
+  EXPECT_TRUE(check(signing::makeSignedAnswer(spec, key_, clock_.now())).isOk());
+
+  // Once the cooldown has ended, a plain approve is enough.
+  clock_.advance(minutes(3));
+  EXPECT_TRUE(check(answer(ApprovalVerdict::kApprove, "looks fine")).isOk());
 }
 
 TEST_F(AnswersTest, ValidityClockSkewAndIdentityAreChecked) {

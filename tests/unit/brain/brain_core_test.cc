@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/time.h"
 #include "core_fixture.h"
 
 namespace orion::brain {
@@ -171,15 +172,22 @@ TEST_F(BrainCoreTest, AnUnverifiedSuccessNeitherResetsTheLadderNorClosesABreaker
 // one-step ladder keeps proposing the restart. The next decision meets an open breaker.
 class BrainBreakerTest : public CoreFixture {
  protected:
-  void failRestartsThreeTimes() {
-    policy_ = testing::loadPolicy(rules_dir_, {{"rules.yaml", R"(version: "1.0"
+  // A policy whose one rule, for every service outage, proposes `action` with `parameters`.
+  void useOneStepRule(const std::string& action, const std::string& parameters) {
+    constexpr std::string_view kRules = R"(version: "1.0"
 rules:
-  - name: restart-only
-    match: {incident_types: [service_outage]}
+  - name: one-step
+    match: {{incident_types: [service_outage]}}
     steps:
-      - action: restart_container
-        parameters: {service_name: "{service_name}", container_id: "{container_id}"}
-)"}});
+      - action: {}
+        parameters: {}
+)";
+    policy_ = testing::loadPolicy(
+        rules_dir_, {{"rules.yaml", fmt::format(fmt::runtime(kRules), action, parameters)}});
+  }
+  void failRestartsThreeTimes() {
+    useOneStepRule("restart_container",
+                   R"({service_name: "{service_name}", container_id: "{container_id}"})");
     for (int i = 0; i < 3; ++i) {
       auto decision = decideOne(containerOutage(clock_.now()));
       ASSERT_EQ(decision.decision_type, DecisionType::kExecuteSafeAction) << i;
@@ -207,13 +215,42 @@ TEST_F(BrainBreakerTest, AtN3AnOpenBreakerAsksTheAdminForAForceThatOverridesIt) 
   EXPECT_EQ(others_[0].document["tags"]["requires_override"], "circuit_breaker");
   EXPECT_EQ(others_[0].document["tags"]["reason"], "circuit_breaker_open");
 
-  // A cooldown is not the admin's to lift: it still blocks at N3, and time lifts it.
+  // A SAFE action's cooldown alone is no question for the admin: it still blocks at N3, and the
+  // brain runs it by itself once time lifts it.
   makeCore(AutonomyLevel::kN3);
   auto first = decideOne(containerOutage(clock_.now(), "sonarr"));
   execute(first, OutcomeStatus::kSucceeded, 2s);
   auto cooling = decideOne(containerOutage(clock_.now(), "sonarr"));
   EXPECT_EQ(cooling.decision_type, DecisionType::kNoAction);
   EXPECT_EQ(tag(cooling, "decided_by"), "action_cooldown");
+}
+
+TEST_F(BrainBreakerTest, AtN3ARiskyActionInItsCooldownAsksForAForceThatOverridesIt) {
+  makeCore(AutonomyLevel::kN3);
+  useOneStepRule("prune_images", R"({node: "{node}"})");
+  auto first = decideOne(containerOutage(clock_.now()));
+  ASSERT_EQ(first.decision_type, DecisionType::kRequestApproval);
+  EXPECT_EQ(tag(first, "requires_override"), "<none>") << "nothing to override yet";
+  execute(first, OutcomeStatus::kSucceeded, 2s);  // the admin approved it and it ran
+  others_.clear();
+
+  // The test policy gives prune_images the global default cooldown (60 s per target): another
+  // outage of the same service 30 s later.
+  clock_.advance(30s);
+  auto again = decideOne(containerOutage(clock_.now()));
+  EXPECT_EQ(again.decision_type, DecisionType::kRequestApproval);
+  EXPECT_EQ(tag(again, "requires_override"), "cooldown") << tag(again, "gates");
+  auto until = parseRfc3339(tag(again, "cooldown_until"));
+  ASSERT_TRUE(until.isOk()) << tag(again, "cooldown_until");
+  EXPECT_GT(*until, clock_.now());
+  EXPECT_LE(*until, clock_.now() + 30s);
+  EXPECT_TRUE(contains(tag(again, "gate.action_cooldown"), "--override-cooldown"))
+      << tag(again, "gate.action_cooldown");
+  EXPECT_TRUE(contains(again.reasoning, "a plain approve runs it after that")) << again.reasoning;
+  ASSERT_EQ(others_.size(), 1u);
+  EXPECT_EQ(others_[0].document["tags"]["requires_override"], "cooldown");
+  EXPECT_EQ(others_[0].document["tags"]["reason"], "risky") << "asked because it is RISKY";
+  EXPECT_EQ(others_[0].document["tags"]["cooldown_until"], tag(again, "cooldown_until"));
 }
 
 TEST_F(BrainBreakerTest, ThreeFailuresOpenThePerTargetBreaker) {

@@ -93,9 +93,10 @@ class CommanderServiceTest : public ::testing::Test {
 
   Json approvalFor(const Json& decision, ApprovalVerdict verdict,
                    const signing::AdminKey& key = signing::AdminKey::fromBytes(kKey),
-                   bool override_breaker = false) {
+                   bool override_breaker = false, bool override_cooldown = false) {
     signing::AnswerSpec spec;
     spec.override_circuit_breaker = override_breaker;
+    spec.override_cooldown = override_cooldown;
     spec.approval_request_id = newUuid();
     spec.decision_id = decision["decision_id"];
     spec.action_type = decision["proposed_action"]["action_type"];
@@ -291,6 +292,34 @@ TEST_F(CommanderServiceTest, ADecisionHeldBackByABreakerRunsOnlyOnAForceThatOver
                                                     signing::AdminKey::fromBytes(kKey), true))
           .isOk());
   EXPECT_EQ(service_restarts_, 1);
+}
+
+TEST_F(CommanderServiceTest, ADecisionHeldBackByItsCooldownRunsOnAForceOrOnceTheCooldownEnded) {
+  Json decision =
+      decisionJson("REQUEST_APPROVAL", "restart_service", Json{{"service_name", "sshd"}});
+  decision["tags"]["requires_override"] = "cooldown";
+  decision["tags"]["cooldown_until"] = formatRfc3339(clock_.now() + std::chrono::minutes(2));
+  ASSERT_TRUE(bus_.deliver("decision", decision).isOk());
+  ASSERT_TRUE(
+      bus_.deliver("approval_decision", approvalFor(decision, ApprovalVerdict::kApprove)).isOk());
+  EXPECT_EQ(metric("orion_commander_approvals_refused_total", {{"reason", "override_required"}}),
+            1);
+  EXPECT_EQ(service_restarts_, 0);
+  // After the cooldown, a plain approve is enough.
+  clock_.advance(std::chrono::minutes(2));
+  ASSERT_TRUE(
+      bus_.deliver("approval_decision", approvalFor(decision, ApprovalVerdict::kApprove)).isOk());
+  EXPECT_EQ(service_restarts_, 1);
+
+  Json forced = decisionJson("REQUEST_APPROVAL", "restart_service", Json{{"service_name", "cron"}});
+  forced["tags"]["requires_override"] = "cooldown";
+  forced["tags"]["cooldown_until"] = formatRfc3339(clock_.now() + std::chrono::hours(1));
+  ASSERT_TRUE(bus_.deliver("decision", forced).isOk());
+  ASSERT_TRUE(bus_.deliver("approval_decision",
+                           approvalFor(forced, ApprovalVerdict::kForce,
+                                       signing::AdminKey::fromBytes(kKey), false, true))
+                  .isOk());
+  EXPECT_EQ(service_restarts_, 2);
 }
 
 TEST_F(CommanderServiceTest, DenyEndsTheWaitAndALaterApprovalIsRefused) {

@@ -53,6 +53,24 @@ TEST(Diagnostics, ShippedOnesCoverTheHostPressureMetrics) {
   // The shipped exec action is RISKY: it is in neither list.
   ASSERT_NE(policy.execAction("show_service_log"), nullptr);
   EXPECT_EQ(policy.classify("show_service_log"), SafetyClass::kRisky);
+  // The summary counts it among the RISKY actions, and the diagnostics.
+  std::string summary = policy.summary();
+  size_t exec = policy.execActions().size();
+  EXPECT_NE(summary.find("(" + std::to_string(exec) + " of them exec action"), std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("; " + std::to_string(policy.diagnostics().size()) + " diagnostics"),
+            std::string::npos)
+      << summary;
+  size_t listed_risky = 0;
+  for (const auto& [type, entry] : policy.actions()) {
+    if (entry.classification == SafetyClass::kRisky) ++listed_risky;
+  }
+  size_t unlisted = 0;
+  for (const auto& [type, entry] : policy.execActions()) {
+    if (policy.action(type) == nullptr) ++unlisted;
+  }
+  EXPECT_NE(summary.find(std::to_string(listed_risky + unlisted) + " RISKY"), std::string::npos)
+      << summary;
 }
 
 TEST(Diagnostics, AbsentFilesDeclareNothing) {

@@ -1,0 +1,143 @@
+// How the CLI reaches a running ORION: the local control socket, or the control channel through
+// the bus's Redis (bus/redis_control.h) for an admin on a host without the module that holds
+// the operation. See commands.h (DaemonLink) and docs/approvals.md.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+
+#include "approval/answers.h"
+#include "bus/redis_control.h"
+#include "cli/commands.h"
+#include "config/config.h"
+#include "contracts/registry.h"
+#include "control/client.h"
+#include "control/control.h"
+
+namespace orion::cli {
+namespace {
+
+// Whether the local ORION's socket answers and lists `op` among its operations.
+bool socketHolds(const std::string& socket_path, std::string_view op) {
+  if (!std::filesystem::exists(socket_path)) return false;
+  auto listed = control::call(socket_path, "ops.list", Json::object(), std::chrono::seconds(3));
+  if (!listed || !listed->contains("ops") || !(*listed)["ops"].is_array()) return false;
+  const Json& ops = (*listed)["ops"];
+  return std::any_of(ops.begin(), ops.end(), [op](const Json& entry) {
+    return entry.is_object() && entry.value("op", "") == op;
+  });
+}
+
+Result<bus::RedisEndpoint> endpointOf(const DaemonLink& link) {
+  auto url = config::parseRedisUrl(link.redis_url);
+  if (!url) return url.status().withContext("bus.url");
+  bus::RedisEndpoint endpoint;
+  endpoint.host = url->host;
+  endpoint.port = url->port;
+  endpoint.user = url->user;
+  endpoint.password = url->password;
+  endpoint.db = url->db;
+  endpoint.connect_timeout = link.connect_timeout;
+  endpoint.read_timeout = link.read_timeout;
+  return endpoint;
+}
+
+int exitCodeFor(const Status& status) {
+  StatusCode code = status.code();
+  bool refused = code == StatusCode::kInvalidArgument || code == StatusCode::kFailedPrecondition ||
+                 code == StatusCode::kPermissionDenied;
+  return refused ? kExitInvalid : kExitFailure;
+}
+
+}  // namespace
+
+std::string DaemonLink::describe() const {
+  if (!through_redis) return "the control socket " + socket_path;
+  auto endpoint = endpointOf(*this);
+  return "Redis " + (endpoint ? endpoint->describe() : std::string("?")) + " (" +
+         bus::controlRequestsKey(prefix) + ")";
+}
+
+Result<DaemonLink> resolveDaemonLink(const GlobalOptions& global, std::string_view op) {
+  auto loaded = config::loadConfig(loadOptions(global, global.config_file));
+  if (!loaded) return loaded.status();
+  DaemonLink link;
+  std::string state_dir = loaded->state_dir.empty()
+                              ? config::defaultStateDir(config::processEnvironment())
+                              : loaded->state_dir;
+  link.socket_path = control::socketPathFor(state_dir).string();
+  link.redis_url = loaded->bus.url;
+  link.prefix = loaded->bus.stream_prefix;
+  link.connect_timeout = loaded->bus.connect_timeout;
+  link.read_timeout = loaded->bus.read_timeout;
+
+  if (global.via == "redis") {
+    if (link.redis_url.empty()) {
+      return invalidArgument(
+          "--via redis needs a Redis bus: set bus.url (or ORION_BUS_URL) to the Redis the ORION "
+          "core uses");
+    }
+    link.through_redis = true;
+  } else if (global.via == "auto") {
+    link.through_redis = !link.redis_url.empty() && !socketHolds(link.socket_path, op);
+  }
+  if (link.through_redis) {
+    link.caller_identity = bus::redisCallerIdentity(bus::thisSender());
+  } else {
+    control::Peer self = control::selfPeer();
+    link.caller_identity = approval::cliIdentity(self.uid, self.user);
+  }
+  return link;
+}
+
+void addViaOption(CLI::App& command, GlobalOptions& global) {
+  command
+      .add_option("--via", global.via,
+                  "How to reach ORION: socket (this host's), redis (the bus.url Redis, for an "
+                  "admin on another host), auto (the socket if its ORION has the operation, else "
+                  "Redis when bus.url is set)")
+      ->check(CLI::IsMember({"auto", "socket", "redis"}))
+      ->capture_default_str();
+}
+
+namespace {
+
+// One request through Redis: the contracts to check both documents, and this process as sender.
+Result<Json> callThroughRedis(const DaemonLink& link, const ControlCall& call) {
+  auto endpoint = endpointOf(link);
+  if (!endpoint) return endpoint.status();
+  auto contracts = contracts::ContractRegistry::loadEmbedded();
+  if (!contracts) return contracts.status();
+  RealClock clock;
+  bus::RedisControlCall redis_call;
+  redis_call.endpoint = *endpoint;
+  redis_call.prefix = link.prefix;
+  redis_call.op = call.op;
+  redis_call.args = call.args;
+  redis_call.sender = bus::thisSender();
+  return bus::callThroughRedis(redis_call, **contracts, clock);
+}
+
+}  // namespace
+
+int callDaemon(const DaemonLink& link, const ControlCall& call) {
+  Result<Json> result = link.through_redis ? callThroughRedis(link, call)
+                                           : control::call(link.socket_path, call.op, call.args);
+  if (!result) {
+    std::cerr << "orion: " << result.status().message() << "\n";
+    return exitCodeFor(result.status());
+  }
+  call.print(*result);
+  return kExitOk;
+}
+
+int callDaemon(const GlobalOptions& global, const ControlCall& call) {
+  auto link = resolveDaemonLink(global, call.op);
+  if (!link) {
+    std::cerr << link.status().message() << "\n";
+    return kExitInvalid;
+  }
+  return callDaemon(*link, call);
+}
+
+}  // namespace orion::cli
