@@ -13,6 +13,7 @@
 
 #include "bus/routing.h"
 #include "commander/commander_metrics.h"
+#include "commander/execution_pool.h"
 #include "commander/outbox.h"
 #include "commander/runner.h"
 #include "commander/verdict.h"
@@ -86,6 +87,9 @@ class Commander final : public Service {
     }
     ORION_RETURN_IF_ERROR(loadKey());
     ORION_RETURN_IF_ERROR(openJournal());
+    if (options_.execution_workers > 0) {
+      pool_ = std::make_unique<ExecutionPool>(options_.execution_workers);
+    }
     // Routing (bus/routing.h): each node's commander has consumer groups of its own.
     auto decisions = context_.bus.subscribe(
         {std::string(contracts::type::kDecision), bus::nodeGroup("commander", context_.node),
@@ -102,6 +106,7 @@ class Commander final : public Service {
     }
     decisions_ = std::move(decisions).value();
     approvals_ = std::move(approvals).value();
+
     {
       std::lock_guard lock(mutex_);
       flushOutbox();  // what a previous run could not publish
@@ -123,6 +128,12 @@ class Commander final : public Service {
       }
       (*subscription)->stop();
       subscription->reset();
+    }
+    // Every journalled execution completes and publishes its outcome before the commander stops.
+    if (pool_) {
+      pool_->drain();
+      pool_.reset();
+      metrics_.in_progress.set(0);
     }
     {
       std::lock_guard lock(retry_mutex_);
@@ -438,9 +449,29 @@ class Commander final : public Service {
 
     RunOptions run{options_.action_timeout, options_.max_attempts, options_.retry_backoff,
                    action.dry_run, policy};
-    contracts::Outcome outcome =
-        runAction(action, *executor, run, context_.clock, [] { return newUuid(); });
-    finish(decision.decision_id, action, outcome);
+    if (!pool_) {
+      contracts::Outcome outcome =
+          runAction(action, *executor, run, context_.clock, [] { return newUuid(); });
+      finish(decision.decision_id, action, outcome);
+      return Status::ok();
+    }
+    // On a worker: the consuming thread goes on with the next decision at once. The journal
+    // already says "executing", so a crash from here on is an interruption, never a rerun.
+    Status queued =
+        pool_->submit(target, [this, decision_id = decision.decision_id, action, executor, run] {
+          contracts::Outcome outcome =
+              runAction(action, *executor, run, context_.clock, [] { return newUuid(); });
+          std::lock_guard lock(mutex_);
+          finish(decision_id, action, outcome);
+          metrics_.in_progress.set(static_cast<double>(pool_->inProgress() - 1));
+        });
+    if (!queued.isOk()) {
+      // Stopping: the pool takes nothing new, so finish it here rather than leave it executing.
+      contracts::Outcome outcome =
+          runAction(action, *executor, run, context_.clock, [] { return newUuid(); });
+      finish(decision.decision_id, action, outcome);
+    }
+    metrics_.in_progress.set(static_cast<double>(pool_->inProgress()));
     return Status::ok();
   }
 
@@ -516,7 +547,8 @@ class Commander final : public Service {
   std::set<std::string> executed_;  // decision ids with an execution in the journal
   std::set<std::string> used_;      // approval ids used
   std::map<std::string, Awaiting> awaiting_;
-  std::map<std::string, Json> parked_;  // decision id → approval that came before it
+  std::map<std::string, Json> parked_;   // decision id → approval that came before it
+  std::unique_ptr<ExecutionPool> pool_;  // null: executions run on the consuming thread
   std::unique_ptr<bus::Subscription> decisions_;
   std::unique_ptr<bus::Subscription> approvals_;
   Outbox outbox_{nullptr};
@@ -568,6 +600,7 @@ std::unique_ptr<Service> makeCommander(const config::Config& config, ModuleConte
   options.max_approval_wait = config.approval.max_timeout;
   options.action_timeout = config.commander.action_timeout;
   options.max_attempts = static_cast<int>(config.commander.max_attempts);
+  options.execution_workers = static_cast<size_t>(config.commander.execution_workers);
   // The engine socket: configured (a path or unix://…), else the usual places (DOCKER_HOST,
   // docker.sock, podman.sock). None found: container actions fail with ENGINE_UNAVAILABLE.
   auto socket = config.commander.docker_socket.empty()

@@ -38,6 +38,10 @@ struct CommanderOptions {
   Duration action_timeout = std::chrono::seconds(60);
   int max_attempts = 2;
   Duration retry_backoff = std::chrono::milliseconds(500);
+  // Threads that run executions (execution_pool.h), so a slow action never holds up the
+  // decisions behind it; actions on one target still run one at a time. 0: on the consuming
+  // thread itself, each decision's execution finished before the next is judged (tests).
+  size_t execution_workers = 0;
   BuiltinOptions builtin;
 };
 

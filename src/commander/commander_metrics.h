@@ -7,6 +7,7 @@
 //   orion_commander_approvals_refused_total{reason}  approvals refused (signature, expired, reuse)
 //   orion_commander_executions_total{action,status}  actions executed, by outcome status
 //   orion_commander_interrupted_total                actions found executing at start (not rerun)
+//   orion_commander_executions_in_progress           executions queued or running (gauge)
 //   orion_commander_publish_failures_total           action/outcome documents the bus refused
 //   orion_commander_outbox                           of those, still waiting to be published
 //   orion_commander_duplicates_total                 redelivered decisions/approvals, ignored
@@ -28,6 +29,8 @@ struct CommanderMetrics {
                                 "REQUEST_APPROVAL decisions waiting for a signed approval.")),
         interrupted(registry.counter("orion_commander_interrupted_total",
                                      "Actions found executing at start, marked failed.")),
+        in_progress(registry.gauge("orion_commander_executions_in_progress",
+                                   "Executions queued or running on the commander's workers.")),
         publish_failures(registry.counter("orion_commander_publish_failures_total",
                                           "Action or outcome documents the bus refused.")),
         outbox(registry.gauge("orion_commander_outbox",
@@ -76,6 +79,7 @@ struct CommanderMetrics {
   MetricsRegistry& registry;
   Gauge& awaiting;
   Counter& interrupted;
+  Gauge& in_progress;
   Counter& publish_failures;
   Gauge& outbox;
   Counter& duplicates;

@@ -207,6 +207,7 @@ struct CommanderConfig {
   Duration action_timeout = std::chrono::seconds(60);    // one action, every attempt included
   Duration verify_timeout = std::chrono::seconds(30);    // a restarted container must be up by then
   int64_t max_attempts = 2;                              // attempts of a retryable failure
+  int64_t execution_workers = 4;                         // actions run side by side
   std::string systemctl = "systemctl";                   // restart_service: path or name in PATH
   std::vector<NotificationChannelConfig> notifications;  // send_notification's channels
 };

@@ -90,6 +90,9 @@ void addCommanderFields(std::vector<Field>& f) {
       [](auto& c) -> auto& { return c.commander.verify_timeout; }));
   f.push_back(b::integer(
       "commander.max_attempts", 1, 10, [](auto& c) -> auto& { return c.commander.max_attempts; }));
+  f.push_back(b::integer(
+      "commander.execution_workers", 1, 64,
+      [](auto& c) -> auto& { return c.commander.execution_workers; }));
   f.push_back(b::text(
       "commander.systemctl", "a command name or an absolute path",
       [](auto& c) -> auto& { return c.commander.systemctl; }, checkCommand));

@@ -7,6 +7,7 @@
 #include "commander/commander.h"
 #include "common/ids.h"
 #include "docker/docker_client.h"
+#include "testing/decision_documents.h"
 #include "testing/fake_bus.h"
 #include "testing/podman_suite.h"
 
@@ -16,19 +17,9 @@ namespace {
 using testing::PodmanService;
 
 Json restartDecision(const std::string& container) {
-  return Json{{"version", "1.0"},
-              {"decision_id", newUuid()},
-              {"timestamp", "2026-01-01T00:00:00Z"},
-              {"source", "orion-brain"},
-              {"incident_id", newUuid()},
-              {"decision_type", "EXECUTE_SAFE_ACTION"},
-              {"safety_classification", "SAFE"},
-              {"requires_approval", false},
-              {"reasoning", "the container is down; restart it"},
-              {"proposed_action",
-               {{"action_type", "restart_container"},
-                {"parameters", {{"container_id", container}, {"service_name", container}}}}},
-              {"tags", {{"node", "n"}}}};
+  return orion::testing::decisionDocument(
+      "EXECUTE_SAFE_ACTION", "restart_container",
+      Json{{"container_id", container}, {"service_name", container}});
 }
 
 class CommanderRestartTest : public testing::PodmanSuite {

@@ -12,6 +12,7 @@
 #include "common/time.h"
 #include "signing/approval_signature.h"
 #include "state/state_store.h"
+#include "testing/decision_documents.h"
 #include "testing/fake_bus.h"
 #include "testing/temp_dir.h"
 #include "testing/wait.h"
@@ -26,18 +27,7 @@ constexpr const char* kKey = "0123456789abcdef-admin";
 
 Json decisionJson(std::string_view type, std::optional<std::string> action = std::nullopt,
                   Json parameters = Json::object(), std::string node = "n") {
-  Json d{{"version", "1.0"},
-         {"decision_id", newUuid()},
-         {"timestamp", "2026-01-01T00:00:00Z"},
-         {"source", "orion-brain"},
-         {"incident_id", newUuid()},
-         {"decision_type", type},
-         {"safety_classification", type == "REQUEST_APPROVAL" ? "RISKY" : "SAFE"},
-         {"requires_approval", type == "REQUEST_APPROVAL"},
-         {"reasoning", "a decision for the commander test"},
-         {"tags", {{"node", node}}}};
-  if (action) d["proposed_action"] = Json{{"action_type", *action}, {"parameters", parameters}};
-  return d;
+  return testing::decisionDocument(type, std::move(action), std::move(parameters), std::move(node));
 }
 
 // An executor that counts its runs and can be told to block (to simulate a crash mid-action).
