@@ -21,6 +21,8 @@ packages=(
   redis-server redis-tools
   # the dashboard's browser tests drive headless Chromium over the DevTools protocol
   chromium
+  # the shipped diagnostics (policies/diagnostics.yaml) run ps, and the e2e tests run them
+  procps
 )
 
 missing=()
