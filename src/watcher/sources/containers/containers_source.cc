@@ -185,6 +185,9 @@ void ContainersSource::onEngineEvent(const docker::EngineEvent& event) {
       if (attribute != event.attributes.end()) health_status = attribute->second;
     }
   }
+  // podman delivers events late (its file backend): a start from before an exit the exit watch
+  // already announced is old news, and must not make the dead container up again.
+  bool before_exit = event.time_nano > 0 && event.time_nano < tracked.exit_seen_nano;
   if (action == "oom") {
     tracked.oom_killed = true;
   } else if (action == "die") {
@@ -199,6 +202,8 @@ void ContainersSource::onEngineEvent(const docker::EngineEvent& event) {
                                   std::chrono::nanoseconds(event.time_nano))))
                             : "";
     apply(event.id, tracked, {true, "exited", EventSeverity::kError, "engine_event"}, now);
+  } else if (before_exit) {
+    // nothing: see above
   } else if (action == "start" || action == "restart" || action == "unpause") {
     tracked.oom_killed = false;
     tracked.health.clear();
@@ -236,14 +241,16 @@ Status ContainersSource::resync(WallTime now) {
   Result<std::vector<docker::ContainerSummary>> list = client.listContainers(true);
   if (!list) return list.status();
   std::map<std::string, docker::ContainerDetails> watched;
+  std::set<std::string> uninspected;  // listed, but the inspect failed: not gone
   Status first_error;
   for (const docker::ContainerSummary& summary : *list) {
     if (!selector_.matches(summary.name, summary.labels)) continue;
     Result<docker::ContainerDetails> details = client.inspectContainer(summary.id);
     if (!details) {
       // Removed between the list and the inspect: not an error worth reporting.
-      if (details.status().code() != StatusCode::kNotFound && first_error.isOk()) {
-        first_error = details.status();
+      if (details.status().code() != StatusCode::kNotFound) {
+        uninspected.insert(summary.id);
+        if (first_error.isOk()) first_error = details.status();
       }
       continue;
     }
@@ -252,18 +259,20 @@ Status ContainersSource::resync(WallTime now) {
   std::vector<std::pair<std::string, int>> to_watch;  // running, with a pid not yet watched
   {
     std::lock_guard lock(mutex_);
-    applyResync(watched, started_at, now, to_watch);
+    applyResync(watched, uninspected, started_at, now, to_watch);
   }
   for (const auto& [id, pid] : to_watch) watchExitOf(client, id, pid);
   return first_error;
 }
 
 void ContainersSource::applyResync(const std::map<std::string, docker::ContainerDetails>& watched,
-                                   uint64_t started_at, WallTime now,
+                                   const std::set<std::string>& uninspected, uint64_t started_at,
+                                   WallTime now,
                                    std::vector<std::pair<std::string, int>>& to_watch) {
   reportEngine(true, "", now);
   for (auto it = containers_.begin(); it != containers_.end();) {
-    bool gone = watched.count(it->first) == 0 && it->second.last_event <= started_at;
+    bool gone = watched.count(it->first) == 0 && uninspected.count(it->first) == 0 &&
+                it->second.last_event <= started_at;
     if (gone) exit_watch_.unwatch(it->first);
     it = gone ? containers_.erase(it) : std::next(it);
   }
@@ -398,6 +407,8 @@ void ContainersSource::onProcessExit(const std::string& id, int pid) {
     Tracked& tracked = it->second;
     tracked.watched_pid = 0;
     tracked.exited_pid = pid;
+    tracked.exit_seen_nano =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
     tracked.last_event = ++event_counter_;  // newer than a resync's list taken before the exit
     if (tracked.announced != kDown) {
       tracked.exit_code.reset();  // the engine's die event brings it later

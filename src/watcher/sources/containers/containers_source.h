@@ -42,6 +42,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -88,9 +89,10 @@ class ContainersSource final : public Source {
     std::string exited_at;  // the engine's time of the last exit (RFC 3339), "" when unknown
     int64_t restart_count = 0;
     bool oom_killed = false;
-    uint64_t last_event = 0;  // event_counter_ when an engine event (or an exit) last touched it
-    int watched_pid = 0;      // the main process the exit watch holds, 0 when none
-    int exited_pid = 0;       // the last main process the exit watch saw end
+    uint64_t last_event = 0;     // event_counter_ when an engine event (or an exit) last touched it
+    int watched_pid = 0;         // the main process the exit watch holds, 0 when none
+    int exited_pid = 0;          // the last main process the exit watch saw end
+    int64_t exit_seen_nano = 0;  // when (Unix ns) the exit watch saw it end
   };
   struct Observation {
     bool down = false;
@@ -108,10 +110,11 @@ class ContainersSource final : public Source {
   void watchExitOf(const docker::DockerClient& client, const std::string& id, int pid);
   void onProcessExit(const std::string& id, int pid);  // the exit watch's thread
   void noteExitWatchUnavailable(const Status& why);
-  // Applies one resync's inspected containers; collects the running ones whose process is not
-  // yet watched into `to_watch`. mutex_ held.
+  // Applies one resync's inspected containers (`uninspected`: listed, but the inspect failed, so
+  // neither gone nor changed); collects the running ones whose process is not yet watched into
+  // `to_watch`. mutex_ held.
   void applyResync(const std::map<std::string, docker::ContainerDetails>& watched,
-                   uint64_t started_at, WallTime now,
+                   const std::set<std::string>& uninspected, uint64_t started_at, WallTime now,
                    std::vector<std::pair<std::string, int>>& to_watch);
   // Publishes the change `observation` makes to `tracked` (nothing if none is due). mutex_ held.
   void apply(const std::string& id, Tracked& tracked, const Observation& observation, WallTime now);
