@@ -190,12 +190,17 @@ void ContainersSource::onEngineEvent(const docker::EngineEvent& event) {
   bool before_exit = event.time_nano > 0 && event.time_nano < tracked.exit_seen_nano;
   if (action == "oom") {
     tracked.oom_killed = true;
+  } else if (action == "die" && tracked.die_pending) {
+    // The exit the exit watch announced (maybe before a resync saw the container running again):
+    // only its exit code is news, and a new process may be watched already.
+    tracked.die_pending = false;
+    if (event.exit_code) {
+      context_.logger->info("container {} exited with code {}", tracked.name, *event.exit_code);
+      if (tracked.announced == kDown) tracked.exit_code = event.exit_code;
+    }
   } else if (action == "die") {
     exit_watch_.unwatch(event.id);
     tracked.watched_pid = 0;
-    if (tracked.announced == kDown && !tracked.exit_code && event.exit_code) {
-      context_.logger->info("container {} exited with code {}", tracked.name, *event.exit_code);
-    }
     tracked.exit_code = event.exit_code;
     tracked.exited_at = event.time_nano > 0
                             ? formatRfc3339(WallTime(std::chrono::duration_cast<WallTime::duration>(
@@ -205,6 +210,7 @@ void ContainersSource::onEngineEvent(const docker::EngineEvent& event) {
   } else if (before_exit) {
     // nothing: see above
   } else if (action == "start" || action == "restart" || action == "unpause") {
+    tracked.die_pending = false;  // the engine's events are in order: its die came before
     tracked.oom_killed = false;
     tracked.health.clear();
     if (action == "restart") ++tracked.restart_count;
@@ -407,6 +413,7 @@ void ContainersSource::onProcessExit(const std::string& id, int pid) {
     Tracked& tracked = it->second;
     tracked.watched_pid = 0;
     tracked.exited_pid = pid;
+    tracked.die_pending = true;
     tracked.exit_seen_nano =
         std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
     tracked.last_event = ++event_counter_;  // newer than a resync's list taken before the exit

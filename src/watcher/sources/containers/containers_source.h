@@ -93,6 +93,7 @@ class ContainersSource final : public Source {
     int watched_pid = 0;         // the main process the exit watch holds, 0 when none
     int exited_pid = 0;          // the last main process the exit watch saw end
     int64_t exit_seen_nano = 0;  // when (Unix ns) the exit watch saw it end
+    bool die_pending = false;    // the engine's die event for that exit has not come yet
   };
   struct Observation {
     bool down = false;
