@@ -93,10 +93,8 @@ TEST_F(ContainersSourceTest, KillIsServiceDownAndStartIsServiceUp) {
   EXPECT_EQ(down["data"]["node"], "node-t");
   EXPECT_EQ(down["data"]["container_id"], id);
   EXPECT_EQ(down["data"]["image"], PodmanService::kTestImage);
-  // Seen by the exit watch, which asks the engine for the code and waits 20 ms at most for it (a
-  // loaded machine may leave it null).
-  EXPECT_TRUE(down["data"]["exit_code"] == 137 || down["data"]["exit_code"].is_null())
-      << down["data"].dump();
+  // Seen by the exit watch, which cannot read the status of a process that is not its child.
+  EXPECT_TRUE(down["data"]["exit_code"].is_null()) << down["data"].dump();
   EXPECT_EQ(down["data"]["reason"], "exited");
   EXPECT_EQ(down["data"]["state"], "down");
   EXPECT_TRUE(isRfc3339(down["data"].value("exited_at", ""))) << down["data"].dump();
@@ -214,8 +212,6 @@ void ContainersSourceTest::engineRestart(bool exit_watch) {
   if (exit_watch) {
     ASSERT_TRUE(harness_.waitFor("service_down", "worker"));
     EXPECT_EQ(announcedVia("pidfd"), 1);
-    // No engine to ask for the exit code: the exit is announced without it.
-    EXPECT_TRUE(harness_.eventsFor("service_down", "worker")[0]["data"]["exit_code"].is_null());
   }
 
   ASSERT_TRUE(podman_->start().isOk());

@@ -12,8 +12,6 @@ using namespace std::chrono_literals;
 
 constexpr Duration kFirstBackoff = 100ms;
 constexpr Duration kMaxBackoff = 5s;
-// How long an exit the exit watch saw waits for the engine's exit code (see onProcessExit).
-constexpr Duration kExitCodeWait = 20ms;
 
 // Engine event attributes that are not container labels.
 bool isEventAttribute(const std::string& key) {
@@ -409,22 +407,6 @@ void ContainersSource::watchExitOf(const docker::DockerClient& client, const std
 
 void ContainersSource::onProcessExit(const std::string& id, int pid) {
   WallTime now = context_.clock.now();
-  {
-    std::lock_guard lock(mutex_);
-    auto it = containers_.find(id);
-    if (it == containers_.end() || it->second.watched_pid != pid) {
-      updateGauges();
-      return;  // an older process of a container started again, or forgotten
-    }
-  }
-  // The engine has nearly always recorded the exit code by now (watcher_bench: in 60 of 60
-  // kills, an inspect 2–4 ms after the exit had it); worth waiting for kExitCodeWait at most.
-  std::optional<docker::ContainerDetails> ended;
-  if (Result<std::string> path = socketPath()) {
-    Result<docker::ContainerDetails> details =
-        docker::DockerClient(*path, context_.clock, kExitCodeWait).inspectContainer(id);
-    if (details && !details->running) ended = std::move(details).value();
-  }
   std::lock_guard lock(mutex_);
   auto it = containers_.find(id);
   if (it != containers_.end() && it->second.watched_pid == pid) {
@@ -436,9 +418,7 @@ void ContainersSource::onProcessExit(const std::string& id, int pid) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
     tracked.last_event = ++event_counter_;  // newer than a resync's list taken before the exit
     if (tracked.announced != kDown) {
-      // Without the engine's word the code stays null; the die event brings it later.
-      tracked.exit_code = ended ? std::optional<int>(ended->exit_code) : std::nullopt;
-      if (ended) tracked.oom_killed = ended->oom_killed;
+      tracked.exit_code.reset();  // the engine's die event brings it later
       tracked.exited_at = formatRfc3339(now);
     }
     apply(id, tracked, {true, "exited", EventSeverity::kError, "pidfd"}, now);

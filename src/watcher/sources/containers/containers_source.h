@@ -9,11 +9,12 @@
 //     it saw, and resyncs;
 //   * the exit watch's thread (exit_watch.h) holds a pidfd of every watched, running container's
 //     main process (State.Pid) and announces its exit the moment the kernel ends it — podman's
-//     file events backend delivers `die` 0–250 ms later. The process is not our child, so its
-//     status is not ours to read: one inspect, given 20 ms at most, asks the engine for the exit
-//     code and oom_killed (it nearly always has them by then), else `exit_code` is null.
-//     `exited_at` is the time the watch saw the exit. The later `die` event and resyncs find the
-//     container already announced down and publish nothing more. A watch is
+//     file events backend delivers `die` 0–250 ms later. Such a `service_down` has `exit_code`
+//     null (the process is not our child, so its status is not ours to read; and podman answers
+//     an inspect at that moment only once it has handled the exit, 50–100 ms later, measured)
+//     and `exited_at` the time the watch saw the exit; the later `die` event and resyncs find the
+//     container already announced down and publish nothing more (the die event's exit code is
+//     logged). A watch is
 //     armed when the container is seen running (a resync, a start/restart event): the pid from
 //     inspect is opened with pidfd_open and confirmed by a second inspect (same pid, still
 //     running) before it is watched, so a reused pid is never watched. Where no pidfd can be had
