@@ -287,7 +287,7 @@ void ContainersSource::applyResync(const std::map<std::string, docker::Container
     // An engine event (or an exit) since the list was taken is newer than what the list says.
     if (tracked.last_event > started_at) continue;
     // An engine slower than the kernel may still call a process running that we saw end.
-    if (details.running && details.pid == tracked.exited_pid) continue;
+    if (details.running && tracked.die_pending && details.pid == tracked.exited_pid) continue;
     if (details.running && details.pid > 0 && tracked.watched_pid != details.pid) {
       to_watch.emplace_back(id, details.pid);
     }
@@ -379,8 +379,10 @@ void ContainersSource::watchExitOf(const docker::DockerClient& client, const std
   {
     std::lock_guard lock(mutex_);
     auto it = containers_.find(id);
-    if (it == containers_.end() || it->second.watched_pid == pid || it->second.exited_pid == pid ||
-        !selector_.matches(it->second.name, it->second.labels)) {
+    const Tracked* tracked = it == containers_.end() ? nullptr : &it->second;
+    if (!tracked || tracked->watched_pid == pid ||
+        (tracked->die_pending && tracked->exited_pid == pid) ||
+        !selector_.matches(tracked->name, tracked->labels)) {
       return;
     }
   }
