@@ -1,15 +1,21 @@
 // The watcher's cost and speed, printed as one JSON object:
 //   host_sample_us          one host sample (real /proc, /sys and statvfs), p50/p99 over 2000,
 //                           wall time and the sampling thread's CPU time;
-//   container_exit_ms       the engine's exit time (data.exited_at, from its `die` event) →
-//                           service_down received on the bus, and kill request → the same, p50/p99
-//                           over
-//                           `--kills` (default 60) kills of a container in a private podman API
-//                           service (tests/testing/podman_service.h), through the real watcher;
+//   container_exit_ms       over `--kills` (default 60) kills of a container in a private podman
+//                           API service (tests/testing/podman_service.h), through the real
+//                           watcher, p50/p99/max of: the engine's exit time (State.FinishedAt,
+//                           inspected after the event) → service_down received on the bus
+//                           (exit_to_event); the event's own data.exited_at → the same
+//                           (exited_at_to_event: the exit watch's or the die event's time); the
+//                           kill request → the same (kill_request_to_event); and which path
+//                           announced the exits (announced_via: pidfd, engine_event, resync);
+//                           inspect_after_event: whether an inspect just after the event already
+//                           had the exit code, and how long it took;
 //   idle_cpu                CPU time the watcher used over `--idle-seconds` (default 60) at its
 //                           default intervals (host 15 s, containers resync 30 s, one http probe
 //                           30 s), from getrusage, as a share of one core.
-// Usage: watcher_bench [--kills N] [--idle-seconds S] [--skip-containers]
+// Usage: watcher_bench [--kills N] [--idle-seconds S] [--skip-containers] [--no-exit-watch]
+// (--no-exit-watch: `exit_watch: false`, the engine's events alone, as before issue 6)
 #include <sys/resource.h>
 #include <time.h>
 
@@ -25,6 +31,7 @@
 
 #include "bus/embedded_bus.h"
 #include "common/time.h"
+#include "containers_watcher.h"
 #include "contracts/registry.h"
 #include "docker/docker_client.h"
 #include "testing/podman_service.h"
@@ -135,7 +142,7 @@ struct Pipeline {
   std::vector<std::pair<MonoTime, Json>> received;
 };
 
-std::string containerExit(const Clock& clock, int kills) {
+std::string containerExit(const Clock& clock, int kills, bool exit_watch) {
   std::string missing = testing::PodmanService::missingReason();
   if (!missing.empty()) return "{\"error\": \"" + missing + "\"}";
   testing::PodmanService podman;
@@ -147,17 +154,16 @@ std::string containerExit(const Clock& clock, int kills) {
   if (!id) return "{\"error\": \"podman run failed\"}";
 
   Pipeline pipeline(clock);
-  config::WatcherConfig config;
-  config.host.enabled = false;
-  config::ContainersSourceConfig containers;
-  containers.socket = podman.socketPath();
-  config.sources.push_back({"containers", "engine", "bench", containers});
   pipeline.watcher =
-      watcher::makeWatcher(config, ModuleContext{*pipeline.bus, clock, pipeline.metrics, "bench"});
+      watcher::makeWatcher(bench::containersOnlyWatcher(podman.socketPath(), exit_watch),
+                           ModuleContext{*pipeline.bus, clock, pipeline.metrics, "bench"});
   if (!pipeline.watcher->start()) return "{\"error\": \"watcher did not start\"}";
+  auto gauge = [&](const char* name) {
+    return pipeline.metrics.read(name, {{"source", "engine"}});
+  };
   testing::waitUntil([&] {
-    return pipeline.metrics.read("orion_watcher_containers_stream_connected",
-                                 {{"source", "engine"}}) == 1;
+    return gauge("orion_watcher_containers_stream_connected") == 1 &&
+           (!exit_watch || gauge("orion_watcher_containers_exit_watches") == 1);
   });
   docker::DockerClient client(podman.socketPath(), clock);
   auto is = [&](const char* type) {
@@ -166,8 +172,12 @@ std::string containerExit(const Clock& clock, int kills) {
              event["data"].value("container_id", "") == *id;
     };
   };
-  std::vector<double> millis;       // the engine's exit time → service_down on the bus
-  std::vector<double> kill_millis;  // the kill request → service_down on the bus
+  std::vector<double> millis;            // the engine's exit time → service_down on the bus
+  std::vector<double> exited_at_millis;  // the event's data.exited_at → the same
+  std::vector<double> kill_millis;       // the kill request → service_down on the bus
+  std::vector<double> inspect_millis;    // an inspect right after service_down arrived
+  int inspect_had_exit_code = 0;         // … that already had the exit code
+  int event_had_exit_code = 0;           // service_down events that carried one
   int failures = 0;
   for (int i = 0; i < kills; ++i) {
     size_t before = pipeline.count();
@@ -180,20 +190,34 @@ std::string containerExit(const Clock& clock, int kills) {
     testing::waitUntil(
         [&] { return (down = pipeline.arrival(before, is("service_down"))).has_value(); }, 10s);
     std::optional<Json> event = pipeline.event(before, is("service_down"));
+    if (event && (*event)["data"]["exit_code"].is_number()) ++event_had_exit_code;
     Result<WallTime> exited = event ? parseRfc3339((*event)["data"].value("exited_at", ""))
                                     : Result<WallTime>(notFound("no event"));
-    if (!down || !exited) {
+    // Would an inspect at once have had the exit code? (How long it takes, and whether it had.)
+    MonoTime inspecting = clock.monotonic();
+    Result<docker::ContainerDetails> after = client.inspectContainer(*id);
+    inspect_millis.push_back(
+        std::chrono::duration<double, std::milli>(clock.monotonic() - inspecting).count());
+    if (after && !after->running && after->exit_code == 137) ++inspect_had_exit_code;
+    Result<WallTime> finished =
+        after ? parseRfc3339(after->finished_at) : Result<WallTime>(notFound("no inspect"));
+    if (!down || !exited || !finished) {
       ++failures;
     } else {
       kill_millis.push_back(std::chrono::duration<double, std::milli>(*down - start).count());
       // Same machine, same wall clock: the engine stamped the exit, the subscriber its arrival.
       WallTime arrived = clock.now() - (clock.monotonic() - *down);
-      millis.push_back(std::chrono::duration<double, std::milli>(arrived - *exited).count());
+      exited_at_millis.push_back(
+          std::chrono::duration<double, std::milli>(arrived - *exited).count());
+      millis.push_back(std::chrono::duration<double, std::milli>(arrived - *finished).count());
     }
     size_t after_kill = pipeline.count();
     (void)client.startContainer(*id);
     testing::waitUntil([&] { return pipeline.arrival(after_kill, is("service_up")).has_value(); },
                        10s);
+    // The next kill must find the new process watched (re-armed on the start).
+    testing::waitUntil(
+        [&] { return !exit_watch || gauge("orion_watcher_containers_exit_watches") == 1; }, 10s);
   }
   // The watcher's own share: engine event read → service_down published (bucket upper bounds).
   Histogram& handling = pipeline.metrics.histogram(
@@ -208,16 +232,30 @@ std::string containerExit(const Clock& clock, int kills) {
     }
     return -1.0;
   };
-  char out[600];
+  auto spread = [](const std::vector<double>& values) {
+    char text[120];
+    std::snprintf(text, sizeof(text), "{\"p50\": %.2f, \"p99\": %.2f, \"max\": %.2f}",
+                  percentile(values, 0.5), percentile(values, 0.99), percentile(values, 1.0));
+    return std::string(text);
+  };
+  auto via = [&](const char* path) {
+    return pipeline.metrics.read("orion_watcher_containers_down_announced_total",
+                                 {{"source", "engine"}, {"via", path}});
+  };
+  char out[1100];
   std::snprintf(out, sizeof(out),
                 "{\"kills\": %d, \"measured\": %zu, \"failures\": %d, "
                 "\"watcher_handling_le\": {\"events\": %llu, \"p50\": %.3f, \"p99\": %.3f}, "
-                "\"exit_to_event\": {\"p50\": %.2f, \"p99\": %.2f, \"max\": %.2f}, "
-                "\"kill_request_to_event\": {\"p50\": %.2f, \"p99\": %.2f, \"max\": %.2f}}",
+                "\"exit_to_event\": %s, \"exited_at_to_event\": %s, "
+                "\"kill_request_to_event\": %s, "
+                "\"events_with_exit_code\": %d, "
+                "\"inspect_after_event\": {\"had_exit_code\": %d, \"ms\": %s}, "
+                "\"announced_via\": {\"pidfd\": %.0f, \"engine_event\": %.0f, \"resync\": %.0f}}",
                 kills, millis.size(), failures, static_cast<unsigned long long>(handling.count()),
-                bucketPercentile(0.5), bucketPercentile(0.99), percentile(millis, 0.5),
-                percentile(millis, 0.99), percentile(millis, 1.0), percentile(kill_millis, 0.5),
-                percentile(kill_millis, 0.99), percentile(kill_millis, 1.0));
+                bucketPercentile(0.5), bucketPercentile(0.99), spread(millis).c_str(),
+                spread(exited_at_millis).c_str(), spread(kill_millis).c_str(), event_had_exit_code,
+                inspect_had_exit_code, spread(inspect_millis).c_str(), via("pidfd"),
+                via("engine_event"), via("resync"));
   return out;
 }
 
@@ -263,17 +301,19 @@ int main(int argc, char** argv) {
   int kills = 60;
   int idle_seconds = 60;
   bool containers = true;
+  bool exit_watch = true;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--kills") == 0 && i + 1 < argc) kills = std::atoi(argv[++i]);
     if (std::strcmp(argv[i], "--idle-seconds") == 0 && i + 1 < argc) {
       idle_seconds = std::atoi(argv[++i]);
     }
     if (std::strcmp(argv[i], "--skip-containers") == 0) containers = false;
+    if (std::strcmp(argv[i], "--no-exit-watch") == 0) exit_watch = false;
   }
   (void)configureLogging(LogSettings{"error", LogFormat::kText});
   RealClock clock;
   std::string host = hostSample(clock);
-  std::string exits = containers ? containerExit(clock, kills) : "null";
+  std::string exits = containers ? containerExit(clock, kills, exit_watch) : "null";
   std::string idle = idleCpu(clock, idle_seconds, containers);
   std::printf("{\"host_sample_us\": %s,\n \"container_exit_ms\": %s,\n \"idle_cpu\": %s}\n",
               host.c_str(), exits.c_str(), idle.c_str());

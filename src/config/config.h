@@ -108,6 +108,7 @@ struct ContainersSourceConfig : SourceCommonConfig {
   std::vector<std::string> select_labels;  // "key" or "key=value"; any one must match
   std::vector<std::string> select_names;   // glob patterns on the name; any one must match
   Duration request_timeout = std::chrono::seconds(5);
+  bool exit_watch = true;  // watch main processes by pidfd where they are visible
 };
 
 // `type: http`.

@@ -49,6 +49,7 @@ struct ContainerDetails {
   std::string health;  // "" (no health check) | starting | healthy | unhealthy
   int failing_streak = 0;
   int64_t restart_count = 0;
+  int pid = 0;  // State.Pid: the main process's id on the engine's host, 0 when not running
   std::string started_at;
   std::string finished_at;
   std::string error;  // the engine's own error text, if any

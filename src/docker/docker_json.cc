@@ -73,6 +73,7 @@ Result<ContainerDetails> parseContainerDetails(const Json& inspect) {
   auto running = state->find("Running");
   details.running = running != state->end() && running->is_boolean() && running->get<bool>();
   details.exit_code = static_cast<int>(integerField(*state, "ExitCode"));
+  details.pid = static_cast<int>(integerField(*state, "Pid"));
   auto oom = state->find("OOMKilled");
   details.oom_killed = oom != state->end() && oom->is_boolean() && oom->get<bool>();
   details.started_at = stringField(*state, "StartedAt");

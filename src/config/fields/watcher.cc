@@ -129,6 +129,8 @@ InstanceType<SourceSettings> containersType() {
       checkAnything));
   f.push_back(b::duration<T>(
       "request_timeout", 100ms, 5min, [](auto& c) -> auto& { return c.request_timeout; }));
+  f.push_back(b::boolean<T>(
+      "exit_watch", [](auto& c) -> auto& { return c.exit_watch; }));
   return instanceType<SourceSettings>("containers", T{}, std::move(f));
 }
 

@@ -1,7 +1,8 @@
 // The containers source against a real podman API service started by the test (its own storage,
 // socket and containers.conf; see tests/testing/podman_service.h): a kill is service_down within
-// moments, a start service_up, a failing health check unhealthy, and a restarted engine is
-// reconnected to and resynced. Under CI=true a missing podman fails these tests.
+// moments (by the process-exit watch, before podman's own `die` event, and only once), a start
+// service_up, a failing health check unhealthy, and a restarted engine is reconnected to and
+// resynced. Under CI=true a missing podman fails these tests.
 #include <gtest/gtest.h>
 
 #include "common/time.h"
@@ -51,6 +52,19 @@ class ContainersSourceTest : public orion::testing::PodmanSuite {
     });
   }
 
+  double metric(const std::string& name, Labels labels = {}) {
+    labels.emplace("source", "engine");
+    return harness_.metrics().read(name, labels);
+  }
+  double announcedVia(const std::string& via) {
+    return metric("orion_watcher_containers_down_announced_total", {{"via", via}});
+  }
+  bool exitWatches(double count) {
+    return waitUntil([&] { return metric("orion_watcher_containers_exit_watches") == count; });
+  }
+
+  void engineRestart(bool exit_watch);
+
   bool connected() {
     return waitUntil([&] {
       return harness_.metrics().read("orion_watcher_containers_stream_connected",
@@ -69,6 +83,7 @@ TEST_F(ContainersSourceTest, KillIsServiceDownAndStartIsServiceUp) {
     return harness_.metrics().read("orion_watcher_containers_watched", {{"source", "engine"}}) == 1;
   }));
   EXPECT_TRUE(harness_.events().empty()) << "a running container needs no news";
+  ASSERT_TRUE(exitWatches(1));
 
   ASSERT_TRUE(podman_->podman({"kill", "web"}).isOk());
   ASSERT_TRUE(harness_.waitFor("service_down", "web"));
@@ -78,7 +93,8 @@ TEST_F(ContainersSourceTest, KillIsServiceDownAndStartIsServiceUp) {
   EXPECT_EQ(down["data"]["node"], "node-t");
   EXPECT_EQ(down["data"]["container_id"], id);
   EXPECT_EQ(down["data"]["image"], PodmanService::kTestImage);
-  EXPECT_EQ(down["data"]["exit_code"], 137);
+  // Seen by the exit watch, which cannot read the status of a process that is not its child.
+  EXPECT_TRUE(down["data"]["exit_code"].is_null()) << down["data"].dump();
   EXPECT_EQ(down["data"]["reason"], "exited");
   EXPECT_EQ(down["data"]["state"], "down");
   EXPECT_TRUE(isRfc3339(down["data"].value("exited_at", ""))) << down["data"].dump();
@@ -91,6 +107,35 @@ TEST_F(ContainersSourceTest, KillIsServiceDownAndStartIsServiceUp) {
   ASSERT_TRUE(resynced());
   EXPECT_EQ(harness_.eventsFor("service_down", "web").size(), 1u);
   EXPECT_EQ(harness_.eventsFor("service_up", "web").size(), 1u);
+}
+
+TEST_F(ContainersSourceTest, AKillIsAnnouncedOnceByTheExitWatchBeforePodmansDieEvent) {
+  run("web");
+  ASSERT_TRUE(harness_.start({instance("containers", "engine", settings())}).isOk());
+  ASSERT_TRUE(connected());
+  ASSERT_TRUE(exitWatches(1)) << "a running, watched container's main process is watched";
+
+  for (int round = 1; round <= 2; ++round) {
+    double engine_events = metric("orion_watcher_containers_engine_events_total");
+    ASSERT_TRUE(podman_->podman({"kill", "web"}).isOk());
+    ASSERT_TRUE(harness_.waitFor("service_down", "web"));
+    EXPECT_EQ(announcedVia("pidfd"), round);
+    EXPECT_TRUE(exitWatches(0));
+    // podman's die event (and then resyncs) arrive later, and announce nothing more.
+    ASSERT_TRUE(waitUntil(
+        [&] { return metric("orion_watcher_containers_engine_events_total") > engine_events; }));
+    ASSERT_TRUE(resynced());
+    EXPECT_EQ(harness_.eventsFor("service_down", "web").size(), static_cast<size_t>(round));
+    EXPECT_EQ(announcedVia("engine_event"), 0);
+    EXPECT_EQ(announcedVia("resync"), 0);
+
+    // Started again: a new process, watched again.
+    ASSERT_TRUE(podman_->podman({"start", "web"}).isOk());
+    ASSERT_TRUE(waitUntil([&] {
+      return harness_.eventsFor("service_up", "web").size() == static_cast<size_t>(round);
+    }));
+    ASSERT_TRUE(exitWatches(1));
+  }
 }
 
 TEST_F(ContainersSourceTest, FailingHealthCheckIsAnUnhealthyEvent) {
@@ -130,28 +175,66 @@ TEST_F(ContainersSourceTest, SelectionByLabelOrName) {
   EXPECT_TRUE(harness_.eventsFor("service_down", "ignored").empty());
 }
 
-TEST_F(ContainersSourceTest, EngineRestartIsSurvivedAndMissedExitsAreResynced) {
-  run("worker");
-  ASSERT_TRUE(harness_.start({instance("containers", "engine", settings())}).isOk());
+TEST_F(ContainersSourceTest, WithoutTheExitWatchTheDieEventAnnouncesTheExit) {
+  run("web");
+  auto events_only = settings();
+  events_only.exit_watch = false;
+  ASSERT_TRUE(harness_.start({instance("containers", "engine", events_only)}).isOk());
   ASSERT_TRUE(connected());
+  ASSERT_TRUE(resynced());
+  EXPECT_EQ(metric("orion_watcher_containers_exit_watches"), 0);
+
+  ASSERT_TRUE(podman_->podman({"kill", "web"}).isOk());
+  ASSERT_TRUE(harness_.waitFor("service_down", "web"));
+  EXPECT_EQ(harness_.eventsFor("service_down", "web")[0]["data"]["exit_code"], 137);
+  EXPECT_EQ(announcedVia("engine_event"), 1);
+  EXPECT_EQ(announcedVia("pidfd"), 0);
+}
+
+// The engine's API goes away, a container is killed meanwhile (podman's CLI needs no API), and
+// the API comes back. With the exit watch the kernel tells the source at once; without it the
+// resync after reconnecting finds the exit. Either way it is announced once.
+void ContainersSourceTest::engineRestart(bool exit_watch) {
+  run("worker");
+  auto configured = settings();
+  configured.exit_watch = exit_watch;
+  ASSERT_TRUE(harness_.start({instance("containers", "engine", configured)}).isOk());
+  ASSERT_TRUE(connected());
+  ASSERT_TRUE(exitWatches(exit_watch ? 1 : 0));
 
   podman_->stopService();
   ASSERT_TRUE(waitUntil([&] {
     return harness_.metrics().read("orion_watcher_containers_stream_connected",
                                    {{"source", "engine"}}) == 0;
   }));
-  // The exit happens while nobody serves the API: no event can reach the source.
   ASSERT_TRUE(podman_->podman({"kill", "worker"}).isOk());
   ASSERT_TRUE(harness_.waitFor("external_api_failure", "container-engine"));
+  if (exit_watch) {
+    ASSERT_TRUE(harness_.waitFor("service_down", "worker"));
+    EXPECT_EQ(announcedVia("pidfd"), 1);
+  }
 
   ASSERT_TRUE(podman_->start().isOk());
   ASSERT_TRUE(connected());
   ASSERT_TRUE(harness_.waitFor("service_down", "worker"));
-  EXPECT_EQ(harness_.eventsFor("service_down", "worker")[0]["data"]["exit_code"], 137);
   ASSERT_TRUE(harness_.waitFor("external_api_success", "container-engine"));
+  ASSERT_TRUE(resynced());
+  ASSERT_EQ(harness_.eventsFor("service_down", "worker").size(), 1u);
+  if (!exit_watch) {
+    EXPECT_EQ(harness_.eventsFor("service_down", "worker")[0]["data"]["exit_code"], 137);
+    EXPECT_EQ(announcedVia("resync"), 1);
+  }
   EXPECT_GE(
       harness_.metrics().read("orion_watcher_containers_reconnects_total", {{"source", "engine"}}),
       1);
+}
+
+TEST_F(ContainersSourceTest, EngineRestartIsSurvivedAndTheExitMeanwhileIsAnnouncedOnce) {
+  engineRestart(/*exit_watch=*/true);
+}
+
+TEST_F(ContainersSourceTest, EngineRestartIsSurvivedAndMissedExitsAreResynced) {
+  engineRestart(/*exit_watch=*/false);
 }
 
 TEST_F(ContainersSourceTest, NoEngineAtTheSocketIsReportedNotFatal) {

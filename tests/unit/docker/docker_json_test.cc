@@ -31,7 +31,7 @@ TEST(DockerJsonTest, InspectWithHealth) {
   auto details = parseContainerDetails(json(R"({
     "Id":"bf39","Name":"/c2","RestartCount":3,
     "Config":{"Image":"localhost/orion-test-busybox:latest","Labels":{"app":"web"}},
-    "State":{"Status":"running","Running":true,"ExitCode":0,"OOMKilled":false,
+    "State":{"Status":"running","Running":true,"ExitCode":0,"OOMKilled":false,"Pid":4242,
              "StartedAt":"2026-12-01T19:40:56.036848944Z",
              "Health":{"Status":"unhealthy","FailingStreak":2,"Log":[]}}})"));
   ASSERT_TRUE(details) << details.status().toString();
@@ -42,6 +42,7 @@ TEST(DockerJsonTest, InspectWithHealth) {
   EXPECT_EQ(details->health, "unhealthy");
   EXPECT_EQ(details->failing_streak, 2);
   EXPECT_EQ(details->restart_count, 3);
+  EXPECT_EQ(details->pid, 4242);
   EXPECT_FALSE(parseContainerDetails(json(R"({"Id":"x"})"))) << "no State";
 }
 

@@ -52,8 +52,20 @@ ContainersSource::ContainersSource(config::ContainersSourceConfig config, Source
       handling_(
           context_.metrics.histogram("orion_watcher_containers_event_handling_seconds",
                                      "From reading an engine event to publishing what it means",
-                                     {{"source", context_.instance}}, eventHandlingBuckets())) {
+                                     {{"source", context_.instance}}, eventHandlingBuckets())),
+      exit_watches_(
+          context_.metrics.gauge("orion_watcher_containers_exit_watches",
+                                 "Container main processes watched by pidfd for their exit",
+                                 {{"source", context_.instance}})),
+      exit_watch_([this](const std::string& id, int pid) { onProcessExit(id, pid); }) {
   engine_.useApiEventTypes();
+  for (std::string_view via : {"pidfd", "engine_event", "resync"}) (void)announcedVia(via);
+}
+
+Counter& ContainersSource::announcedVia(std::string_view via) {
+  return context_.metrics.counter("orion_watcher_containers_down_announced_total",
+                                  "service_down events published, by what saw the change first",
+                                  {{"source", context_.instance}, {"via", std::string(via)}});
 }
 
 ContainersSource::~ContainersSource() { stop(); }
@@ -65,6 +77,11 @@ Result<std::string> ContainersSource::socketPath() const {
 
 Status ContainersSource::start() {
   if (thread_.joinable()) return Status::ok();
+  if (config_.exit_watch) {
+    Status watching = exit_watch_.start();
+    exit_watch_usable_ = watching.isOk();
+    if (!watching) noteExitWatchUnavailable(watching);
+  }
   cancel_.reset();
   thread_ = std::thread([this] { eventLoop(); });
   return Status::ok();
@@ -73,6 +90,7 @@ Status ContainersSource::start() {
 void ContainersSource::stop() {
   cancel_.cancel();
   if (thread_.joinable()) thread_.join();
+  exit_watch_.stop();
 }
 
 void ContainersSource::eventLoop() {
@@ -106,6 +124,10 @@ void ContainersSource::eventLoop() {
             onEngineEvent(event);
             handling_.observe(
                 std::chrono::duration<double>(context_.clock.monotonic() - read).count());
+            const std::string& action = event.action;
+            if (action == "start" || action == "restart" || action == "unpause") {
+              watchExitOf(client, event.id, 0);  // the new process
+            }
           },
           cancel_);
     }
@@ -137,6 +159,7 @@ void ContainersSource::onEngineEvent(const docker::EngineEvent& event) {
   if (event.time_nano > 0) last_event_seconds_ = event.time_nano / 1'000'000'000;
   const std::string& action = event.action;
   if (action == "destroy" || action == "remove") {
+    exit_watch_.unwatch(event.id);
     containers_.erase(event.id);
     updateGauges();
     return;
@@ -162,26 +185,42 @@ void ContainersSource::onEngineEvent(const docker::EngineEvent& event) {
       if (attribute != event.attributes.end()) health_status = attribute->second;
     }
   }
+  // podman delivers events late (its file backend): a start from before an exit the exit watch
+  // already announced is old news, and must not make the dead container up again.
+  bool before_exit = event.time_nano > 0 && event.time_nano < tracked.exit_seen_nano;
   if (action == "oom") {
     tracked.oom_killed = true;
+  } else if (action == "die" && tracked.die_pending) {
+    // The exit the exit watch announced (maybe before a resync saw the container running again):
+    // only its exit code is news, and a new process may be watched already.
+    tracked.die_pending = false;
+    if (event.exit_code) {
+      context_.logger->info("container {} exited with code {}", tracked.name, *event.exit_code);
+      if (tracked.announced == kDown) tracked.exit_code = event.exit_code;
+    }
   } else if (action == "die") {
+    exit_watch_.unwatch(event.id);
+    tracked.watched_pid = 0;
     tracked.exit_code = event.exit_code;
     tracked.exited_at = event.time_nano > 0
                             ? formatRfc3339(WallTime(std::chrono::duration_cast<WallTime::duration>(
                                   std::chrono::nanoseconds(event.time_nano))))
                             : "";
-    apply(event.id, tracked, {true, "exited", EventSeverity::kError}, now);
+    apply(event.id, tracked, {true, "exited", EventSeverity::kError, "engine_event"}, now);
+  } else if (before_exit) {
+    // nothing: see above
   } else if (action == "start" || action == "restart" || action == "unpause") {
+    tracked.die_pending = false;  // the engine's events are in order: its die came before
     tracked.oom_killed = false;
     tracked.health.clear();
     if (action == "restart") ++tracked.restart_count;
-    apply(event.id, tracked, {false, "started", EventSeverity::kInfo}, now);
+    apply(event.id, tracked, {false, "started", EventSeverity::kInfo, "engine_event"}, now);
   } else if (health_status == "unhealthy") {
     tracked.health = health_status;
-    apply(event.id, tracked, {true, "unhealthy", EventSeverity::kWarning}, now);
+    apply(event.id, tracked, {true, "unhealthy", EventSeverity::kWarning, "engine_event"}, now);
   } else if (health_status == "healthy") {
     tracked.health = health_status;
-    apply(event.id, tracked, {false, "healthy", EventSeverity::kInfo}, now);
+    apply(event.id, tracked, {false, "healthy", EventSeverity::kInfo, "engine_event"}, now);
   }
   updateGauges();
 }
@@ -208,29 +247,50 @@ Status ContainersSource::resync(WallTime now) {
   Result<std::vector<docker::ContainerSummary>> list = client.listContainers(true);
   if (!list) return list.status();
   std::map<std::string, docker::ContainerDetails> watched;
+  std::set<std::string> uninspected;  // listed, but the inspect failed: not gone
   Status first_error;
   for (const docker::ContainerSummary& summary : *list) {
     if (!selector_.matches(summary.name, summary.labels)) continue;
     Result<docker::ContainerDetails> details = client.inspectContainer(summary.id);
     if (!details) {
       // Removed between the list and the inspect: not an error worth reporting.
-      if (details.status().code() != StatusCode::kNotFound && first_error.isOk()) {
-        first_error = details.status();
+      if (details.status().code() != StatusCode::kNotFound) {
+        uninspected.insert(summary.id);
+        if (first_error.isOk()) first_error = details.status();
       }
       continue;
     }
     watched.emplace(summary.id, std::move(details).value());
   }
-  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::string, int>> to_watch;  // running, with a pid not yet watched
+  {
+    std::lock_guard lock(mutex_);
+    applyResync(watched, uninspected, started_at, now, to_watch);
+  }
+  for (const auto& [id, pid] : to_watch) watchExitOf(client, id, pid);
+  return first_error;
+}
+
+void ContainersSource::applyResync(const std::map<std::string, docker::ContainerDetails>& watched,
+                                   const std::set<std::string>& uninspected, uint64_t started_at,
+                                   WallTime now,
+                                   std::vector<std::pair<std::string, int>>& to_watch) {
   reportEngine(true, "", now);
   for (auto it = containers_.begin(); it != containers_.end();) {
-    bool gone = watched.count(it->first) == 0 && it->second.last_event <= started_at;
+    bool gone = watched.count(it->first) == 0 && uninspected.count(it->first) == 0 &&
+                it->second.last_event <= started_at;
+    if (gone) exit_watch_.unwatch(it->first);
     it = gone ? containers_.erase(it) : std::next(it);
   }
   for (const auto& [id, details] : watched) {
     Tracked& tracked = containers_[id];
-    // An engine event since the list was taken is newer than what the list says.
+    // An engine event (or an exit) since the list was taken is newer than what the list says.
     if (tracked.last_event > started_at) continue;
+    // An engine slower than the kernel may still call a process running that we saw end.
+    if (details.running && tracked.die_pending && details.pid == tracked.exited_pid) continue;
+    if (details.running && details.pid > 0 && tracked.watched_pid != details.pid) {
+      to_watch.emplace_back(id, details.pid);
+    }
     tracked.name = details.summary.name;
     tracked.image = details.summary.image;
     tracked.labels = details.summary.labels;
@@ -239,19 +299,20 @@ Status ContainersSource::resync(WallTime now) {
     tracked.oom_killed = details.oom_killed;
     const std::string& state = details.summary.state;
     if (details.running && details.health == "unhealthy") {
-      apply(id, tracked, {true, "unhealthy", EventSeverity::kWarning}, now);
+      apply(id, tracked, {true, "unhealthy", EventSeverity::kWarning, "resync"}, now);
     } else if (details.running) {
-      apply(id, tracked, {false, "resync", EventSeverity::kInfo}, now);
+      apply(id, tracked, {false, "resync", EventSeverity::kInfo, "resync"}, now);
     } else if (state == "exited" || state == "dead" || state == "restarting") {
       tracked.exit_code = details.exit_code;
       tracked.exited_at = details.finished_at;
-      apply(id, tracked,
-            {true, state == "restarting" ? "restarting" : "exited", EventSeverity::kError}, now);
+      apply(
+          id, tracked,
+          {true, state == "restarting" ? "restarting" : "exited", EventSeverity::kError, "resync"},
+          now);
     }
     // created / paused / removing: neither up nor down yet; wait for the next change.
   }
   updateGauges();
-  return first_error;
 }
 
 void ContainersSource::apply(const std::string& id, Tracked& tracked,
@@ -277,6 +338,7 @@ void ContainersSource::apply(const std::string& id, Tracked& tracked,
   if (!context_.publisher.publish(event).isOk()) return;  // retried at the next resync
   tracked.announced = wanted;
   if (observation.down) {
+    announcedVia(observation.via).inc();
     context_.logger->warn(
         "container {} is down ({}{})", tracked.name, observation.reason,
         tracked.exit_code ? ", exit code " + std::to_string(*tracked.exit_code) : "");
@@ -303,6 +365,73 @@ void ContainersSource::updateGauges() {
   }
   watched_.set(static_cast<double>(watched));
   down_.set(static_cast<double>(down));
+  exit_watches_.set(static_cast<double>(exit_watch_.size()));
+}
+
+void ContainersSource::watchExitOf(const docker::DockerClient& client, const std::string& id,
+                                   int pid) {
+  if (!exit_watch_usable_) return;
+  if (pid <= 0) {
+    Result<docker::ContainerDetails> details = client.inspectContainer(id);
+    if (!details || !details->running || details->pid <= 0) return;
+    pid = details->pid;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    auto it = containers_.find(id);
+    const Tracked* tracked = it == containers_.end() ? nullptr : &it->second;
+    if (!tracked || tracked->watched_pid == pid ||
+        (tracked->die_pending && tracked->exited_pid == pid) ||
+        !selector_.matches(tracked->name, tracked->labels)) {
+      return;
+    }
+  }
+  Result<PidFd> process = ExitWatch::openProcess(pid);
+  Status usable = process ? checkContainerProcess(pid) : process.status();
+  if (!usable) {
+    noteExitWatchUnavailable(usable);
+    return;
+  }
+  // The pid was read before the pidfd held the process: if the engine still runs the container
+  // with that pid now, the pidfd holds the container's process and not a later one's.
+  Result<docker::ContainerDetails> again = client.inspectContainer(id);
+  if (!again || !again->running || again->pid != pid) return;
+  std::lock_guard lock(mutex_);
+  auto it = containers_.find(id);
+  if (it == containers_.end()) return;
+  it->second.watched_pid = pid;
+  if (Status watching = exit_watch_.watch(id, pid, std::move(process).value()); !watching) {
+    it->second.watched_pid = 0;
+    noteExitWatchUnavailable(watching);
+  }
+  updateGauges();
+}
+
+void ContainersSource::onProcessExit(const std::string& id, int pid) {
+  WallTime now = context_.clock.now();
+  std::lock_guard lock(mutex_);
+  auto it = containers_.find(id);
+  if (it != containers_.end() && it->second.watched_pid == pid) {
+    Tracked& tracked = it->second;
+    tracked.watched_pid = 0;
+    tracked.exited_pid = pid;
+    tracked.die_pending = true;
+    tracked.exit_seen_nano =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+    tracked.last_event = ++event_counter_;  // newer than a resync's list taken before the exit
+    if (tracked.announced != kDown) {
+      tracked.exit_code.reset();  // the engine's die event brings it later
+      tracked.exited_at = formatRfc3339(now);
+    }
+    apply(id, tracked, {true, "exited", EventSeverity::kError, "pidfd"}, now);
+  }
+  updateGauges();
+}
+
+void ContainersSource::noteExitWatchUnavailable(const Status& why) {
+  if (exit_watch_fallback_logged_.exchange(true)) return;
+  context_.logger->debug("no process-exit watch ({}); the engine's events announce exits",
+                         why.toString());
 }
 
 }  // namespace orion::watcher::containers
