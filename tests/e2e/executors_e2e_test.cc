@@ -1,6 +1,7 @@
 // End to end, the real `orion` binary at N2 running the executors that need no container
 // engine, with the shipped policies and rules: every host crosses the memory and disk levels
-// set here, so
+// set here (memory straight to critical: a warning first would be acknowledged by the shipped
+// `acknowledge` rule, and an acknowledged incident gets no further action), so
 //   - memory critical → rule host-pressure → run_diagnostic memory_percent: the allow-listed
 //     `ps` really runs (argv from diagnostics.yaml, never a shell) and its output is in the
 //     outcome, truncated to the declared size;
@@ -95,19 +96,20 @@ TEST(ExecutorsE2eTest, DiagnosticsRunAndNotificationsReachTheirChannels) {
   ASSERT_GT(receiver.port(), 0);
   fs::copy(ORION_SOURCE_DIR "/policies", dir.path() / "policies");
   std::string base = "http://127.0.0.1:" + std::to_string(receiver.port());
-  fs::path config = dir.write("orion.yaml", "state_dir: " + (dir.path() / "state").string() +
-                                                "\n"
-                                                "node:\n  name: e2e-host\n"
-                                                "brain:\n  autonomy_level: N2\n  policy_dir: " +
-                                                (dir.path() / "policies").string() +
-                                                "\n"
-                                                "watcher:\n  host:\n    interval: 200ms\n"
-                                                "    memory_percent: {warning: 1, critical: 2}\n"
-                                                "    disk_percent: {warning: 1, critical: 100}\n"
-                                                "commander:\n  notifications:\n"
-                                                "    - type: webhook\n      name: default\n"
-                                                "      url: " +
-                                                base + "/hook\n");
+  fs::path config =
+      dir.write("orion.yaml", "state_dir: " + (dir.path() / "state").string() +
+                                  "\n"
+                                  "node:\n  name: e2e-host\n"
+                                  "brain:\n  autonomy_level: N2\n  policy_dir: " +
+                                  (dir.path() / "policies").string() +
+                                  "\n"
+                                  "watcher:\n  host:\n    interval: 200ms\n"
+                                  "    memory_percent: {warning: 0.1, critical: 0.2}\n"
+                                  "    disk_percent: {warning: 1, critical: 100}\n"
+                                  "commander:\n  notifications:\n"
+                                  "    - type: webhook\n      name: default\n"
+                                  "      url: " +
+                                  base + "/hook\n");
   ChildProcess orion(ORION_BINARY, {"run", "--no-summary", "--config", config.string()},
                      {dir.path(), std::nullopt, {}});
   ASSERT_TRUE(orion.started()) << orion.error();
