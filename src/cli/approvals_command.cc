@@ -13,6 +13,7 @@
 
 #include "approval/answers.h"
 #include "cli/commands.h"
+#include "cli/daemon_link.h"
 #include "common/clock.h"
 #include "config/config.h"
 #include "control/control.h"

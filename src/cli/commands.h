@@ -9,7 +9,6 @@
 #include <functional>
 #include <string>
 
-#include "common/clock.h"
 #include "common/json.h"
 #include "common/status.h"
 
@@ -53,28 +52,6 @@ void addApprovalsCommand(CLI::App& app, GlobalOptions& global, Action& action);
 // --env-file, the process environment and --state-dir (config_command.cc).
 config::LoadOptions loadOptions(const GlobalOptions& global, const std::string& file);
 
-// How this CLI reaches the running ORION (daemon_link.cc): its control socket
-// (<state_dir>/control.sock), or through the bus's Redis (bus/redis_control.h) when the config
-// has a Redis bus.url and --via says redis, or --via auto finds no local ORION holding the
-// operation. The caller's identity in a signed approval answer depends on which.
-struct DaemonLink {
-  bool through_redis = false;
-  std::string socket_path;
-  std::string redis_url;  // bus.url
-  std::string prefix;     // bus.stream_prefix
-  Duration connect_timeout = std::chrono::seconds(2);
-  Duration read_timeout = std::chrono::seconds(5);
-  // "cli:<user>" over the socket, "redis:<user>@<host>" through Redis.
-  std::string caller_identity;
-  // "the control socket /…/control.sock" or "Redis 10.0.0.5:6379/0 (orion:control_requests)".
-  std::string describe() const;
-};
-// The link for a command that runs `op` (auto mode asks the local socket whether it has it).
-// Errors: the configuration is invalid; --via redis without a Redis bus.url.
-Result<DaemonLink> resolveDaemonLink(const GlobalOptions& global, std::string_view op);
-// Adds --via auto|socket|redis to a command that talks to a running ORION.
-void addViaOption(CLI::App& command, GlobalOptions& global);
-
 // Sends one control request to the running daemon and returns the exit code: prints the result
 // with `print`, or the error to stderr (2 for a refused or invalid request, 1 when ORION is not
 // running, did not answer, or the request failed).
@@ -83,8 +60,9 @@ struct ControlCall {
   Json args = Json::object();
   std::function<void(const Json& result)> print;
 };
-int callDaemon(const GlobalOptions& global, const ControlCall& call);
-int callDaemon(const DaemonLink& link, const ControlCall& call);
+int callDaemon(const GlobalOptions& global, const ControlCall& call);  // daemon_link.cc
+// Adds --via auto|socket|redis to a command that talks to a running ORION (daemon_link.cc).
+void addViaOption(CLI::App& command, GlobalOptions& global);
 
 // Parses argv and runs the chosen subcommand; returns the exit code.
 int runCli(int argc, char** argv);

@@ -1,6 +1,8 @@
 // How the CLI reaches a running ORION: the local control socket, or the control channel through
 // the bus's Redis (bus/redis_control.h) for an admin on a host without the module that holds
 // the operation. See commands.h (DaemonLink) and docs/approvals.md.
+#include "cli/daemon_link.h"
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <filesystem>
@@ -13,6 +15,7 @@
 #include "contracts/registry.h"
 #include "control/client.h"
 #include "control/control.h"
+#include "daemon/supervisor.h"
 
 namespace orion::cli {
 namespace {
@@ -28,20 +31,6 @@ bool socketHolds(const std::string& socket_path, std::string_view op) {
   });
 }
 
-Result<bus::RedisEndpoint> endpointOf(const DaemonLink& link) {
-  auto url = config::parseRedisUrl(link.redis_url);
-  if (!url) return url.status().withContext("bus.url");
-  bus::RedisEndpoint endpoint;
-  endpoint.host = url->host;
-  endpoint.port = url->port;
-  endpoint.user = url->user;
-  endpoint.password = url->password;
-  endpoint.db = url->db;
-  endpoint.connect_timeout = link.connect_timeout;
-  endpoint.read_timeout = link.read_timeout;
-  return endpoint;
-}
-
 int exitCodeFor(const Status& status) {
   StatusCode code = status.code();
   bool refused = code == StatusCode::kInvalidArgument || code == StatusCode::kFailedPrecondition ||
@@ -51,13 +40,6 @@ int exitCodeFor(const Status& status) {
 
 }  // namespace
 
-std::string DaemonLink::describe() const {
-  if (!through_redis) return "the control socket " + socket_path;
-  auto endpoint = endpointOf(*this);
-  return "Redis " + (endpoint ? endpoint->describe() : std::string("?")) + " (" +
-         bus::controlRequestsKey(prefix) + ")";
-}
-
 Result<DaemonLink> resolveDaemonLink(const GlobalOptions& global, std::string_view op) {
   auto loaded = config::loadConfig(loadOptions(global, global.config_file));
   if (!loaded) return loaded.status();
@@ -66,22 +48,23 @@ Result<DaemonLink> resolveDaemonLink(const GlobalOptions& global, std::string_vi
                               ? config::defaultStateDir(config::processEnvironment())
                               : loaded->state_dir;
   link.socket_path = control::socketPathFor(state_dir).string();
-  link.redis_url = loaded->bus.url;
   link.prefix = loaded->bus.stream_prefix;
-  link.connect_timeout = loaded->bus.connect_timeout;
-  link.read_timeout = loaded->bus.read_timeout;
+  const bool redis_configured = !loaded->bus.url.empty();
 
   if (global.via == "redis") {
-    if (link.redis_url.empty()) {
+    if (!redis_configured) {
       return invalidArgument(
           "--via redis needs a Redis bus: set bus.url (or ORION_BUS_URL) to the Redis the ORION "
           "core uses");
     }
     link.through_redis = true;
   } else if (global.via == "auto") {
-    link.through_redis = !link.redis_url.empty() && !socketHolds(link.socket_path, op);
+    link.through_redis = redis_configured && !socketHolds(link.socket_path, op);
   }
   if (link.through_redis) {
+    auto endpoint = daemon::redisEndpointFor(loaded->bus);
+    if (!endpoint) return endpoint.status();
+    link.endpoint = *endpoint;
     link.caller_identity = bus::redisCallerIdentity(bus::thisSender());
   } else {
     control::Peer self = control::selfPeer();
@@ -102,15 +85,14 @@ void addViaOption(CLI::App& command, GlobalOptions& global) {
 
 namespace {
 
-// One request through Redis: the contracts to check both documents, and this process as sender.
+// One request through Redis: the contracts (compiled once per process) to check both
+// documents, and this process as sender.
 Result<Json> callThroughRedis(const DaemonLink& link, const ControlCall& call) {
-  auto endpoint = endpointOf(link);
-  if (!endpoint) return endpoint.status();
-  auto contracts = contracts::ContractRegistry::loadEmbedded();
+  static const auto contracts = contracts::ContractRegistry::loadEmbedded();
   if (!contracts) return contracts.status();
   RealClock clock;
   bus::RedisControlCall redis_call;
-  redis_call.endpoint = *endpoint;
+  redis_call.endpoint = link.endpoint;
   redis_call.prefix = link.prefix;
   redis_call.op = call.op;
   redis_call.args = call.args;

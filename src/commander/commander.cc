@@ -23,7 +23,6 @@
 #include "common/time.h"
 #include "contracts/documents.h"
 #include "contracts/registry.h"
-#include "docker/docker_client.h"
 #include "policy/holder.h"
 #include "signing/admin_key.h"
 #include "signing/approval_signature.h"
@@ -450,29 +449,33 @@ class Commander final : public Service {
     RunOptions run{options_.action_timeout, options_.max_attempts, options_.retry_backoff,
                    action.dry_run, policy};
     if (!pool_) {
-      contracts::Outcome outcome =
-          runAction(action, *executor, run, context_.clock, [] { return newUuid(); });
-      finish(decision.decision_id, action, outcome);
+      runAndFinish(decision.decision_id, action, *executor, run);
       return Status::ok();
     }
     // On a worker: the consuming thread goes on with the next decision at once. The journal
     // already says "executing", so a crash from here on is an interruption, never a rerun.
     Status queued =
         pool_->submit(target, [this, decision_id = decision.decision_id, action, executor, run] {
-          contracts::Outcome outcome =
-              runAction(action, *executor, run, context_.clock, [] { return newUuid(); });
-          std::lock_guard lock(mutex_);
-          finish(decision_id, action, outcome);
+          std::unique_lock lock(mutex_, std::defer_lock);
+          runAndFinish(decision_id, action, *executor, run, &lock);
           metrics_.in_progress.set(static_cast<double>(pool_->inProgress() - 1));
         });
-    if (!queued.isOk()) {
-      // Stopping: the pool takes nothing new, so finish it here rather than leave it executing.
-      contracts::Outcome outcome =
-          runAction(action, *executor, run, context_.clock, [] { return newUuid(); });
-      finish(decision.decision_id, action, outcome);
-    }
+    // Stopping: the pool takes nothing new, so finish it here rather than leave it executing.
+    if (!queued.isOk()) runAndFinish(decision.decision_id, action, *executor, run);
     metrics_.in_progress.set(static_cast<double>(pool_->inProgress()));
     return Status::ok();
+  }
+
+  // Runs the action and finish()es it. `lock` (on a worker: mutex_, not held yet) is taken
+  // only for finish(), so the execution itself runs without the commander's lock; without one
+  // the caller already holds mutex_.
+  void runAndFinish(const std::string& decision_id, const contracts::Action& action,
+                    Executor& executor, const RunOptions& run,
+                    std::unique_lock<std::mutex>* lock = nullptr) {
+    contracts::Outcome outcome =
+        runAction(action, executor, run, context_.clock, [] { return newUuid(); });
+    if (lock) lock->lock();
+    finish(decision_id, action, outcome);
   }
 
   // Called with mutex_ held (or during start): records and publishes the end of an action.
@@ -558,59 +561,11 @@ class Commander final : public Service {
   bool stopping_ = false;
 };
 
-// commander.notifications as the executors see them; a relative token_file is under state_dir.
-std::vector<NotificationChannel> notificationChannels(const config::Config& config) {
-  std::vector<NotificationChannel> channels;
-  for (const config::NotificationChannelConfig& instance : config.commander.notifications) {
-    NotificationChannel channel;
-    channel.name = instance.name;
-    std::visit(
-        [&](const auto& settings) {
-          channel.url = settings.url;
-          channel.token_file = settings.token_file;
-          channel.timeout = settings.timeout;
-        },
-        instance.settings);
-    if (const auto* ntfy = std::get_if<config::NtfyChannelConfig>(&instance.settings)) {
-      channel.type = NotificationChannel::Type::kNtfy;
-      channel.tags = ntfy->tags;
-      channel.priority = ntfy->priority;
-    }
-    std::filesystem::path token = channel.token_file;
-    if (!channel.token_file.empty() && token.is_relative() && !config.state_dir.empty()) {
-      channel.token_file = (std::filesystem::path(config.state_dir) / token).string();
-    }
-    channels.push_back(std::move(channel));
-  }
-  return channels;
-}
-
 }  // namespace
 
 std::unique_ptr<Service> makeCommanderService(CommanderOptions options, ModuleContext context,
                                               std::vector<std::unique_ptr<Executor>> extra) {
   return std::make_unique<Commander>(std::move(options), std::move(context), std::move(extra));
-}
-
-std::unique_ptr<Service> makeCommander(const config::Config& config, ModuleContext context) {
-  CommanderOptions options;
-  options.dry_run = config.commander.dry_run;
-  options.policy_dir = config.brain.policy_dir;
-  options.admin_key_file = config.approval.admin_key_file;
-  options.max_approval_wait = config.approval.max_timeout;
-  options.action_timeout = config.commander.action_timeout;
-  options.max_attempts = static_cast<int>(config.commander.max_attempts);
-  options.execution_workers = static_cast<size_t>(config.commander.execution_workers);
-  // The engine socket: configured (a path or unix://…), else the usual places (DOCKER_HOST,
-  // docker.sock, podman.sock). None found: container actions fail with ENGINE_UNAVAILABLE.
-  auto socket = config.commander.docker_socket.empty()
-                    ? docker::detectSocket(config::processEnvironment(), docker::isSocket)
-                    : docker::socketPathOf(config.commander.docker_socket);
-  if (socket) options.builtin.docker_socket = *socket;
-  options.builtin.verify_timeout = config.commander.verify_timeout;
-  options.builtin.systemctl = config.commander.systemctl;
-  options.builtin.notification_channels = notificationChannels(config);
-  return makeCommanderService(std::move(options), std::move(context));
 }
 
 }  // namespace orion::commander

@@ -43,16 +43,10 @@ std::string joinNames(const std::vector<std::string_view>& names) {
 // it is parsed again here so a Config built in code gets the same errors).
 Result<bus::RedisBusOptions> redisBusOptions(const config::Config& config) {
   const config::BusConfig& c = config.bus;
-  Result<config::RedisUrl> url = config::parseRedisUrl(c.url);
-  if (!url) return url.status().withContext("bus.url");
+  auto endpoint = redisEndpointFor(c);
+  if (!endpoint) return endpoint.status();
   bus::RedisBusOptions options;
-  options.endpoint.host = url->host;
-  options.endpoint.port = url->port;
-  options.endpoint.user = url->user;
-  options.endpoint.password = url->password;
-  options.endpoint.db = url->db;
-  options.endpoint.connect_timeout = c.connect_timeout;
-  options.endpoint.read_timeout = c.read_timeout;
+  options.endpoint = *endpoint;
   options.stream_prefix = c.stream_prefix;
   options.max_stream_length = static_cast<size_t>(std::max<int64_t>(1, c.max_stream_length));
   options.max_deliveries = static_cast<int>(std::max<int64_t>(1, c.max_deliveries));
@@ -327,6 +321,20 @@ std::vector<std::string> Supervisor::running() const {
   std::vector<std::string> names;
   for (const Entry* entry : started_) names.push_back(entry->name);
   return names;
+}
+
+Result<bus::RedisEndpoint> redisEndpointFor(const config::BusConfig& bus) {
+  Result<config::RedisUrl> url = config::parseRedisUrl(bus.url);
+  if (!url) return url.status().withContext("bus.url");
+  bus::RedisEndpoint endpoint;
+  endpoint.host = url->host;
+  endpoint.port = url->port;
+  endpoint.user = url->user;
+  endpoint.password = url->password;
+  endpoint.db = url->db;
+  endpoint.connect_timeout = bus.connect_timeout;
+  endpoint.read_timeout = bus.read_timeout;
+  return endpoint;
 }
 
 }  // namespace orion::daemon

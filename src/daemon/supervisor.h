@@ -143,4 +143,8 @@ class Supervisor {
   Logger log_;
 };
 
+// Where bus.url's Redis is and how to log in (with the bus's timeouts): what the Redis bus and
+// the CLI's control channel through Redis connect to. kInvalidArgument for a bad bus.url.
+Result<bus::RedisEndpoint> redisEndpointFor(const config::BusConfig& bus);
+
 }  // namespace orion::daemon

@@ -2,11 +2,11 @@
 // stops `orion run` and the CLI; with a proper key, `orion approvals` lists nothing waiting and
 // answering an unknown request is refused (exit 2).
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <filesystem>
 
 #include "child_process.h"
+#include "clean_exit.h"
 #include "testing/temp_dir.h"
 #include "testing/wait.h"
 
@@ -72,10 +72,7 @@ TEST_F(ApprovalsE2eTest, ListAndAnswersTalkToTheRunningOrion) {
   auto short_prefix = cli({"approve", "0b7e7c1", "--reason", "fine"});
   EXPECT_EQ(short_prefix.code, 2) << short_prefix.err;
 
-  ASSERT_TRUE(orion.signal(SIGTERM));
-  auto code = orion.waitExit(10s);
-  ASSERT_TRUE(code.has_value()) << orion.err();
-  EXPECT_EQ(*code, 0) << orion.err();
+  stopAndExpectCleanExit(orion);
 }
 
 }  // namespace

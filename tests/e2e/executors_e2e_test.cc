@@ -11,7 +11,6 @@
 // The HTTP receivers are a cpp-httplib server of the test's own on loopback.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <signal.h>
 
 #include <filesystem>
 #include <mutex>
@@ -19,6 +18,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "clean_exit.h"
 #include "common/json.h"
 #include "testing/audit_chain.h"
 #include "testing/host_tools.h"
@@ -147,10 +147,7 @@ TEST(ExecutorsE2eTest, DiagnosticsRunAndNotificationsReachTheirChannels) {
   ASSERT_TRUE(notified.has_value());
   EXPECT_EQ(notified->value("status", ""), "succeeded") << notified->dump();
 
-  ASSERT_TRUE(orion.signal(SIGTERM));
-  auto code = orion.waitExit(10s);
-  ASSERT_TRUE(code.has_value()) << orion.err();
-  EXPECT_EQ(*code, 0) << orion.err();
+  stopAndExpectCleanExit(orion);
 }
 
 }  // namespace

@@ -74,7 +74,9 @@ TEST(ExecutionPool, JobsOnOneTargetRunOneAtATimeInOrder) {
                             })
                     .isOk());
   }
-  std::this_thread::sleep_for(50ms);  // give the other workers every chance to start too early
+  // The first is running and blocked; the other two wait behind it, not running.
+  ASSERT_TRUE(waitUntil([&] { return running == 1; }, 5s));
+  EXPECT_EQ(pool.inProgress(), 3u);
   EXPECT_EQ(most.load(), 1);
   gate.open();
   pool.drain();
@@ -86,12 +88,7 @@ TEST(ExecutionPool, DrainFinishesWhatWasQueuedThenRefusesMore) {
   ExecutionPool pool(1);
   std::atomic<int> done{0};
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(pool.submit("",
-                            [&] {
-                              std::this_thread::sleep_for(5ms);
-                              ++done;
-                            })
-                    .isOk());
+    ASSERT_TRUE(pool.submit("", [&] { ++done; }).isOk());
   }
   pool.drain();
   EXPECT_EQ(done.load(), 5);
@@ -147,11 +144,9 @@ TEST(CommanderWorkers, ASlowActionDoesNotHoldUpTheNextDecisionAndStopFinishesIt)
   EXPECT_EQ(finished.load(), 1);
   EXPECT_EQ(metrics.read("orion_commander_executions_in_progress"), 1);
 
-  // Stopping waits for the slow one: its outcome is published, nothing is left executing.
-  std::thread opener([&] {
-    std::this_thread::sleep_for(50ms);
-    gate.open();
-  });
+  // Stopping finishes the slow one (opened while, or just before, stop drains): its outcome is
+  // published, nothing is left executing.
+  std::thread opener([&] { gate.open(); });
   commander->stop(clock.monotonic());
   opener.join();
   EXPECT_EQ(finished.load(), 2);
