@@ -458,7 +458,6 @@ class Commander final : public Service {
         pool_->submit(target, [this, decision_id = decision.decision_id, action, executor, run] {
           std::unique_lock lock(mutex_, std::defer_lock);
           runAndFinish(decision_id, action, *executor, run, &lock);
-          metrics_.in_progress.set(static_cast<double>(pool_->inProgress() - 1));
         });
     // Stopping: the pool takes nothing new, so finish it here rather than leave it executing.
     if (!queued.isOk()) runAndFinish(decision.decision_id, action, *executor, run);
@@ -474,7 +473,12 @@ class Commander final : public Service {
                     std::unique_lock<std::mutex>* lock = nullptr) {
     contracts::Outcome outcome =
         runAction(action, executor, run, context_.clock, [] { return newUuid(); });
-    if (lock) lock->lock();
+    if (lock) {
+      lock->lock();
+      // This job still counts in the pool until it returns; the gauge says it is done before
+      // its outcome is published.
+      metrics_.in_progress.set(static_cast<double>(pool_->inProgress() - 1));
+    }
     finish(decision_id, action, outcome);
   }
 
