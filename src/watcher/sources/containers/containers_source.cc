@@ -57,7 +57,13 @@ ContainersSource::ContainersSource(config::ContainersSourceConfig config, Source
           context_.metrics.gauge("orion_watcher_containers_exit_watches",
                                  "Container main processes watched by pidfd for their exit",
                                  {{"source", context_.instance}})),
-      exit_watch_([this](const std::string& id, int pid) { onProcessExit(id, pid); }) {
+      exit_code_unknown_(
+          context_.metrics.counter("orion_watcher_containers_exit_code_unknown_total",
+                                   "Exits the process-exit watch announced without their exit code",
+                                   {{"source", context_.instance}})),
+      exit_watch_([this](const std::string& id, int pid, std::optional<int> exit_code) {
+        onProcessExit(id, pid, exit_code);
+      }) {
   engine_.useApiEventTypes();
   for (std::string_view via : {"pidfd", "engine_event", "resync"}) (void)announcedVia(via);
 }
@@ -407,7 +413,7 @@ void ContainersSource::watchExitOf(const docker::DockerClient& client, const std
   updateGauges();
 }
 
-void ContainersSource::onProcessExit(const std::string& id, int pid) {
+void ContainersSource::onProcessExit(const std::string& id, int pid, std::optional<int> exit_code) {
   WallTime now = context_.clock.now();
   std::lock_guard lock(mutex_);
   auto it = containers_.find(id);
@@ -420,8 +426,9 @@ void ContainersSource::onProcessExit(const std::string& id, int pid) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
     tracked.last_event = ++event_counter_;  // newer than a resync's list taken before the exit
     if (tracked.announced != kDown) {
-      tracked.exit_code.reset();  // the engine's die event brings it later
+      tracked.exit_code = exit_code;  // when unknown, the engine's die event brings it later
       tracked.exited_at = formatRfc3339(now);
+      if (!exit_code) exit_code_unknown_.inc();
     }
     apply(id, tracked, {true, "exited", EventSeverity::kError, "pidfd"}, now);
   }

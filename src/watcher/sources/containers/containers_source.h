@@ -9,12 +9,12 @@
 //     it saw, and resyncs;
 //   * the exit watch's thread (exit_watch.h) holds a pidfd of every watched, running container's
 //     main process (State.Pid) and announces its exit the moment the kernel ends it — podman's
-//     file events backend delivers `die` 0–250 ms later. Such a `service_down` has `exit_code`
-//     null (the process is not our child, so its status is not ours to read; and podman answers
-//     an inspect at that moment only once it has handled the exit, 50–100 ms later, measured)
-//     and `exited_at` the time the watch saw the exit; the later `die` event and resyncs find the
-//     container already announced down and publish nothing more (the die event's exit code is
-//     logged). A watch is
+//     file events backend delivers `die` 0–250 ms later. Such a `service_down` has the
+//     `exit_code` the kernel kept for the pidfd (exit_status.h; Linux 6.15+, or the zombie's
+//     /proc stat on older kernels while the parent has not reaped it yet: null when neither can
+//     tell, counted in _exit_code_unknown_total) and `exited_at` the time the watch saw the
+//     exit; the later `die` event and resyncs find the container already announced down and
+//     publish nothing more (the die event's exit code is logged). A watch is
 //     armed when the container is seen running (a resync, a start/restart event): the pid from
 //     inspect is opened with pidfd_open and confirmed by a second inspect (same pid, still
 //     running) before it is watched, so a reused pid is never watched. Where no pidfd can be had
@@ -35,8 +35,9 @@
 // Metrics: orion_watcher_containers_watched{source}, _down{source},
 // _stream_connected{source}, _engine_events_total{source}, _reconnects_total{source},
 // _event_handling_seconds{source} (an engine event read → its service event published),
-// _exit_watches{source} (processes watched by pidfd) and _down_announced_total{source,via}
-// (service_down published, via pidfd | engine_event | resync).
+// _exit_watches{source} (processes watched by pidfd), _down_announced_total{source,via}
+// (service_down published, via pidfd | engine_event | resync) and _exit_code_unknown_total{source}
+// (exits the exit watch announced without their code).
 #pragma once
 
 #include <atomic>
@@ -111,7 +112,8 @@ class ContainersSource final : public Source {
   // Arms the exit watch on running container `id`'s main process `pid` (0: inspect for it), once
   // the engine confirms the pid after the pidfd is open. Blocking engine calls; no lock held.
   void watchExitOf(const docker::DockerClient& client, const std::string& id, int pid);
-  void onProcessExit(const std::string& id, int pid);  // the exit watch's thread
+  // The exit watch's thread.
+  void onProcessExit(const std::string& id, int pid, std::optional<int> exit_code);
   void noteExitWatchUnavailable(const Status& why);
   // Applies one resync's inspected containers (`uninspected`: listed, but the inspect failed, so
   // neither gone nor changed); collects the running ones whose process is not yet watched into
@@ -149,6 +151,7 @@ class ContainersSource final : public Source {
   Counter& reconnects_;
   Histogram& handling_;
   Gauge& exit_watches_;
+  Counter& exit_code_unknown_;
   std::atomic<bool> exit_watch_usable_{false};
   std::atomic<bool> exit_watch_fallback_logged_{false};
   ExitWatch exit_watch_;  // last: its thread calls into everything above until stop()

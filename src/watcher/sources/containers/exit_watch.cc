@@ -10,6 +10,8 @@
 #include <cstring>
 #include <utility>
 
+#include "watcher/sources/containers/exit_status.h"
+
 namespace orion::watcher::containers {
 namespace {
 
@@ -110,7 +112,9 @@ void ExitWatch::unwatch(const std::string& key) {
 }
 
 void ExitWatch::forget(std::map<std::string, Watched>::iterator it) {
-  (void)::epoll_ctl(epoll_, EPOLL_CTL_DEL, it->second.process.get(), nullptr);
+  if (it->second.process.get() >= 0) {
+    (void)::epoll_ctl(epoll_, EPOLL_CTL_DEL, it->second.process.get(), nullptr);
+  }
   keys_by_tag_.erase(it->second.tag);
   watches_.erase(it);
 }
@@ -135,6 +139,7 @@ void ExitWatch::run() {
     for (int i = 0; i < count; ++i) {
       std::string key;
       int pid = 0;
+      PidFd process;
       {
         std::lock_guard lock(mutex_);
         auto tag = keys_by_tag_.find(ready[static_cast<size_t>(i)].data.u64);
@@ -142,9 +147,11 @@ void ExitWatch::run() {
         key = tag->second;
         auto watched = watches_.find(key);
         pid = watched->second.pid;
+        (void)::epoll_ctl(epoll_, EPOLL_CTL_DEL, watched->second.process.get(), nullptr);
+        process = std::move(watched->second.process);  // kept open to ask for the exit code
         forget(watched);
       }
-      on_exit_(key, pid);
+      on_exit_(key, pid, exitCodeOf(process.get(), pid));
     }
   }
 }

@@ -8,10 +8,11 @@
 // with that pid, and only then watch() the pidfd. A process that ended between the open and
 // watch() is reported at once: its pidfd is readable already.
 //
-// Threading: every method may be called from any thread. `on_exit(key, pid)` runs on the watch's
-// own thread, once per watched process that ended, after the watch has forgotten it and without
-// its lock held (so it may call watch() and unwatch()). stop() joins that thread; no on_exit runs
-// after it returns.
+// Threading: every method may be called from any thread. `on_exit(key, pid, exit_code)` runs on
+// the watch's own thread, once per watched process that ended, after the watch has forgotten it
+// and without its lock held (so it may call watch() and unwatch()). `exit_code` is the engines'
+// convention (128 + signal when killed), or nullopt when the kernel could not tell (see
+// exit_status.h). stop() joins that thread; no on_exit runs after it returns.
 #pragma once
 
 #include <atomic>
@@ -46,7 +47,7 @@ class PidFd {
 
 class ExitWatch {
  public:
-  using OnExit = std::function<void(const std::string& key, int pid)>;
+  using OnExit = std::function<void(const std::string& key, int pid, std::optional<int> exit_code)>;
 
   explicit ExitWatch(OnExit on_exit);
   ~ExitWatch();  // stop()
