@@ -111,12 +111,12 @@ void ExitWatch::unwatch(const std::string& key) {
   if (auto it = watches_.find(key); it != watches_.end()) forget(it);
 }
 
-void ExitWatch::forget(std::map<std::string, Watched>::iterator it) {
-  if (it->second.process.get() >= 0) {
-    (void)::epoll_ctl(epoll_, EPOLL_CTL_DEL, it->second.process.get(), nullptr);
-  }
+PidFd ExitWatch::forget(std::map<std::string, Watched>::iterator it) {
+  (void)::epoll_ctl(epoll_, EPOLL_CTL_DEL, it->second.process.get(), nullptr);
   keys_by_tag_.erase(it->second.tag);
+  PidFd process = std::move(it->second.process);
   watches_.erase(it);
+  return process;
 }
 
 std::optional<int> ExitWatch::watchedPid(const std::string& key) const {
@@ -147,9 +147,7 @@ void ExitWatch::run() {
         key = tag->second;
         auto watched = watches_.find(key);
         pid = watched->second.pid;
-        (void)::epoll_ctl(epoll_, EPOLL_CTL_DEL, watched->second.process.get(), nullptr);
-        process = std::move(watched->second.process);  // kept open to ask for the exit code
-        forget(watched);
+        process = forget(watched);  // kept open to ask for the exit code
       }
       on_exit_(key, pid, exitCodeOf(process.get(), pid));
     }

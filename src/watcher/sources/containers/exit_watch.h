@@ -82,7 +82,8 @@ class ExitWatch {
   };
 
   void run();
-  void forget(std::map<std::string, Watched>::iterator it);  // mutex_ held
+  // Ends the watch; returns its pidfd (closed unless the caller keeps it). mutex_ held.
+  PidFd forget(std::map<std::string, Watched>::iterator it);
 
   OnExit on_exit_;
   mutable std::mutex mutex_;  // guards everything below except the thread itself
