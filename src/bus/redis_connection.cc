@@ -1,6 +1,8 @@
 #include "bus/redis_connection.h"
 
 #include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -15,6 +17,42 @@ timeval toTimeval(Duration duration) {
   return timeval{static_cast<time_t>(micros / 1'000'000),
                  static_cast<suseconds_t>(micros % 1'000'000)};
 }
+
+// hiredis writes with write(2), so writing to a connection the peer has closed (Redis restarted,
+// or interrupt() shut the socket down while a command was queued) raises SIGPIPE, whose default
+// action kills the process. The daemon ignores SIGPIPE, but a library must not depend on its host
+// having done so. As libpq does: block SIGPIPE in this thread while hiredis writes, swallow one
+// the write raised (unless one was already pending before), and restore the thread's mask. The
+// write itself then fails with EPIPE, which hiredis reports as a transport error.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pending_before_ = pending();
+    pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
+  }
+  ~SigpipeBlocked() {
+    if (!pending_before_ && pending()) {
+      timespec now{};
+      sigtimedwait(&pipe_, nullptr, &now);
+    }
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  static bool pending() {
+    sigset_t set;
+    sigemptyset(&set);
+    return sigpending(&set) == 0 && sigismember(&set, SIGPIPE) == 1;
+  }
+
+  sigset_t pipe_;
+  sigset_t previous_;
+  bool pending_before_ = false;
+};
 
 bool startsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -84,12 +122,22 @@ void RedisConnection::append(const std::vector<std::string_view>& args) {
                              argv_len_.data()) != REDIS_OK) {
     broken_ = true;
   }
+  unsent_ = true;
 }
 
 Result<ReplyPtr> RedisConnection::reply() {
   if (broken_ && context_->err == 0) return unavailable(where_ + ": out of memory");
   void* raw = nullptr;
-  if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) return transportError();
+  int read = REDIS_ERR;
+  if (unsent_) {
+    // The first reply after append() flushes the output buffer: the only writes hiredis does.
+    SigpipeBlocked blocked;
+    read = redisGetReply(context_, &raw);
+    unsent_ = false;
+  } else {
+    read = redisGetReply(context_, &raw);
+  }
+  if (read != REDIS_OK || raw == nullptr) return transportError();
   return ReplyPtr(static_cast<redisReply*>(raw));
 }
 

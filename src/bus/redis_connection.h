@@ -5,7 +5,8 @@
 // another thread, and only while the owner guarantees the connection is alive (see
 // RedisConsumer). Errors: a transport failure (refused, reset, timed out) is kUnavailable and
 // leaves the connection broken (the owner discards it); a Redis error reply is turned into a
-// Status by replyError(). Nothing here throws.
+// Status by replyError(). Nothing here throws, and writing to a closed connection never raises
+// SIGPIPE (it is a transport error like any other).
 #pragma once
 
 #include <hiredis/hiredis.h>
@@ -74,6 +75,7 @@ class RedisConnection {
   redisContext* context_;
   std::string where_;
   bool broken_ = false;
+  bool unsent_ = false;            // append() queued bytes the next reply() writes
   std::vector<const char*> argv_;  // scratch for append()/command()
   std::vector<size_t> argv_len_;
 };

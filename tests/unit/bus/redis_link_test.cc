@@ -6,6 +6,8 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -129,18 +131,47 @@ TEST_F(RedisHealthTest, TryConnectNeverWaits) {
   EXPECT_TRUE(health_.healthy());
 }
 
-TEST(RedisConnectionTest, ASilentServerTimesOutInsteadOfHanging) {
-  // Accepts the connection (the kernel does, via the listen backlog) but never answers.
+// A loopback listener that never accepts: the kernel completes connections through the backlog,
+// and nothing ever answers. Returns the listening fd and its port.
+std::pair<int, int> silentListener() {
   int listener = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t length = sizeof(address);
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  ASSERT_EQ(listen(listener, 4), 0);
-  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  EXPECT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  EXPECT_EQ(listen(listener, 4), 0);
+  EXPECT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  return {listener, ntohs(address.sin_port)};
+}
+
+TEST(RedisConnectionTest, WritingToAClosedConnectionIsAnErrorNotSigpipe) {
+  // This test binary, unlike the daemon, leaves SIGPIPE at its default action (terminate): a
+  // raised SIGPIPE would end the test run here.
+  auto [listener, port] = silentListener();
   RedisEndpoint endpoint;
-  endpoint.port = ntohs(address.sin_port);
+  endpoint.port = port;
+  auto opened = RedisConnection::open(endpoint);  // no password: nothing is sent yet
+  ASSERT_TRUE(opened.isOk()) << opened.status().toString();
+  (*opened)->interrupt();  // shuts the socket down: the next write fails with EPIPE
+  auto reply = (*opened)->command({"PING"});
+  close(listener);
+  ASSERT_FALSE(reply.isOk());
+  EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable) << reply.status().toString();
+  EXPECT_TRUE((*opened)->broken());
+  // Nothing was left pending for the thread, and its signal mask is as it was.
+  sigset_t set;
+  sigemptyset(&set);
+  ASSERT_EQ(sigpending(&set), 0);
+  EXPECT_EQ(sigismember(&set, SIGPIPE), 0);
+  ASSERT_EQ(pthread_sigmask(SIG_SETMASK, nullptr, &set), 0);
+  EXPECT_EQ(sigismember(&set, SIGPIPE), 0);
+}
+
+TEST(RedisConnectionTest, ASilentServerTimesOutInsteadOfHanging) {
+  auto [listener, port] = silentListener();
+  RedisEndpoint endpoint;
+  endpoint.port = port;
   endpoint.password = "x";  // AUTH is the first command, so the reply timeout shows at open()
   endpoint.read_timeout = 200ms;
   RealClock clock;
