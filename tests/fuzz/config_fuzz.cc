@@ -1,8 +1,8 @@
 // Fuzz target: arbitrary bytes as the YAML configuration file, and as a .env file.
 //
 // Oracles, beyond "no crash, no hang, no sanitizer report": every diagnostic names its source
-// ("<name>:<line>: ..." for the file), and a configuration that loads renders to YAML that loads
-// again to the same rendering.
+// ("<name>:<line>: ..." for the file) on one line, and a configuration that loads renders to YAML
+// that loads again to the same rendering.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -40,6 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& message : diagnostics.errors()) {
       FUZZ_CHECK(message.rfind("fuzz.yaml", 0) == 0 || message.find(": ") != std::string::npos,
                  "a YAML error names the file, or the keys a consistency check spans");
+      FUZZ_CHECK(message.find('\n') == std::string::npos, "an error is one line");
     }
     if (!diagnostics.hasErrors()) {
       std::string rendered = renderYaml(config);

@@ -115,6 +115,14 @@ TEST_F(ConfigFileTest, KeyAtTheWrongLevelPointsToItsPlace) {
             at(2) + "watcher.interval: unknown key; did you mean 'watcher.host.interval'?");
 }
 
+TEST_F(ConfigFileTest, AKeyWithALineBreakStaysOneErrorLine) {
+  // A quoted YAML key may hold any character; quoted back in an error, a line break would split
+  // the error (one per line) in two, and a control character would reach the terminal raw.
+  std::string message = errors("api:\n  \"col\\nour\\u0005\": blue\n");
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_THAT(message, HasSubstr(at(2) + "api.col\\nour\\x05: unknown key")) << message;
+}
+
 TEST_F(ConfigFileTest, UnrelatedUnknownKeyListsTheValidKeys) {
   std::string message = errors("api:\n  colour: blue\n");
   EXPECT_EQ(
