@@ -16,6 +16,13 @@ Result<Json> parseJson(std::string_view text) {
   return invalidArgument("not valid JSON");
 }
 
+std::string stringOr(const Json& object, std::string_view key, std::string_view fallback) {
+  if (!object.is_object()) return std::string(fallback);
+  auto found = object.find(key);
+  if (found == object.end() || !found->is_string()) return std::string(fallback);
+  return found->get<std::string>();
+}
+
 std::string dumpJson(const Json& doc) {
   return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
 }

@@ -85,6 +85,18 @@ TEST(PrometheusAnswerTest, VectorScalarAndErrors) {
       parseJson(R"({"status":"success","data":{"resultType":"matrix","result":[]}})").value()));
 }
 
+TEST(PrometheusAnswerTest, FieldsOfTheWrongTypeAreAnErrorNotAnException) {
+  // Found by tests/fuzz/engine_fuzz.cc: Json::value() throws when a field has another type.
+  for (const char* text : {R"({"status":5})", R"({"status":"error","errorType":[],"error":{}})",
+                           R"({"status":"success","data":{"resultType":7,"result":[]}})"}) {
+    auto answer = prometheus::parseQueryResponse(parseJson(text).value());
+    EXPECT_FALSE(answer.isOk()) << text;
+  }
+  auto error = prometheus::parseQueryResponse(
+      parseJson(R"({"status":"error","errorType":1,"error":null})").value());
+  EXPECT_EQ(error.status().message(), "query failed: error: (no message)");
+}
+
 TEST(SourceRegistryTest, BuiltinsAndInstancesBecomeSpecs) {
   SourceRegistry registry;
   registerBuiltinSources(registry);

@@ -24,13 +24,13 @@ Result<double> sampleValue(const Json& pair) {
 
 Result<std::vector<Series>> parseQueryResponse(const Json& answer) {
   if (!answer.is_object()) return invalidArgument("expected a JSON object");
-  if (answer.value("status", "") != "success") {
-    return invalidArgument("query failed: " + answer.value("errorType", std::string("error")) +
-                           ": " + answer.value("error", std::string("(no message)")));
+  if (stringOr(answer, "status") != "success") {
+    return invalidArgument("query failed: " + stringOr(answer, "errorType", "error") + ": " +
+                           stringOr(answer, "error", "(no message)"));
   }
   const Json* data = answer.contains("data") ? &answer["data"] : nullptr;
   if (data == nullptr || !data->is_object()) return invalidArgument("no data in the answer");
-  std::string type = data->value("resultType", "");
+  std::string type = stringOr(*data, "resultType");
   const Json& result = (*data)["result"];
   std::vector<Series> series;
   if (type == "scalar") {
