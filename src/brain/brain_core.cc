@@ -68,8 +68,10 @@ IncidentVerdict BrainCore::onIncident(const contracts::Incident& incident,
 
 void BrainCore::decideAndRecord(const contracts::Incident& incident, const policy::Policy& policy,
                                 WallTime now) {
+  std::string decision_id = new_id_();
+  std::string approval_request_id = new_id_();
   DecisionResult result =
-      decide(DecideInput{incident, policy, state_, level(), now, new_id_(), new_id_()});
+      decide(DecideInput{incident, policy, state_, level(), now, decision_id, approval_request_id});
   state_.recordDecision(result.record);
   TrackedIncident& tracked = state_.track(incident, now);
   DecisionType type = result.decision.decision_type;

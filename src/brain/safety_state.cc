@@ -1,5 +1,7 @@
 #include "brain/safety_state.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace orion::brain {
@@ -26,6 +28,18 @@ std::optional<WallTime> oldestAfter(const std::deque<WallTime>& window, WallTime
   return *it;
 }
 
+// "<a>/<b>..." put together for one lookup, on the stack unless it is unusually long.
+class JoinedKey {
+ public:
+  JoinedKey(std::initializer_list<std::string_view> parts) {
+    for (std::string_view part : parts) buffer_.append(part.data(), part.data() + part.size());
+  }
+  std::string_view view() const { return {buffer_.data(), buffer_.size()}; }
+
+ private:
+  fmt::basic_memory_buffer<char, 160> buffer_;
+};
+
 // Nothing ORION counts looks further back than a day (rate limits are at most "per day", the
 // budget window at most 24 h), so older executions are dropped from the windows.
 constexpr Duration kLongestWindow = std::chrono::hours(24);
@@ -33,35 +47,37 @@ constexpr Duration kLongestWindow = std::chrono::hours(24);
 }  // namespace
 
 std::string cooldownKeyOf(std::string_view action_type, std::string_view entity) {
-  return std::string(action_type) + "/" + std::string(entity);
+  return std::string(JoinedKey{action_type, "/", entity}.view());
 }
-std::string typeScope(std::string_view action_type) { return "type/" + std::string(action_type); }
+std::string typeScope(std::string_view action_type) {
+  return std::string(JoinedKey{"type/", action_type}.view());
+}
 std::string targetScope(std::string_view action_type, std::string_view target) {
-  return "target/" + std::string(action_type) + "/" + std::string(target);
+  return std::string(JoinedKey{"target/", action_type, "/", target}.view());
 }
 std::string ladderKey(std::string_view rule, std::string_view target) {
-  return std::string(rule) + "/" + std::string(target);
+  return std::string(JoinedKey{rule, "/", target}.view());
 }
 
 // ---- reads ---------------------------------------------------------------------------------
 
-std::optional<WallTime> SafetyState::lastExecution(const std::string& cooldown_key) const {
+std::optional<WallTime> SafetyState::lastExecution(std::string_view cooldown_key) const {
   auto it = cooldowns_.find(cooldown_key);
   if (it == cooldowns_.end()) return std::nullopt;
   return it->second;
 }
 
-const InFlight* SafetyState::inFlightFor(const std::string& cooldown_key) const {
+const InFlight* SafetyState::inFlightFor(std::string_view cooldown_key) const {
   auto it = in_flight_by_key_.find(cooldown_key);
   return it == in_flight_by_key_.end() ? nullptr : inFlight(it->second);
 }
 
-size_t SafetyState::executionsSince(const std::string& action_type, WallTime since) const {
+size_t SafetyState::executionsSince(std::string_view action_type, WallTime since) const {
   auto it = rates_.find(action_type);
   return it == rates_.end() ? 0 : countAfter(it->second, since);
 }
 
-std::optional<WallTime> SafetyState::oldestExecutionSince(const std::string& action_type,
+std::optional<WallTime> SafetyState::oldestExecutionSince(std::string_view action_type,
                                                           WallTime since) const {
   auto it = rates_.find(action_type);
   return it == rates_.end() ? std::nullopt : oldestAfter(it->second, since);
@@ -91,14 +107,24 @@ SafetyCounts SafetyState::counts(const policy::Policy& policy, WallTime now) con
   return counts;
 }
 
-const CircuitBreaker* SafetyState::breaker(const std::string& scope) const {
+const CircuitBreaker* SafetyState::breaker(std::string_view scope) const {
   auto it = breakers_.find(scope);
   return it == breakers_.end() ? nullptr : &it->second;
 }
 
-int64_t SafetyState::ladderFailures(const std::string& rule, const std::string& target,
-                                    WallTime now, Duration reset_after) const {
-  auto it = ladders_.find(ladderKey(rule, target));
+// The keys below are spelled as typeScope(), targetScope() and ladderKey() spell them.
+const CircuitBreaker* SafetyState::typeBreaker(std::string_view action_type) const {
+  return breaker(JoinedKey{"type/", action_type}.view());
+}
+
+const CircuitBreaker* SafetyState::targetBreaker(std::string_view action_type,
+                                                 std::string_view target) const {
+  return breaker(JoinedKey{"target/", action_type, "/", target}.view());
+}
+
+int64_t SafetyState::ladderFailures(std::string_view rule, std::string_view target, WallTime now,
+                                    Duration reset_after) const {
+  auto it = ladders_.find(JoinedKey{rule, "/", target}.view());
   if (it == ladders_.end() || it->second.last_failure + reset_after <= now) return 0;
   return it->second.failures;
 }

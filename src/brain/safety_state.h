@@ -26,6 +26,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -125,18 +126,22 @@ class SafetyState {
   explicit SafetyState(StateLimits limits = {}) : limits_(limits) {}
 
   // ---- reads used by the gates -----------------------------------------------------------
-  std::optional<WallTime> lastExecution(const std::string& cooldown_key) const;
-  const InFlight* inFlightFor(const std::string& cooldown_key) const;
+  // None of them allocates: keys are looked up as views (the scope and ladder keys are put
+  // together on the stack).
+  std::optional<WallTime> lastExecution(std::string_view cooldown_key) const;
+  const InFlight* inFlightFor(std::string_view cooldown_key) const;
   // Executions of `action_type` (or automatic ones, for the budget) after `since`, and the
   // oldest of them (to tell when the window has room again).
-  size_t executionsSince(const std::string& action_type, WallTime since) const;
-  std::optional<WallTime> oldestExecutionSince(const std::string& action_type,
-                                               WallTime since) const;
+  size_t executionsSince(std::string_view action_type, WallTime since) const;
+  std::optional<WallTime> oldestExecutionSince(std::string_view action_type, WallTime since) const;
   size_t automaticSince(WallTime since) const;
   std::optional<WallTime> oldestAutomaticSince(WallTime since) const;
-  const CircuitBreaker* breaker(const std::string& scope) const;
+  const CircuitBreaker* breaker(std::string_view scope) const;
+  // breaker(typeScope(action_type)) and breaker(targetScope(action_type, target)).
+  const CircuitBreaker* typeBreaker(std::string_view action_type) const;
+  const CircuitBreaker* targetBreaker(std::string_view action_type, std::string_view target) const;
   // Failed outcomes of `rule` on `target` not older than `reset_after` at `now`.
-  int64_t ladderFailures(const std::string& rule, const std::string& target, WallTime now,
+  int64_t ladderFailures(std::string_view rule, std::string_view target, WallTime now,
                          Duration reset_after) const;
   const InFlight* inFlight(const std::string& action_id) const;
   // True once the action's outcome was applied (a late or repeated action/outcome is ignored).
@@ -200,17 +205,18 @@ class SafetyState {
   void evictOldest(Map& map, const char* table, size_t limit);
 
   StateLimits limits_;
-  std::map<std::string, WallTime> cooldowns_;                 // "<action>/<entity>" → last run
-  std::map<std::string, std::deque<WallTime>> rates_;         // action type → executions
-  std::deque<WallTime> budget_;                               // automatic executions
-  std::map<std::string, CircuitBreaker> breakers_;            // "type/<a>", "target/<a>/<t>"
-  std::map<std::string, LadderCount> ladders_;                // "<rule>/<target>"
-  std::map<std::string, InFlight> in_flight_;                 // action_id →
-  std::map<std::string, std::string> in_flight_by_key_;       // cooldown key → action_id
-  std::map<std::string, std::pair<WallTime, Json>> orphans_;  // action_id → outcome
-  std::map<std::string, WallTime> finished_;                  // action_id → outcome applied
-  std::map<std::string, DecisionRecord> decisions_;           // decision_id →
-  std::map<std::string, TrackedIncident> incidents_;          // incident_id →
+  // std::less<>: the gates look keys up as views.
+  std::map<std::string, WallTime, std::less<>> cooldowns_;          // "<action>/<entity>" →
+  std::map<std::string, std::deque<WallTime>, std::less<>> rates_;  // action type → executions
+  std::deque<WallTime> budget_;                                     // automatic executions
+  std::map<std::string, CircuitBreaker, std::less<>> breakers_;     // "type/<a>", "target/<a>/<t>"
+  std::map<std::string, LadderCount, std::less<>> ladders_;         // "<rule>/<target>"
+  std::map<std::string, InFlight> in_flight_;                       // action_id →
+  std::map<std::string, std::string, std::less<>> in_flight_by_key_;  // cooldown key → action_id
+  std::map<std::string, std::pair<WallTime, Json>> orphans_;          // action_id → outcome
+  std::map<std::string, WallTime> finished_;          // action_id → outcome applied
+  std::map<std::string, DecisionRecord> decisions_;   // decision_id →
+  std::map<std::string, TrackedIncident> incidents_;  // incident_id →
   std::optional<AutonomyRecord> autonomy_;
   std::deque<OutboxEntry> outbox_;
   uint64_t next_sequence_ = 1;
