@@ -44,9 +44,7 @@ IncidentVerdict BrainCore::onIncident(const contracts::Incident& incident,
         return IncidentVerdict::kDuplicate;
       }
       // More events, same state and severity: keep the latest document for later re-decisions.
-      TrackedIncident* mutable_tracked = state_.mutableIncident(incident.incident_id);
-      mutable_tracked->incident = incident;
-      mutable_tracked->updated = now;
+      state_.updateIncident(incident, now);
       return IncidentVerdict::kUpdated;
     }
   }
