@@ -3,9 +3,13 @@
 //
 //   {"phase": "decide_n2", "decisions": N, "decisions_per_s": .., "ns_per_decision": ..}
 //   {"phase": "decide_n0", ...}          the same at N0 (gates still evaluated and explained)
-//   {"phase": "core", ...}               BrainCore::onIncident: decide, record the decision,
-//                                        follow the incident and serialise the decision (the
-//                                        document that goes on the bus)
+//   {"phase": "core", ...}               BrainCore::onIncident on revisions it has seen: after
+//                                        the first two rounds every call is a redelivery (the
+//                                        cached decision path)
+//   {"phase": "core_decide", ...}        BrainCore::onIncident on a new incident every call, in
+//                                        steady state (the decision and incident tables full):
+//                                        decide, record the decision, follow the incident and
+//                                        serialise the decision (the document that goes on the bus)
 //   {"phase": "executions", "pairs_per_s": ..}   onAction + onOutcome (cooldown, rate window,
 //                                        budget, breakers, ladder)
 //
@@ -13,16 +17,19 @@
 // (cooldowns, rate windows, breakers), so the gates read real entries. Rates are per CPU second
 // of the benchmarking thread (CLOCK_THREAD_CPUTIME_ID).
 //
-// Usage: brain_bench [DECISIONS]   (default 1000000). Target (issue 4): >= 500k decisions/s on
-// one core. Run from a Release build.
+// Usage: brain_bench [DECISIONS [PHASE...]]   (default 1000000, every phase). Naming phases runs
+// only those (decide_n2, decide_n0, breakdown, core, core_decide, executions), e.g. under
+// `valgrind --tool=callgrind` to count instructions per decision. Target (issue 4): >= 500k
+// decisions/s on one core. Run from a Release build.
 #include <fmt/format.h>
 #include <time.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "brain/brain_core.h"
@@ -33,12 +40,14 @@
 #include "contracts/documents.h"
 #include "policy/policy.h"
 
-// Every heap allocation of the process, counted: allocations per decision are the cost that
-// matters most here. (GCC 12 mistakes the malloc/free pair below for a mismatch once inlined.)
+// Every heap allocation of the benchmarking thread, counted: allocations per decision are the
+// cost that matters most here. A thread-local count, not an atomic one: a locked increment on
+// every allocation would add its own cost to the decider's (the phases run on this one thread).
+// (GCC 12 mistakes the malloc/free pair below for a mismatch once inlined.)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-static std::atomic<uint64_t> g_allocations{0};
+static thread_local uint64_t t_allocations = 0;
 void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  ++t_allocations;
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
@@ -132,7 +141,7 @@ void decidePhase(const char* name, contracts::AutonomyLevel level, const policy:
   fillHistory(state, policy, clock.now());
   auto all = incidents(clock.now());
   size_t executed = 0;
-  uint64_t allocations_before = g_allocations.load();
+  uint64_t allocations_before = t_allocations;
   // The ids are inputs of decide(); made once so the bench times the decider, not formatting.
   const std::string decision_id = uuid(900001);
   const std::string request_id = uuid(900002);
@@ -142,7 +151,7 @@ void decidePhase(const char* name, contracts::AutonomyLevel level, const policy:
     executed += result.decision.decision_type == contracts::DecisionType::kExecuteSafeAction;
   });
   double allocations =
-      static_cast<double>(g_allocations.load() - allocations_before) / static_cast<double>(count);
+      static_cast<double>(t_allocations - allocations_before) / static_cast<double>(count);
   std::printf(
       "{\"phase\": \"%s\", \"decisions\": %zu, \"decisions_per_s\": %.0f, "
       "\"ns_per_decision\": %.1f, \"allocations_per_decision\": %.1f, "
@@ -203,6 +212,36 @@ void corePhase(const policy::Policy& policy, size_t count) {
   std::fflush(stdout);
 }
 
+// Every call a new incident (a new id), so every call decides; the first StateLimits::max_incidents
+// (and max_decisions) calls fill the tables untimed, so the timed calls pay for eviction too.
+void coreDecidePhase(const policy::Policy& policy, size_t count) {
+  SimulatedClock clock;
+  uint64_t ids = 0;
+  BrainCoreOptions options;
+  options.configured = contracts::AutonomyLevel::kN2;
+  BrainCore core(options, [&ids] { return uuid(++ids); });
+  fillHistory(core.state(), policy, clock.now());
+  auto all = incidents(clock.now());
+  uint64_t next_incident = 10000000;
+  auto decideNew = [&](size_t i) {
+    contracts::Incident incident = all[i % kServices];
+    incident.incident_id = uuid(++next_incident);
+    core.onIncident(incident, policy, clock.now());
+    while (!core.state().outbox().empty()) core.published(core.state().outbox().front().sequence);
+    core.takeDecided();
+    core.state().clearDirty();
+    if (i % 1000 == 999) clock.advance(1s);
+  };
+  size_t fill = std::max(options.limits.max_incidents, options.limits.max_decisions) + 1;
+  for (size_t i = 0; i < fill; ++i) decideNew(i);
+  double seconds = timed(count, [&](size_t i) { decideNew(fill + i); });
+  std::printf(
+      "{\"phase\": \"core_decide\", \"decisions\": %zu, \"decisions_per_s\": %.0f, "
+      "\"ns_per_decision\": %.1f}\n",
+      count, static_cast<double>(count) / seconds, seconds * 1e9 / static_cast<double>(count));
+  std::fflush(stdout);
+}
+
 void executionsPhase(const policy::Policy& policy, size_t count) {
   SimulatedClock clock;
   BrainCoreOptions options;
@@ -244,10 +283,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "brain_bench: %s\n", policy.status().message().c_str());
     return 2;
   }
-  decidePhase("decide_n2", contracts::AutonomyLevel::kN2, **policy, count);
-  decidePhase("decide_n0", contracts::AutonomyLevel::kN0, **policy, count);
-  breakdown(**policy, count / 4);
-  corePhase(**policy, count / 4);
-  executionsPhase(**policy, count / 10);
+  std::vector<std::string_view> only(argv + std::min(argc, 2), argv + argc);
+  auto wanted = [&only](std::string_view phase) {
+    return only.empty() || std::find(only.begin(), only.end(), phase) != only.end();
+  };
+  if (wanted("decide_n2")) decidePhase("decide_n2", contracts::AutonomyLevel::kN2, **policy, count);
+  if (wanted("decide_n0")) decidePhase("decide_n0", contracts::AutonomyLevel::kN0, **policy, count);
+  if (wanted("breakdown")) breakdown(**policy, count / 4);
+  if (wanted("core")) corePhase(**policy, count / 4);
+  if (wanted("core_decide")) coreDecidePhase(**policy, count / 10);
+  if (wanted("executions")) executionsPhase(**policy, count / 10);
   return 0;
 }

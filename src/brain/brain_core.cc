@@ -44,9 +44,7 @@ IncidentVerdict BrainCore::onIncident(const contracts::Incident& incident,
         return IncidentVerdict::kDuplicate;
       }
       // More events, same state and severity: keep the latest document for later re-decisions.
-      TrackedIncident* mutable_tracked = state_.mutableIncident(incident.incident_id);
-      mutable_tracked->incident = incident;
-      mutable_tracked->updated = now;
+      state_.updateIncident(incident, now);
       return IncidentVerdict::kUpdated;
     }
   }
@@ -68,8 +66,10 @@ IncidentVerdict BrainCore::onIncident(const contracts::Incident& incident,
 
 void BrainCore::decideAndRecord(const contracts::Incident& incident, const policy::Policy& policy,
                                 WallTime now) {
+  std::string decision_id = new_id_();
+  std::string approval_request_id = new_id_();
   DecisionResult result =
-      decide(DecideInput{incident, policy, state_, level(), now, new_id_(), new_id_()});
+      decide(DecideInput{incident, policy, state_, level(), now, decision_id, approval_request_id});
   state_.recordDecision(result.record);
   TrackedIncident& tracked = state_.track(incident, now);
   DecisionType type = result.decision.decision_type;

@@ -6,12 +6,12 @@
 
 namespace orion::brain {
 
-std::optional<std::string> incidentValue(const contracts::Incident& incident,
-                                         std::string_view name) {
+std::optional<std::string_view> incidentValueView(const contracts::Incident& incident,
+                                                  std::string_view name) {
   if (name == "incident_id") return incident.incident_id;
   if (name == "incident_type") return incident.incident_type;
-  if (name == "severity") return std::string(contracts::toString(incident.severity));
-  if (name == "state") return std::string(contracts::toString(incident.state));
+  if (name == "severity") return contracts::toString(incident.severity);
+  if (name == "state") return contracts::toString(incident.state);
   if (name == "description") {
     if (!incident.description) return std::nullopt;
     return *incident.description;
@@ -21,7 +21,14 @@ std::optional<std::string> incidentValue(const contracts::Incident& incident,
   return it->second;
 }
 
-std::string targetOf(const contracts::Incident& incident) {
+std::optional<std::string> incidentValue(const contracts::Incident& incident,
+                                         std::string_view name) {
+  std::optional<std::string_view> value = incidentValueView(incident, name);
+  if (!value) return std::nullopt;
+  return std::string(*value);
+}
+
+std::string_view targetView(const contracts::Incident& incident) {
   for (const char* name : {"target", "service_name", "resource", "node"}) {
     auto it = incident.tags.find(name);
     if (it != incident.tags.end() && !it->second.empty()) return it->second;
@@ -29,7 +36,12 @@ std::string targetOf(const contracts::Incident& incident) {
   return "";
 }
 
-bool ruleMatches(const policy::Rule& rule, const contracts::Incident& incident) {
+std::string targetOf(const contracts::Incident& incident) {
+  return std::string(targetView(incident));
+}
+
+bool ruleMatches(const policy::Rule& rule, const contracts::Incident& incident,
+                 std::string_view target) {
   if (std::find(rule.incident_types.begin(), rule.incident_types.end(), incident.incident_type) ==
       rule.incident_types.end()) {
     return false;
@@ -39,7 +51,11 @@ bool ruleMatches(const policy::Rule& rule, const contracts::Incident& incident) 
     auto it = incident.tags.find(tag);
     if (it == incident.tags.end() || !policy::globMatch(pattern, it->second)) return false;
   }
-  return policy::globMatch(rule.target, targetOf(incident));
+  return policy::globMatch(rule.target, target);
+}
+
+bool ruleMatches(const policy::Rule& rule, const contracts::Incident& incident) {
+  return ruleMatches(rule, incident, targetView(incident));
 }
 
 namespace {
@@ -53,29 +69,44 @@ size_t stepFor(const policy::Rule& rule, int64_t failures) {
   return rule.steps.size() - 1;
 }
 
+// The step's parameters for this incident: the compiled template's rendering, or, when a value is
+// missing, renderParameters() on the source, which says which one (the message the decision
+// records in skipped_rules).
+Result<Json> parametersFor(const policy::Step& step, const contracts::Incident& incident) {
+  std::optional<Json> rendered = step.compiled_parameters.render(
+      [&incident](std::string_view name) { return incidentValueView(incident, name); });
+  if (rendered) return std::move(*rendered);
+  return policy::renderParameters(step.parameters, [&incident](std::string_view name) {
+    return incidentValue(incident, name);
+  });
+}
+
 }  // namespace
 
 Selection selectCandidate(const contracts::Incident& incident, const policy::Policy& policy,
                           const SafetyState& state, WallTime now) {
   Selection selection;
-  std::string target = targetOf(incident);
-  policy::Lookup lookup = [&incident](std::string_view name) {
-    return incidentValue(incident, name);
-  };
+  std::string_view target = targetView(incident);
   for (const policy::Rule& rule : policy.rules()) {
-    if (rule.steps.empty() || !ruleMatches(rule, incident)) continue;
+    if (rule.steps.empty() || !ruleMatches(rule, incident, target)) continue;
     int64_t failures = state.ladderFailures(rule.name, target, now, rule.reset_after);
-    size_t step = stepFor(rule, failures);
-    auto parameters = policy::renderParameters(rule.steps[step].parameters, lookup);
+    size_t step_index = stepFor(rule, failures);
+    const policy::Step& step = rule.steps[step_index];
+    auto parameters = parametersFor(step, incident);
     if (!parameters) {
       selection.skipped.push_back(rule.name + ": " + parameters.status().message());
       continue;
     }
-    const std::string& action = rule.steps[step].action_type;
-    Candidate candidate{&rule, step, target, action, std::move(parameters).value(), failures};
-    candidate.cooldown_key =
-        cooldownKeyOf(action, policy.cooldownKey(action, candidate.parameters));
-    candidate.action_target = policy.targetOf(action, candidate.parameters);
+    const std::string& action = step.action_type;
+    const policy::Cooldown& cooldown = step.profile.cooldown;
+    Candidate candidate{
+        &rule, step_index, std::string(target), action, std::move(parameters).value(), failures};
+    // targetFor() is the cooldown's entity when there is one.
+    std::string entity = policy::Policy::cooldownKeyFor(cooldown, candidate.parameters);
+    candidate.action_target =
+        entity.empty() ? policy::Policy::targetFor(cooldown, candidate.parameters) : entity;
+    candidate.cooldown_key = cooldownKeyOf(action, entity);
+    candidate.profile = &step.profile;
     selection.candidate = std::move(candidate);
     return selection;
   }

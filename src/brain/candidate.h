@@ -27,6 +27,9 @@ struct Candidate {
   int64_t ladder_failures = 0;
   std::string cooldown_key = {};   // cooldownKeyOf(action, policy.cooldownKey(action, parameters))
   std::string action_target = {};  // policy.targetOf(action, parameters): the per-target breaker's
+  // The step's profile of action_type (policy::Step::profile), owned by the policy; nullptr for a
+  // candidate not made by selectCandidate() (the gates then ask the policy).
+  const policy::ActionProfile* profile = nullptr;
 };
 
 struct Selection {
@@ -40,9 +43,17 @@ struct Selection {
 // description, or a tag.
 std::optional<std::string> incidentValue(const contracts::Incident& incident,
                                          std::string_view name);
+// The same value, lent from the incident (valid while the incident is).
+std::optional<std::string_view> incidentValueView(const contracts::Incident& incident,
+                                                  std::string_view name);
 std::string targetOf(const contracts::Incident& incident);
+// The same target, lent from the incident's tags ("" when it has none).
+std::string_view targetView(const contracts::Incident& incident);
 
 bool ruleMatches(const policy::Rule& rule, const contracts::Incident& incident);
+// The same, with the incident's targetView() already at hand.
+bool ruleMatches(const policy::Rule& rule, const contracts::Incident& incident,
+                 std::string_view target);
 
 Selection selectCandidate(const contracts::Incident& incident, const policy::Policy& policy,
                           const SafetyState& state, WallTime now);

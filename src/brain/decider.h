@@ -19,6 +19,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "brain/gates.h"
@@ -28,14 +29,15 @@
 
 namespace orion::brain {
 
+// Everything decide() reads, lent for the call: the ids are views like the rest.
 struct DecideInput {
   const contracts::Incident& incident;
   const policy::Policy& policy;
   const SafetyState& state;
   contracts::AutonomyLevel level;
   WallTime now;
-  std::string decision_id;
-  std::string approval_request_id;  // used only for REQUEST_APPROVAL
+  std::string_view decision_id;
+  std::string_view approval_request_id;  // used only for REQUEST_APPROVAL
 };
 
 struct DecisionResult {
@@ -45,8 +47,8 @@ struct DecisionResult {
   // A time-limited gate blocked: when every blocking gate would have lifted.
   std::optional<WallTime> retry_at;
   // The gate that settled the decision ("action_cooldown", "approval", ...), or "no_rule",
-  // "policy_invalid", "all_gates_passed".
-  std::string decided_by;
+  // "policy_invalid", "all_gates_passed" (static text).
+  std::string_view decided_by;
   std::vector<Gate> gates;  // empty when no rule proposed anything
 };
 

@@ -1,8 +1,10 @@
 #include "brain/explain.h"
 
-#include <fmt/format.h>
-
 #include <array>
+#include <cctype>
+
+#include "brain/text.h"
+#include "common/time.h"
 
 namespace orion::brain {
 
@@ -22,23 +24,36 @@ std::string_view levelWords(contracts::AutonomyLevel level) {
   return "observe only";
 }
 
+// The verdict as the reasoning shouts a gate that stood in the way: "BLOCK", "APPROVAL".
+std::string_view loudVerdict(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kPass:
+      return "PASS";
+    case Verdict::kBlock:
+      return "BLOCK";
+    case Verdict::kSuggest:
+      return "SUGGEST";
+    case Verdict::kApproval:
+      return "APPROVAL";
+    case Verdict::kSkip:
+      return "SKIP";
+  }
+  return "BLOCK";
+}
+
 }  // namespace
 
-std::string seenText(const contracts::Incident& incident, contracts::AutonomyLevel level) {
-  // Appends rather than fmt: this runs for every decision and is most of its cost.
-  std::string seen;
-  seen.reserve(160);
-  seen.append(contracts::toString(level)).append(" mode (").append(levelWords(level));
-  seen.append("): detected ").append(incident.incident_type).append(" (severity=");
-  seen.append(contracts::toString(incident.severity)).append(", events=");
-  seen.append(std::to_string(incident.event_ids.size())).append(")");
+void appendSeen(std::string& out, const contracts::Incident& incident,
+                contracts::AutonomyLevel level) {
+  appendText(out, contracts::toString(level), " mode (", levelWords(level), "): detected ",
+             incident.incident_type, " (severity=", contracts::toString(incident.severity),
+             ", events=", incident.event_ids.size(), ")");
   if (auto node = incident.tags.find("node"); node != incident.tags.end()) {
-    seen.append(" on node ").append(node->second);
+    appendText(out, " on node ", node->second);
   }
   if (incident.description && !incident.description->empty()) {
-    seen.append(": ").append(*incident.description);
+    appendText(out, ": ", *incident.description);
   }
-  return seen;
 }
 
 std::string gateSummary(const std::vector<Gate>& gates) {
@@ -46,56 +61,92 @@ std::string gateSummary(const std::vector<Gate>& gates) {
   out.reserve(160);
   for (const Gate& gate : gates) {
     if (!out.empty()) out.push_back(',');
-    out.append(gate.name).push_back('=');
-    out.append(toString(gate.verdict));
+    appendText(out, gate.name, '=', toString(gate.verdict));
   }
   return out;
 }
 
-std::string gateSentence(const std::vector<Gate>& gates) {
-  std::string out = " Gates:";
+void appendGateSentence(std::string& out, const std::vector<Gate>& gates) {
+  out.append(" Gates:");
   for (size_t i = 0; i < gates.size(); ++i) {
     const Gate& gate = gates[i];
-    out += i == 0 ? " " : "; ";
-    out += std::string(gate.name) + " ";
+    appendText(out, i == 0 ? " " : "; ", gate.name, ' ');
     if (gate.verdict == Verdict::kPass || gate.verdict == Verdict::kSkip) {
-      out += toString(gate.verdict);
+      out.append(toString(gate.verdict));
     } else {
-      std::string verdict(toString(gate.verdict));
-      for (char& c : verdict) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      out += verdict + " (" + gate.detail + ")";
+      appendText(out, loudVerdict(gate.verdict), " (", gate.detail, ")");
     }
   }
-  return out + ".";
+  out.push_back('.');
 }
 
-std::string proposalText(const Candidate& candidate) {
-  std::string target = candidate.target.empty() ? "" : " for " + candidate.target;
-  return fmt::format("{}{} (rule {}, step {} of {})", candidate.action_type, target,
-                     candidate.rule->name, candidate.step + 1, candidate.rule->steps.size());
+void appendProposal(std::string& out, const Candidate& candidate) {
+  out.append(candidate.action_type);
+  if (!candidate.target.empty()) appendText(out, " for ", candidate.target);
+  appendText(out, " (rule ", candidate.rule->name, ", step ", candidate.step + 1, " of ",
+             candidate.rule->steps.size(), ")");
 }
 
-void addExplanationTags(const Candidate& candidate, const std::vector<Gate>& gates,
-                        contracts::Tags& tags) {
+namespace {
+
+// The gates in the order of their tag keys ("gate.action_cooldown" < "gate.approval" < …), so
+// that writeDecisionTags() writes them in the map's own order.
+constexpr std::array<size_t, kGateOrder.size()> kGatesInKeyOrder = {3, 7, 0, 6, 5, 1, 2, 4};
+static_assert(
+    [] {
+      for (size_t i = 0; i + 1 < kGatesInKeyOrder.size(); ++i) {
+        if (!(kGateOrder[kGatesInKeyOrder[i]] < kGateOrder[kGatesInKeyOrder[i + 1]])) return false;
+      }
+      return true;
+    }(),
+    "kGatesInKeyOrder must list every gate once, by name");
+
+std::string gateTagValue(const Gate& gate) {
+  std::string_view verdict = toString(gate.verdict);
+  std::string value;
+  value.reserve(verdict.size() + 2 + gate.detail.size());
+  appendText(value, verdict, ": ", gate.detail);
+  return value;
+}
+
+}  // namespace
+
+void writeDecisionTags(const contracts::Incident& incident, const policy::Policy& policy,
+                       const Candidate& candidate, const std::vector<Gate>& gates,
+                       const SettledTags& settled, contracts::Tags& tags) {
   static const std::array<std::string, kGateOrder.size()> kGateKeys = [] {
     std::array<std::string, kGateOrder.size()> keys;
     for (size_t i = 0; i < kGateOrder.size(); ++i) keys[i] = "gate." + std::string(kGateOrder[i]);
     return keys;
   }();
-  tags.emplace("rule", candidate.rule->name);
-  tags.emplace("rule_step", std::to_string(candidate.step + 1) + "/" +
-                                std::to_string(candidate.rule->steps.size()));
-  tags.emplace("action", candidate.action_type);
-  tags.emplace("target", candidate.target);
-  tags.emplace("ladder_failures", std::to_string(candidate.ladder_failures));
-  tags.emplace("gates", gateSummary(gates));
-  for (size_t i = 0; i < gates.size() && i < kGateKeys.size(); ++i) {
-    std::string_view verdict = toString(gates[i].verdict);
-    std::string value;
-    value.reserve(verdict.size() + 2 + gates[i].detail.size());
-    value.append(verdict).append(": ").append(gates[i].detail);
-    tags.emplace(kGateKeys[i], std::move(value));
+  // Each key is greater than the one before: the hint (the end) is always right.
+  auto put = [&tags](std::string_view key, std::string value) {
+    tags.emplace_hint(tags.end(), key, std::move(value));
+  };
+  put("action", candidate.action_type);
+  if (settled.cooldown_until) put("cooldown_until", formatRfc3339(*settled.cooldown_until));
+  put("decided_by", std::string(settled.decided_by));
+  for (size_t index : kGatesInKeyOrder) {
+    if (index < gates.size()) put(kGateKeys[index], gateTagValue(gates[index]));
   }
+  put("gates", gateSummary(gates));
+  std::string failures;
+  appendText(failures, candidate.ladder_failures);
+  put("ladder_failures", std::move(failures));
+  if (auto node = incident.tags.find("node"); node != incident.tags.end()) {
+    put("node", node->second);
+  }
+  put("policy", policy.digest());
+  if (!settled.requires_override.empty()) {
+    put("requires_override", std::string(settled.requires_override));
+  }
+  if (settled.retry_at) put("retry_at", formatRfc3339(*settled.retry_at));
+  put("rule", candidate.rule->name);
+  std::string step;
+  appendText(step, candidate.step + 1, '/', candidate.rule->steps.size());
+  put("rule_step", std::move(step));
+  if (!settled.skipped_rules.empty()) put("skipped_rules", std::string(settled.skipped_rules));
+  put("target", candidate.target);
 }
 
 }  // namespace orion::brain

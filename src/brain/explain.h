@@ -14,9 +14,13 @@
 //   retry_at        RFC 3339 time the brain looks again (a time-limited gate blocked)
 //   policy          digest of the policy snapshot that decided
 //   skipped_rules   rules that matched but could not fill their parameters ("; "-separated)
+//   requires_override, cooldown_until   an approval request only a force can answer
+//                   (signing/overrides.h)
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "brain/candidate.h"
@@ -26,22 +30,36 @@
 
 namespace orion::brain {
 
-// "N2 mode (execute SAFE): detected service_outage (severity=high, events=2) on node nas:
-// service jellyfin is down" — what was seen, in the level's words.
-std::string seenText(const contracts::Incident& incident, contracts::AutonomyLevel level);
+// Appends "N2 mode (execute SAFE): detected service_outage (severity=high, events=2) on node
+// nas: service jellyfin is down": what was seen, in the level's words.
+void appendSeen(std::string& out, const contracts::Incident& incident,
+                contracts::AutonomyLevel level);
 
 // "autonomy=pass,classification=pass,…".
 std::string gateSummary(const std::vector<Gate>& gates);
 
-// " Gates: autonomy pass; …; action_cooldown BLOCK (restart_container/jellyfin: 212 s …)."
-std::string gateSentence(const std::vector<Gate>& gates);
+// Appends " Gates: autonomy pass; …; action_cooldown BLOCK (restart_container/jellyfin: 212 s …)."
+void appendGateSentence(std::string& out, const std::vector<Gate>& gates);
 
-// "restart_container for jellyfin (rule unhealthy-container, step 1 of 3)".
-std::string proposalText(const Candidate& candidate);
+// Appends "restart_container for jellyfin (rule unhealthy-container, step 1 of 3)".
+void appendProposal(std::string& out, const Candidate& candidate);
 
-// Adds the gate tags (gates, gate.<name>) and the candidate tags (rule, rule_step, action,
-// target, ladder_failures) to `tags`.
-void addExplanationTags(const Candidate& candidate, const std::vector<Gate>& gates,
-                        contracts::Tags& tags);
+// What a decision with a proposed action says in its tags besides the incident, the candidate
+// and the gates: the decider settles these last.
+struct SettledTags {
+  std::string_view decided_by;
+  std::optional<WallTime> retry_at;
+  std::string_view requires_override;  // "" when nothing is required
+  std::optional<WallTime> cooldown_until;
+  std::string_view skipped_rules;  // "" when no rule was skipped
+};
+
+// Writes every tag of a decision with a proposed action into `tags` (empty before): node (when
+// the incident has that tag), policy, the candidate's (rule, rule_step, action, target,
+// ladder_failures), the gates' (gates, gate.<name>) and the settled ones. They are written in key
+// order, so each goes in at the end of the map without searching it.
+void writeDecisionTags(const contracts::Incident& incident, const policy::Policy& policy,
+                       const Candidate& candidate, const std::vector<Gate>& gates,
+                       const SettledTags& settled, contracts::Tags& tags);
 
 }  // namespace orion::brain

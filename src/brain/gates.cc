@@ -1,10 +1,9 @@
 #include "brain/gates.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <vector>
 
+#include "brain/text.h"
 #include "common/time.h"
 #include "signing/overrides.h"
 
@@ -19,16 +18,41 @@ using contracts::SafetyClass;
 // this long, or sooner when the outcome arrives.
 constexpr Duration kInFlightRecheck = std::chrono::minutes(1);
 
-std::string display(const std::string& cooldown_key) {
+// Room for the longest usual detail, so that writing one allocates once.
+constexpr size_t kDetailCapacity = 160;
+
+// What every gate reads: the context, and the proposed action's profile in the policy.
+struct Inputs {
+  const GateContext& c;
+  const policy::ActionProfile& profile;
+  std::string_view action;
+};
+
+std::string_view display(std::string_view cooldown_key) {
   // "prune_images/" reads better as "prune_images".
-  return cooldown_key.ends_with('/') ? cooldown_key.substr(0, cooldown_key.size() - 1)
-                                     : cooldown_key;
+  if (cooldown_key.ends_with('/')) cooldown_key.remove_suffix(1);
+  return cooldown_key;
 }
 
-std::string shortId(const std::string& id) { return id.substr(0, 8); }
+std::string_view shortId(std::string_view id) { return id.substr(0, 8); }
 
-Gate autonomyGate(const GateContext& c) {
-  switch (c.level) {
+// A gate whose detail is written by `write(detail)` into a string allocated once.
+template <typename Write>
+Gate gate(std::string_view name, Verdict verdict, std::optional<Duration> wait, Write write) {
+  Gate out{name, verdict, std::string(), wait};
+  out.detail.reserve(kDetailCapacity);
+  write(out.detail);
+  return out;
+}
+
+template <typename... Pieces>
+Gate gateWith(std::string_view name, Verdict verdict, std::optional<Duration> wait,
+              const Pieces&... pieces) {
+  return gate(name, verdict, wait, [&](std::string& detail) { appendText(detail, pieces...); });
+}
+
+Gate autonomyGate(const Inputs& in) {
+  switch (in.c.level) {
     case AutonomyLevel::kN0:
       return {"autonomy", Verdict::kBlock, "N0 only observes", std::nullopt};
     case AutonomyLevel::kN1:
@@ -42,164 +66,172 @@ Gate autonomyGate(const GateContext& c) {
   return {"autonomy", Verdict::kBlock, "unknown level: observing only", std::nullopt};
 }
 
-Gate classificationGate(const GateContext& c, SafetyClass cls, Duration approval_timeout) {
-  const std::string& action = c.candidate.action_type;
+Gate classificationGate(const Inputs& in) {
+  const GateContext& c = in.c;
+  SafetyClass cls = in.profile.classification;
   policy::LevelPermissions allowed = c.policy.permissions(c.level);
-  std::string level(contracts::toString(c.level));
-  const policy::ActionEntry* entry = c.policy.action(action);
+  std::string_view level = contracts::toString(c.level);
   if (cls == SafetyClass::kSafe) {
-    std::string detail = fmt::format("{} is SAFE ({})", action, entry->where);
     if (c.level >= AutonomyLevel::kN2 && !allowed.allow_safe_actions) {
-      return {"classification", Verdict::kSuggest,
-              detail + fmt::format("; autonomy_levels.{}.allow_safe_actions is false", level),
-              std::nullopt};
+      return gateWith("classification", Verdict::kSuggest, std::nullopt, in.action, " is SAFE (",
+                      in.profile.listed_at, "); autonomy_levels.", level,
+                      ".allow_safe_actions is false");
     }
-    return {"classification", Verdict::kPass, detail, std::nullopt};
+    return gateWith("classification", Verdict::kPass, std::nullopt, in.action, " is SAFE (",
+                    in.profile.listed_at, ")");
   }
-  std::string detail = cls == SafetyClass::kRisky
-                           ? fmt::format("{} is RISKY ({})", action, entry->where)
-                           : fmt::format("{} is in neither {} nor {}: UNKNOWN, treated as RISKY",
-                                         action, policy::kSafeFile, policy::kRiskyFile);
+  auto what = [&](std::string& detail) {
+    if (cls == SafetyClass::kRisky) {
+      appendText(detail, in.action, " is RISKY (", in.profile.listed_at, ")");
+    } else {
+      appendText(detail, in.action, " is in neither ", policy::kSafeFile, " nor ",
+                 policy::kRiskyFile, ": UNKNOWN, treated as RISKY");
+    }
+  };
   if (c.level == AutonomyLevel::kN3 && allowed.allow_risky_actions) {
-    return {"classification", Verdict::kApproval,
-            detail + fmt::format("; needs an admin's approval within {}",
-                                 humanDuration(approval_timeout)),
-            std::nullopt};
+    return gate("classification", Verdict::kApproval, std::nullopt, [&](std::string& detail) {
+      what(detail);
+      appendText(detail, "; needs an admin's approval within ",
+                 HumanDuration{in.profile.approval_timeout});
+    });
   }
   if (c.level == AutonomyLevel::kN3) {
-    return {"classification", Verdict::kSuggest,
-            detail + "; autonomy_levels.N3.allow_risky_actions is false", std::nullopt};
+    return gate("classification", Verdict::kSuggest, std::nullopt, [&](std::string& detail) {
+      what(detail);
+      detail.append("; autonomy_levels.N3.allow_risky_actions is false");
+    });
   }
-  return {"classification", Verdict::kSuggest,
-          detail + fmt::format("; {} never executes it, only suggests", level), std::nullopt};
+  return gate("classification", Verdict::kSuggest, std::nullopt, [&](std::string& detail) {
+    what(detail);
+    appendText(detail, "; ", level, " never executes it, only suggests");
+  });
 }
 
-Gate incidentCooldownGate(const GateContext& c) {
+Gate incidentCooldownGate(const Inputs& in) {
+  const GateContext& c = in.c;
   Duration cooldown = c.policy.decisionCooldown();
   const TrackedIncident* tracked = c.state.incident(c.incident.incident_id);
   if (cooldown > Duration::zero() && tracked != nullptr && tracked->last_actionable) {
     Duration since = c.now - *tracked->last_actionable;
     if (since < cooldown) {
-      return {"incident_cooldown", Verdict::kBlock,
-              fmt::format("incident {} had an action proposed {} ago: {} remaining of {}",
-                          shortId(c.incident.incident_id), humanDuration(since),
-                          humanDuration(cooldown - since), humanDuration(cooldown)),
-              cooldown - since};
+      return gateWith("incident_cooldown", Verdict::kBlock, cooldown - since, "incident ",
+                      shortId(c.incident.incident_id), " had an action proposed ",
+                      HumanDuration{since}, " ago: ", HumanDuration{cooldown - since},
+                      " remaining of ", HumanDuration{cooldown});
     }
   }
-  return {
-      "incident_cooldown", Verdict::kPass,
-      fmt::format("no action proposed for this incident in the last {}", humanDuration(cooldown)),
-      std::nullopt};
+  return gateWith("incident_cooldown", Verdict::kPass, std::nullopt,
+                  "no action proposed for this incident in the last ", HumanDuration{cooldown});
 }
 
-Gate actionCooldownGate(const GateContext& c) {
-  const std::string& action = c.candidate.action_type;
-  policy::Cooldown cooldown = c.policy.cooldownFor(action);
-  const std::string& key = c.candidate.cooldown_key;
-  std::string source = cooldown.is_default ? " (global default)" : "";
-  if (const InFlight* running = c.state.inFlightFor(key)) {
+Gate actionCooldownGate(const Inputs& in) {
+  const GateContext& c = in.c;
+  const policy::Cooldown& cooldown = in.profile.cooldown;
+  std::string_view key = display(c.candidate.cooldown_key);
+  std::string_view source = cooldown.is_default ? " (global default)" : "";
+  if (const InFlight* running = c.state.inFlightFor(c.candidate.cooldown_key)) {
     Duration wait = cooldown.duration > Duration::zero() ? cooldown.duration : kInFlightRecheck;
-    return {"action_cooldown", Verdict::kBlock,
-            fmt::format("{}: action {} is still running (started {} ago)", display(key),
-                        shortId(running->action_id), humanDuration(c.now - running->started)),
-            wait};
+    return gateWith("action_cooldown", Verdict::kBlock, wait, key, ": action ",
+                    shortId(running->action_id), " is still running (started ",
+                    HumanDuration{c.now - running->started}, " ago)");
   }
   if (cooldown.duration <= Duration::zero()) {
-    return {"action_cooldown", Verdict::kPass, display(key) + ": no cooldown", std::nullopt};
+    return gateWith("action_cooldown", Verdict::kPass, std::nullopt, key, ": no cooldown");
   }
-  std::optional<WallTime> last = c.state.lastExecution(key);
+  std::optional<WallTime> last = c.state.lastExecution(c.candidate.cooldown_key);
   if (!last) {
-    return {"action_cooldown", Verdict::kPass,
-            fmt::format("{}: never ran (cooldown {}{})", display(key),
-                        humanDuration(cooldown.duration), source),
-            std::nullopt};
+    return gateWith("action_cooldown", Verdict::kPass, std::nullopt, key, ": never ran (cooldown ",
+                    HumanDuration{cooldown.duration}, source, ")");
   }
   Duration since = c.now - *last;
   if (since < cooldown.duration) {
-    return {"action_cooldown", Verdict::kBlock,
-            fmt::format("{}: {} remaining of {}{}", display(key),
-                        humanDuration(cooldown.duration - since), humanDuration(cooldown.duration),
-                        source),
-            cooldown.duration - since};
+    return gateWith("action_cooldown", Verdict::kBlock, cooldown.duration - since, key, ": ",
+                    HumanDuration{cooldown.duration - since}, " remaining of ",
+                    HumanDuration{cooldown.duration}, source);
   }
-  return {"action_cooldown", Verdict::kPass,
-          fmt::format("{}: last ran {} ago (cooldown {}{})", display(key), humanDuration(since),
-                      humanDuration(cooldown.duration), source),
-          std::nullopt};
+  return gateWith("action_cooldown", Verdict::kPass, std::nullopt, key, ": last ran ",
+                  HumanDuration{since}, " ago (cooldown ", HumanDuration{cooldown.duration}, source,
+                  ")");
 }
 
-Gate rateLimitGate(const GateContext& c) {
-  const std::string& action = c.candidate.action_type;
-  std::optional<policy::RateLimit> limit = c.policy.rateLimitFor(action);
-  if (!limit) return {"rate_limit", Verdict::kPass, action + ": unlimited", std::nullopt};
+Gate rateLimitGate(const Inputs& in) {
+  const GateContext& c = in.c;
+  const std::optional<policy::RateLimit>& limit = in.profile.rate_limit;
+  if (!limit) return gateWith("rate_limit", Verdict::kPass, std::nullopt, in.action, ": unlimited");
   WallTime since = c.now - limit->per;
-  size_t count = c.state.executionsSince(action, since);
+  size_t count = c.state.executionsSince(in.action, since);
   if (count >= static_cast<size_t>(limit->count)) {
-    WallTime oldest = c.state.oldestExecutionSince(action, since).value_or(c.now);
+    WallTime oldest = c.state.oldestExecutionSince(in.action, since).value_or(c.now);
     Duration wait = std::max(oldest + limit->per - c.now, Duration(std::chrono::seconds(1)));
-    return {"rate_limit", Verdict::kBlock,
-            fmt::format("{}: {} runs within the last {} (max_frequency {}); room again in {}",
-                        action, count, humanDuration(limit->per), limit->text, humanDuration(wait)),
-            wait};
+    return gateWith("rate_limit", Verdict::kBlock, wait, in.action, ": ", count,
+                    " runs within the last ", HumanDuration{limit->per}, " (max_frequency ",
+                    limit->text, "); room again in ", HumanDuration{wait});
   }
-  return {"rate_limit", Verdict::kPass,
-          fmt::format("{}: {} of {} ({})", action, count, limit->count, limit->text), std::nullopt};
+  return gateWith("rate_limit", Verdict::kPass, std::nullopt, in.action, ": ", count, " of ",
+                  limit->count, " (", limit->text, ")");
 }
 
-Gate breakerGate(const GateContext& c) {
-  const std::string& action = c.candidate.action_type;
+Gate breakerGate(const Inputs& in) {
+  const GateContext& c = in.c;
   const policy::BreakerSettings& settings = c.policy.breaker();
-  if (!settings.appliesTo(action)) {
-    return {"circuit_breaker", Verdict::kSkip,
-            action + (settings.enabled ? " is not in circuit_breaker.applies_to"
-                                       : ": circuit breakers are disabled"),
-            std::nullopt};
+  if (!in.profile.breaker_applies) {
+    return gateWith("circuit_breaker", Verdict::kSkip, std::nullopt, in.action,
+                    settings.enabled ? std::string_view(" is not in circuit_breaker.applies_to")
+                                     : std::string_view(": circuit breakers are disabled"));
   }
   // The target's breaker first: it is the more specific explanation.
   const std::string& target = c.candidate.action_target;
-  std::string detail;
-  detail.reserve(128);
+  Gate passed{"circuit_breaker", Verdict::kPass, std::string(), std::nullopt};
+  std::string& detail = passed.detail;
+  detail.reserve(kDetailCapacity);
   for (int scope_index = 0; scope_index < 2; ++scope_index) {
     bool per_target = scope_index == 0;
     const CircuitBreaker* breaker =
-        c.state.breaker(per_target ? targetScope(action, target) : typeScope(action));
-    auto label = [&] { return per_target ? action + "/" + target : action; };
+        per_target ? c.state.targetBreaker(in.action, target) : c.state.typeBreaker(in.action);
+    auto label = [&](std::string& out) {
+      appendText(out, in.action);
+      if (per_target) appendText(out, "/", target);
+    };
     if (!detail.empty()) detail.append("; ");
     if (breaker == nullptr) {
-      detail.append(label()).append(" closed (0 failures)");
+      label(detail);
+      detail.append(" closed (0 failures)");
       continue;
     }
     switch (breaker->phase(settings, c.now)) {
       case BreakerPhase::kOpen: {
         Duration wait = breaker->remainingOpen(settings, c.now);
-        return {"circuit_breaker", Verdict::kBlock,
-                fmt::format("{} is OPEN after {} failures within {}: {} until a trial", label(),
-                            settings.failure_threshold, humanDuration(settings.failure_window),
-                            humanDuration(wait)),
-                wait};
+        return gate("circuit_breaker", Verdict::kBlock, wait, [&](std::string& out) {
+          label(out);
+          appendText(out, " is OPEN after ", settings.failure_threshold, " failures within ",
+                     HumanDuration{settings.failure_window}, ": ", HumanDuration{wait},
+                     " until a trial");
+        });
       }
       case BreakerPhase::kHalfOpen:
         if (!breaker->trial_action_id.empty()) {
-          return {"circuit_breaker", Verdict::kBlock,
-                  fmt::format("{} is half-open and its trial action {} is still running", label(),
-                              shortId(breaker->trial_action_id)),
-                  kInFlightRecheck};
+          return gate("circuit_breaker", Verdict::kBlock, kInFlightRecheck, [&](std::string& out) {
+            label(out);
+            appendText(out, " is half-open and its trial action ",
+                       shortId(breaker->trial_action_id), " is still running");
+          });
         }
-        detail.append(label()).append(" half-open (this action is the trial)");
+        label(detail);
+        detail.append(" half-open (this action is the trial)");
         break;
       case BreakerPhase::kClosed:
-        detail.append(fmt::format("{} closed ({} of {} failures within {})", label(),
-                                  breaker->recentFailures(settings, c.now),
-                                  settings.failure_threshold,
-                                  humanDuration(settings.failure_window)));
+        label(detail);
+        appendText(detail, " closed (", breaker->recentFailures(settings, c.now), " of ",
+                   settings.failure_threshold, " failures within ",
+                   HumanDuration{settings.failure_window}, ")");
         break;
     }
   }
-  return {"circuit_breaker", Verdict::kPass, std::move(detail), std::nullopt};
+  return passed;
 }
 
-Gate budgetGate(const GateContext& c, bool automatic) {
+Gate budgetGate(const Inputs& in, bool automatic) {
+  const GateContext& c = in.c;
   const policy::BudgetSettings& budget = c.policy.budget();
   if (!automatic) {
     return {"budget", Verdict::kSkip, "counts automatic actions only", std::nullopt};
@@ -207,16 +239,28 @@ Gate budgetGate(const GateContext& c, bool automatic) {
   if (!budget.enabled) return {"budget", Verdict::kPass, "action budget disabled", std::nullopt};
   size_t used = c.state.automaticSince(c.now - budget.window);
   if (used >= static_cast<size_t>(budget.max_actions)) {
-    return {"budget", Verdict::kApproval,
-            fmt::format("{} automatic actions within the last {} (max {}): exhausted, asking the "
-                        "admin",
-                        used, humanDuration(budget.window), budget.max_actions),
-            std::nullopt};
+    return gateWith("budget", Verdict::kApproval, std::nullopt, used,
+                    " automatic actions within the last ", HumanDuration{budget.window}, " (max ",
+                    budget.max_actions, "): exhausted, asking the admin");
   }
-  return {"budget", Verdict::kPass,
-          fmt::format("{} of {} automatic actions within {}", used, budget.max_actions,
-                      humanDuration(budget.window)),
-          std::nullopt};
+  return gateWith("budget", Verdict::kPass, std::nullopt, used, " of ", budget.max_actions,
+                  " automatic actions within ", HumanDuration{budget.window});
+}
+
+Gate approvalGate(const Inputs& in, const Gate& classification, const Gate& budget) {
+  if (classification.verdict == Verdict::kApproval) {
+    return gateWith("approval", Verdict::kApproval, std::nullopt, "required: ", in.action, " is ",
+                    in.profile.classification == SafetyClass::kRisky
+                        ? std::string_view("RISKY")
+                        : std::string_view("UNKNOWN (treated as RISKY)"),
+                    "; the request expires after ", HumanDuration{in.profile.approval_timeout});
+  }
+  if (budget.verdict == Verdict::kApproval) {
+    return gateWith("approval", Verdict::kApproval, std::nullopt,
+                    "required: the action budget is exhausted; the request expires after ",
+                    HumanDuration{in.profile.approval_timeout});
+  }
+  return {"approval", Verdict::kSkip, "not required", std::nullopt};
 }
 
 }  // namespace
@@ -237,11 +281,20 @@ std::string_view toString(Verdict verdict) {
   return "block";
 }
 
+void appendPiece(std::string& out, HumanDuration human) {
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(human.duration).count();
+  if (human.duration > Duration::zero() && seconds == 0) seconds = 1;  // never "0 s" for a wait
+  if (seconds < 600) {
+    appendText(out, seconds, " s");
+  } else {
+    out.append(formatDuration(std::chrono::seconds(seconds)));
+  }
+}
+
 std::string humanDuration(Duration duration) {
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(duration).count();
-  if (duration > Duration::zero() && seconds == 0) seconds = 1;  // never say "0 s" for a wait
-  if (seconds < 600) return std::to_string(seconds) + " s";
-  return formatDuration(std::chrono::seconds(seconds));
+  std::string out;
+  appendPiece(out, HumanDuration{duration});
+  return out;
 }
 
 // At N3, when the only gates holding an action back are its per-action cooldown (a cooldown
@@ -275,61 +328,60 @@ static void offerOverride(const GateContext& c, GateReport& report) {
   std::string flags = signing::requiredFlags(required);
   for (Gate* gate : held) {
     gate->verdict = Verdict::kApproval;
-    gate->detail += "; only an admin's force with " +
-                    std::string(gate->name == "circuit_breaker" ? "--override-breaker"
-                                                                : "--override-cooldown") +
-                    " can run it";
+    appendText(gate->detail, "; only an admin's force with ",
+               gate->name == "circuit_breaker" ? "--override-breaker" : "--override-cooldown",
+               " can run it");
   }
   report.requires_override = signing::requiredOverridesTag(required);
   report.cooldown_until = required.cooldown_until;
   if (report.approval_timeout <= Duration::zero()) {
     report.approval_timeout = c.policy.approvalTimeout(c.candidate.action_type);
   }
-  std::string until = required.cooldown_until
-                          ? " (until " + formatRfc3339(*required.cooldown_until) +
-                                "; a plain approve runs it after that)"
-                          : std::string();
-  std::string what =
-      required.cooldown && required.circuit_breaker
-          ? "its cooldown has not passed" + until + " and its circuit breaker is open"
-      : required.cooldown ? "its cooldown has not passed" + until
-                          : std::string("the circuit breaker is open");
+  std::string until;
+  if (required.cooldown_until) {
+    appendText(until, " (until ", formatRfc3339(*required.cooldown_until),
+               "; a plain approve runs it after that)");
+  }
   Gate& approval = report.gates.back();
-  std::string why = approval.verdict == Verdict::kApproval ? approval.detail + "; and " : "";
+  std::string detail;
+  if (approval.verdict == Verdict::kApproval) appendText(detail, approval.detail, "; and ");
+  detail.append("required: ");
+  if (required.cooldown && required.circuit_breaker) {
+    appendText(detail, "its cooldown has not passed", until, " and its circuit breaker is open");
+  } else if (required.cooldown) {
+    appendText(detail, "its cooldown has not passed", until);
+  } else {
+    detail.append("the circuit breaker is open");
+  }
+  appendText(detail, " (force with ", flags, "); the request expires after ",
+             HumanDuration{report.approval_timeout});
   approval.verdict = Verdict::kApproval;
-  approval.detail = why + fmt::format("required: {} (force with {}); the request expires after {}",
-                                      what, flags, humanDuration(report.approval_timeout));
+  approval.detail = std::move(detail);
 }
 
 GateReport evaluateGates(const GateContext& c) {
+  // A candidate from selectCandidate() carries its step's profile; any other is looked up.
+  std::optional<policy::ActionProfile> looked_up;
+  if (c.candidate.profile == nullptr) looked_up = c.policy.profileOf(c.candidate.action_type);
+  const policy::ActionProfile& profile =
+      c.candidate.profile != nullptr ? *c.candidate.profile : *looked_up;
+  Inputs in{c, profile, c.candidate.action_type};
+
   GateReport report;
-  report.classification = c.policy.classify(c.candidate.action_type);
-  report.approval_timeout = c.policy.approvalTimeout(c.candidate.action_type);
-  Gate autonomy = autonomyGate(c);
-  Gate classification = classificationGate(c, report.classification, report.approval_timeout);
+  report.classification = profile.classification;
+  report.approval_timeout = profile.approval_timeout;
+  report.gates.reserve(kGateOrder.size());
+  report.gates.push_back(autonomyGate(in));
+  report.gates.push_back(classificationGate(in));
+  report.gates.push_back(incidentCooldownGate(in));
+  report.gates.push_back(actionCooldownGate(in));
+  report.gates.push_back(rateLimitGate(in));
+  report.gates.push_back(breakerGate(in));
   // The budget counts what ORION would run by itself: a SAFE action the level lets it execute.
-  bool automatic = autonomy.verdict == Verdict::kPass && classification.verdict == Verdict::kPass;
-  Gate budget = budgetGate(c, automatic);
-
-  std::string why_approval;
-  if (classification.verdict == Verdict::kApproval) {
-    why_approval = fmt::format("{} is {}", c.candidate.action_type,
-                               report.classification == contracts::SafetyClass::kRisky
-                                   ? "RISKY"
-                                   : "UNKNOWN (treated as RISKY)");
-  } else if (budget.verdict == Verdict::kApproval) {
-    why_approval = "the action budget is exhausted";
-  }
-  Gate approval = why_approval.empty()
-                      ? Gate{"approval", Verdict::kSkip, "not required", std::nullopt}
-                      : Gate{"approval", Verdict::kApproval,
-                             fmt::format("required: {}; the request expires after {}", why_approval,
-                                         humanDuration(report.approval_timeout)),
-                             std::nullopt};
-
-  report.gates = {std::move(autonomy),   std::move(classification), incidentCooldownGate(c),
-                  actionCooldownGate(c), rateLimitGate(c),          breakerGate(c),
-                  std::move(budget),     std::move(approval)};
+  bool automatic =
+      report.gates[0].verdict == Verdict::kPass && report.gates[1].verdict == Verdict::kPass;
+  report.gates.push_back(budgetGate(in, automatic));
+  report.gates.push_back(approvalGate(in, report.gates[1], report.gates[6]));
   offerOverride(c, report);
   return report;
 }

@@ -1,20 +1,12 @@
 #include "brain/safety_state.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace orion::brain {
 
 namespace {
-
-WallTime timeOf(const WallTime& t) { return t; }
-WallTime timeOf(const CircuitBreaker& b) {
-  if (b.opened_at) return *b.opened_at;
-  return b.failures.empty() ? WallTime{} : b.failures.back();
-}
-WallTime timeOf(const LadderCount& l) { return l.last_failure; }
-WallTime timeOf(const InFlight& f) { return f.started; }
-WallTime timeOf(const DecisionRecord& d) { return d.at; }
-WallTime timeOf(const std::pair<WallTime, Json>& o) { return o.first; }
 
 size_t countAfter(const std::deque<WallTime>& window, WallTime since) {
   return static_cast<size_t>(window.end() - std::upper_bound(window.begin(), window.end(), since));
@@ -26,6 +18,18 @@ std::optional<WallTime> oldestAfter(const std::deque<WallTime>& window, WallTime
   return *it;
 }
 
+// "<a>/<b>..." put together for one lookup, on the stack unless it is unusually long.
+class JoinedKey {
+ public:
+  JoinedKey(std::initializer_list<std::string_view> parts) {
+    for (std::string_view part : parts) buffer_.append(part.data(), part.data() + part.size());
+  }
+  std::string_view view() const { return {buffer_.data(), buffer_.size()}; }
+
+ private:
+  fmt::basic_memory_buffer<char, 160> buffer_;
+};
+
 // Nothing ORION counts looks further back than a day (rate limits are at most "per day", the
 // budget window at most 24 h), so older executions are dropped from the windows.
 constexpr Duration kLongestWindow = std::chrono::hours(24);
@@ -33,35 +37,37 @@ constexpr Duration kLongestWindow = std::chrono::hours(24);
 }  // namespace
 
 std::string cooldownKeyOf(std::string_view action_type, std::string_view entity) {
-  return std::string(action_type) + "/" + std::string(entity);
+  return std::string(JoinedKey{action_type, "/", entity}.view());
 }
-std::string typeScope(std::string_view action_type) { return "type/" + std::string(action_type); }
+std::string typeScope(std::string_view action_type) {
+  return std::string(JoinedKey{"type/", action_type}.view());
+}
 std::string targetScope(std::string_view action_type, std::string_view target) {
-  return "target/" + std::string(action_type) + "/" + std::string(target);
+  return std::string(JoinedKey{"target/", action_type, "/", target}.view());
 }
 std::string ladderKey(std::string_view rule, std::string_view target) {
-  return std::string(rule) + "/" + std::string(target);
+  return std::string(JoinedKey{rule, "/", target}.view());
 }
 
 // ---- reads ---------------------------------------------------------------------------------
 
-std::optional<WallTime> SafetyState::lastExecution(const std::string& cooldown_key) const {
+std::optional<WallTime> SafetyState::lastExecution(std::string_view cooldown_key) const {
   auto it = cooldowns_.find(cooldown_key);
   if (it == cooldowns_.end()) return std::nullopt;
   return it->second;
 }
 
-const InFlight* SafetyState::inFlightFor(const std::string& cooldown_key) const {
+const InFlight* SafetyState::inFlightFor(std::string_view cooldown_key) const {
   auto it = in_flight_by_key_.find(cooldown_key);
   return it == in_flight_by_key_.end() ? nullptr : inFlight(it->second);
 }
 
-size_t SafetyState::executionsSince(const std::string& action_type, WallTime since) const {
+size_t SafetyState::executionsSince(std::string_view action_type, WallTime since) const {
   auto it = rates_.find(action_type);
   return it == rates_.end() ? 0 : countAfter(it->second, since);
 }
 
-std::optional<WallTime> SafetyState::oldestExecutionSince(const std::string& action_type,
+std::optional<WallTime> SafetyState::oldestExecutionSince(std::string_view action_type,
                                                           WallTime since) const {
   auto it = rates_.find(action_type);
   return it == rates_.end() ? std::nullopt : oldestAfter(it->second, since);
@@ -91,14 +97,24 @@ SafetyCounts SafetyState::counts(const policy::Policy& policy, WallTime now) con
   return counts;
 }
 
-const CircuitBreaker* SafetyState::breaker(const std::string& scope) const {
+const CircuitBreaker* SafetyState::breaker(std::string_view scope) const {
   auto it = breakers_.find(scope);
   return it == breakers_.end() ? nullptr : &it->second;
 }
 
-int64_t SafetyState::ladderFailures(const std::string& rule, const std::string& target,
-                                    WallTime now, Duration reset_after) const {
-  auto it = ladders_.find(ladderKey(rule, target));
+// The keys below are spelled as typeScope(), targetScope() and ladderKey() spell them.
+const CircuitBreaker* SafetyState::typeBreaker(std::string_view action_type) const {
+  return breaker(JoinedKey{"type/", action_type}.view());
+}
+
+const CircuitBreaker* SafetyState::targetBreaker(std::string_view action_type,
+                                                 std::string_view target) const {
+  return breaker(JoinedKey{"target/", action_type, "/", target}.view());
+}
+
+int64_t SafetyState::ladderFailures(std::string_view rule, std::string_view target, WallTime now,
+                                    Duration reset_after) const {
+  auto it = ladders_.find(JoinedKey{rule, "/", target}.view());
   if (it == ladders_.end() || it->second.last_failure + reset_after <= now) return 0;
   return it->second.failures;
 }
@@ -130,14 +146,14 @@ bool SafetyState::startAction(InFlight action, const policy::Policy& policy) {
       auto it = breakers_.find(scope);
       if (it != breakers_.end() && it->second.trial_action_id.empty() &&
           it->second.phase(settings, action.started) == BreakerPhase::kHalfOpen) {
-        it->second.trial_action_id = action.action_id;
+        breakers_.edit(scope, [&](CircuitBreaker& b) { b.trial_action_id = action.action_id; });
         mark("breakers", scope);
       }
     }
   }
   in_flight_by_key_[action.cooldown_key] = action.action_id;
   std::string id = action.action_id;
-  in_flight_.emplace(id, std::move(action));
+  in_flight_.set(id, std::move(action));
   mark("inflight", id);
   evictOldest(in_flight_, "inflight", limits_.max_in_flight);
   return true;
@@ -154,22 +170,21 @@ void SafetyState::insertTime(std::deque<WallTime>& window, WallTime at) {
 
 void SafetyState::finishAction(const std::string& action_id, contracts::OutcomeStatus status,
                                bool verified, WallTime at, const policy::Policy& policy) {
-  auto it = in_flight_.find(action_id);
-  if (it == in_flight_.end()) return;
-  InFlight action = it->second;
-  in_flight_.erase(it);
+  std::optional<InFlight> taken = in_flight_.take(action_id);
+  if (!taken) return;
+  InFlight action = std::move(*taken);
   mark("inflight", action_id);
   if (auto key = in_flight_by_key_.find(action.cooldown_key);
       key != in_flight_by_key_.end() && key->second == action_id) {
     in_flight_by_key_.erase(key);
   }
 
-  finished_[action_id] = at;
+  finished_.set(action_id, at);
   mark("finished", action_id);
   evictOldest(finished_, "finished", limits_.max_finished);
 
   // It ran, whatever its status: the cooldown, the rate window and the budget count it.
-  cooldowns_[action.cooldown_key] = at;
+  cooldowns_.set(action.cooldown_key, at);
   mark("cooldowns", action.cooldown_key);
   evictOldest(cooldowns_, "cooldowns", limits_.max_cooldowns);
   insertTime(rates_[action.action_type], at);
@@ -185,13 +200,14 @@ void SafetyState::finishAction(const std::string& action_id, contracts::OutcomeS
   if (settings.appliesTo(action.action_type)) {
     for (const std::string& scope :
          {typeScope(action.action_type), targetScope(action.action_type, action.target)}) {
-      CircuitBreaker& breaker = breakers_[scope];
-      if (breaker.trial_action_id == action_id) breaker.trial_action_id.clear();
-      if (failed) {
-        breaker.recordFailure(settings, at);
-      } else if (verified_success) {
-        breaker.recordVerifiedSuccess(settings, at);
-      }
+      breakers_.edit(scope, [&](CircuitBreaker& breaker) {
+        if (breaker.trial_action_id == action_id) breaker.trial_action_id.clear();
+        if (failed) {
+          breaker.recordFailure(settings, at);
+        } else if (verified_success) {
+          breaker.recordVerifiedSuccess(settings, at);
+        }
+      });
       mark("breakers", scope);
     }
     evictOldest(breakers_, "breakers", limits_.max_breakers);
@@ -201,9 +217,10 @@ void SafetyState::finishAction(const std::string& action_id, contracts::OutcomeS
   if (record != nullptr && !record->rule.empty()) {
     std::string key = ladderKey(record->rule, record->target);
     if (failed) {
-      LadderCount& count = ladders_[key];
-      ++count.failures;
-      count.last_failure = std::max(count.last_failure, at);
+      ladders_.edit(key, [&](LadderCount& count) {
+        ++count.failures;
+        count.last_failure = std::max(count.last_failure, at);
+      });
       evictOldest(ladders_, "ladders", limits_.max_ladders);
     } else if (verified_success) {
       ladders_.erase(key);
@@ -213,31 +230,27 @@ void SafetyState::finishAction(const std::string& action_id, contracts::OutcomeS
 }
 
 void SafetyState::parkOutcome(const std::string& action_id, Json outcome, WallTime now) {
-  orphans_[action_id] = {now, std::move(outcome)};
+  orphans_.set(action_id, {now, std::move(outcome)});
   mark("orphans", action_id);
   evictOldest(orphans_, "orphans", limits_.max_orphans);
 }
 
 std::optional<Json> SafetyState::takeParkedOutcome(const std::string& action_id) {
-  auto it = orphans_.find(action_id);
-  if (it == orphans_.end()) return std::nullopt;
-  Json outcome = std::move(it->second.second);
-  orphans_.erase(it);
+  std::optional<std::pair<WallTime, Json>> parked = orphans_.take(action_id);
+  if (!parked) return std::nullopt;
   mark("orphans", action_id);
-  return outcome;
+  return std::move(parked->second);
 }
 
-template <typename Map>
-void SafetyState::evictOldest(Map& map, const char* table, size_t limit) {
-  while (map.size() > std::max<size_t>(limit, 1)) {
-    auto oldest = std::min_element(map.begin(), map.end(), [](const auto& a, const auto& b) {
-      return timeOf(a.second) < timeOf(b.second);
-    });
-    mark(table, oldest->first);
-    if constexpr (std::is_same_v<typename Map::mapped_type, InFlight>) {
+template <typename Table>
+void SafetyState::evictOldest(Table& table, const char* name, size_t limit) {
+  while (table.size() > std::max<size_t>(limit, 1)) {
+    auto oldest = table.oldest();
+    mark(name, oldest->first);
+    if constexpr (std::is_same_v<Table, decltype(in_flight_)>) {
       in_flight_by_key_.erase(oldest->second.cooldown_key);
     }
-    map.erase(oldest);
+    table.erase(oldest);
     ++evictions_;
   }
 }
@@ -275,20 +288,20 @@ size_t SafetyState::expire(WallTime now, const policy::Policy& policy) {
       ++it;
     }
   }
-  std::erase_if(finished_, [&](const auto& entry) {
-    bool old = entry.second + limits_.finished_ttl <= now;
-    if (old) mark("finished", entry.first);
+  finished_.eraseIf([&](const std::string& action_id, WallTime at) {
+    bool old = at + limits_.finished_ttl <= now;
+    if (old) mark("finished", action_id);
     return old;
   });
   // The longest cooldown a policy may set is 7 days, the longest ladder reset 30 days.
-  std::erase_if(cooldowns_, [&](const auto& entry) {
-    bool old = entry.second + std::chrono::hours(24 * 7) <= now;
-    if (old) mark("cooldowns", entry.first);
+  cooldowns_.eraseIf([&](const std::string& key, WallTime at) {
+    bool old = at + std::chrono::hours(24 * 7) <= now;
+    if (old) mark("cooldowns", key);
     return old;
   });
-  std::erase_if(ladders_, [&](const auto& entry) {
-    bool old = entry.second.last_failure + std::chrono::hours(24 * 30) <= now;
-    if (old) mark("ladders", entry.first);
+  ladders_.eraseIf([&](const std::string& key, const LadderCount& count) {
+    bool old = count.last_failure + std::chrono::hours(24 * 30) <= now;
+    if (old) mark("ladders", key);
     return old;
   });
   for (auto it = rates_.begin(); it != rates_.end();) {
@@ -317,44 +330,48 @@ size_t SafetyState::expire(WallTime now, const policy::Policy& policy) {
 
 void SafetyState::recordDecision(DecisionRecord record) {
   std::string id = record.decision_id;
-  decisions_[id] = std::move(record);
+  decisions_.set(id, std::move(record));
   mark("decisions", id);
   evictOldest(decisions_, "decisions", limits_.max_decisions);
 }
 
 TrackedIncident& SafetyState::track(const contracts::Incident& incident, WallTime now) {
-  TrackedIncident& tracked = incidents_[incident.incident_id];
-  tracked.incident = incident;
-  tracked.updated = now;
+  incidents_.edit(incident.incident_id, [&](TrackedIncident& tracked) {
+    tracked.incident = incident;
+    tracked.updated = now;
+  });
   mark("incidents", incident.incident_id);
   if (incidents_.size() > limits_.max_incidents) {
-    std::string keep = incident.incident_id;
     // Evict the least recently updated incident, never the one just tracked.
-    auto oldest = incidents_.end();
-    for (auto it = incidents_.begin(); it != incidents_.end(); ++it) {
-      if (it->first == keep) continue;
-      if (oldest == incidents_.end() || it->second.updated < oldest->second.updated) oldest = it;
-    }
+    auto oldest = incidents_.oldestExcept(incident.incident_id);
     if (oldest != incidents_.end()) {
       mark("incidents", oldest->first);
       incidents_.erase(oldest);
       ++evictions_;
     }
   }
-  return incidents_.at(incident.incident_id);
+  return *incidents_.mutableValue(incident.incident_id);
+}
+
+void SafetyState::updateIncident(const contracts::Incident& incident, WallTime now) {
+  if (!incidents_.contains(incident.incident_id)) return;
+  incidents_.edit(incident.incident_id, [&](TrackedIncident& tracked) {
+    tracked.incident = incident;
+    tracked.updated = now;
+  });
+  mark("incidents", incident.incident_id);
 }
 
 void SafetyState::forgetIncident(const std::string& incident_id) {
-  if (incidents_.erase(incident_id) > 0) mark("incidents", incident_id);
+  if (incidents_.erase(incident_id)) mark("incidents", incident_id);
 }
 
 void SafetyState::touchIncident(const std::string& incident_id) { mark("incidents", incident_id); }
 
 TrackedIncident* SafetyState::mutableIncident(const std::string& incident_id) {
-  auto it = incidents_.find(incident_id);
-  if (it == incidents_.end()) return nullptr;
-  mark("incidents", incident_id);
-  return &it->second;
+  TrackedIncident* tracked = incidents_.mutableValue(incident_id);
+  if (tracked != nullptr) mark("incidents", incident_id);
+  return tracked;
 }
 
 std::vector<std::string> SafetyState::dueIncidents(WallTime now) const {

@@ -26,10 +26,12 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "brain/circuit_breaker.h"
+#include "brain/timed_table.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "contracts/documents.h"
@@ -69,6 +71,8 @@ struct TrackedIncident {
   std::optional<WallTime> last_actionable;  // the latest decision that proposed an action
   std::optional<WallTime> retry_at;         // a time-limited gate blocked: look again then
   bool awaiting_outcome = false;            // an action may run: its failure re-decides
+  // Set by SafetyState::track() and updateIncident() only: the least recently updated incident
+  // is the one evicted when there are too many.
   WallTime updated;
 };
 
@@ -125,22 +129,26 @@ class SafetyState {
   explicit SafetyState(StateLimits limits = {}) : limits_(limits) {}
 
   // ---- reads used by the gates -----------------------------------------------------------
-  std::optional<WallTime> lastExecution(const std::string& cooldown_key) const;
-  const InFlight* inFlightFor(const std::string& cooldown_key) const;
+  // None of them allocates: keys are looked up as views (the scope and ladder keys are put
+  // together on the stack).
+  std::optional<WallTime> lastExecution(std::string_view cooldown_key) const;
+  const InFlight* inFlightFor(std::string_view cooldown_key) const;
   // Executions of `action_type` (or automatic ones, for the budget) after `since`, and the
   // oldest of them (to tell when the window has room again).
-  size_t executionsSince(const std::string& action_type, WallTime since) const;
-  std::optional<WallTime> oldestExecutionSince(const std::string& action_type,
-                                               WallTime since) const;
+  size_t executionsSince(std::string_view action_type, WallTime since) const;
+  std::optional<WallTime> oldestExecutionSince(std::string_view action_type, WallTime since) const;
   size_t automaticSince(WallTime since) const;
   std::optional<WallTime> oldestAutomaticSince(WallTime since) const;
-  const CircuitBreaker* breaker(const std::string& scope) const;
+  const CircuitBreaker* breaker(std::string_view scope) const;
+  // breaker(typeScope(action_type)) and breaker(targetScope(action_type, target)).
+  const CircuitBreaker* typeBreaker(std::string_view action_type) const;
+  const CircuitBreaker* targetBreaker(std::string_view action_type, std::string_view target) const;
   // Failed outcomes of `rule` on `target` not older than `reset_after` at `now`.
-  int64_t ladderFailures(const std::string& rule, const std::string& target, WallTime now,
+  int64_t ladderFailures(std::string_view rule, std::string_view target, WallTime now,
                          Duration reset_after) const;
   const InFlight* inFlight(const std::string& action_id) const;
   // True once the action's outcome was applied (a late or repeated action/outcome is ignored).
-  bool finished(const std::string& action_id) const { return finished_.contains(action_id); }
+  bool finished(std::string_view action_id) const { return finished_.contains(action_id); }
   const DecisionRecord* decision(const std::string& decision_id) const;
   const TrackedIncident* incident(const std::string& incident_id) const;
   const std::optional<AutonomyRecord>& autonomy() const { return autonomy_; }
@@ -162,8 +170,12 @@ class SafetyState {
   // ---- decisions and incidents -----------------------------------------------------------
   void recordDecision(DecisionRecord record);
   TrackedIncident& track(const contracts::Incident& incident, WallTime now);
+  // A newer document of an incident already followed (the same revision with more events): kept
+  // for later re-decisions, updated at `now`. Nothing happens for an incident not followed.
+  void updateIncident(const contracts::Incident& incident, WallTime now);
   void forgetIncident(const std::string& incident_id);
   void touchIncident(const std::string& incident_id);  // marks it for writing after an edit
+  // For edits of anything but `updated` (track() and updateIncident() set that).
   TrackedIncident* mutableIncident(const std::string& incident_id);
   // Incidents whose retry_at has come, oldest first.
   std::vector<std::string> dueIncidents(WallTime now) const;
@@ -196,21 +208,48 @@ class SafetyState {
  private:
   void mark(const char* table, const std::string& key) { dirty_.emplace(table, key); }
   void insertTime(std::deque<WallTime>& window, WallTime at);
-  template <typename Map>
-  void evictOldest(Map& map, const char* table, size_t limit);
+  template <typename Table>
+  void evictOldest(Table& table, const char* name, size_t limit);
+
+  // What each bounded table's entries are as old as (the oldest is evicted first).
+  struct TimeIs {
+    WallTime operator()(WallTime at) const { return at; }
+  };
+  struct BreakerTime {  // opened, else its latest failure
+    WallTime operator()(const CircuitBreaker& b) const {
+      if (b.opened_at) return *b.opened_at;
+      return b.failures.empty() ? WallTime{} : b.failures.back();
+    }
+  };
+  struct LastFailure {
+    WallTime operator()(const LadderCount& l) const { return l.last_failure; }
+  };
+  struct Started {
+    WallTime operator()(const InFlight& f) const { return f.started; }
+  };
+  struct Parked {
+    WallTime operator()(const std::pair<WallTime, Json>& o) const { return o.first; }
+  };
+  struct DecidedAt {
+    WallTime operator()(const DecisionRecord& d) const { return d.at; }
+  };
+  struct UpdatedAt {
+    WallTime operator()(const TrackedIncident& i) const { return i.updated; }
+  };
 
   StateLimits limits_;
-  std::map<std::string, WallTime> cooldowns_;                 // "<action>/<entity>" → last run
-  std::map<std::string, std::deque<WallTime>> rates_;         // action type → executions
-  std::deque<WallTime> budget_;                               // automatic executions
-  std::map<std::string, CircuitBreaker> breakers_;            // "type/<a>", "target/<a>/<t>"
-  std::map<std::string, LadderCount> ladders_;                // "<rule>/<target>"
-  std::map<std::string, InFlight> in_flight_;                 // action_id →
-  std::map<std::string, std::string> in_flight_by_key_;       // cooldown key → action_id
-  std::map<std::string, std::pair<WallTime, Json>> orphans_;  // action_id → outcome
-  std::map<std::string, WallTime> finished_;                  // action_id → outcome applied
-  std::map<std::string, DecisionRecord> decisions_;           // decision_id →
-  std::map<std::string, TrackedIncident> incidents_;          // incident_id →
+  // Keys are std::less<> throughout: the gates look them up as views.
+  TimedTable<WallTime, TimeIs> cooldowns_;                          // "<action>/<entity>" →
+  std::map<std::string, std::deque<WallTime>, std::less<>> rates_;  // action type → executions
+  std::deque<WallTime> budget_;                                     // automatic executions
+  TimedTable<CircuitBreaker, BreakerTime> breakers_;                // "type/<a>", "target/<a>/<t>"
+  TimedTable<LadderCount, LastFailure> ladders_;                    // "<rule>/<target>"
+  TimedTable<InFlight, Started> in_flight_;                         // action_id →
+  std::map<std::string, std::string, std::less<>> in_flight_by_key_;  // cooldown key → action_id
+  TimedTable<std::pair<WallTime, Json>, Parked> orphans_;             // action_id → outcome
+  TimedTable<WallTime, TimeIs> finished_;             // action_id → outcome applied
+  TimedTable<DecisionRecord, DecidedAt> decisions_;   // decision_id →
+  TimedTable<TrackedIncident, UpdatedAt> incidents_;  // incident_id →
   std::optional<AutonomyRecord> autonomy_;
   std::deque<OutboxEntry> outbox_;
   uint64_t next_sequence_ = 1;

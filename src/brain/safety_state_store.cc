@@ -173,38 +173,40 @@ std::optional<Json> SafetyState::valueOf(const Key& key) const {
 Status SafetyState::restore(const std::string& table, const std::string& key, const Json& v) {
   try {
     if (table == "cooldowns") {
-      cooldowns_[key] = fromNs(v.at("at"));
+      cooldowns_.set(key, fromNs(v.at("at")));
     } else if (table == "rates") {
       rates_[key] = timesFrom(v.at("times"));
     } else if (table == "budget") {
       budget_ = timesFrom(v.at("times"));
     } else if (table == "breakers") {
-      CircuitBreaker& b = breakers_[key];
+      CircuitBreaker b;
       b.failures = timesFrom(v.at("failures"));
       b.opened_at = optionalNs(v.at("opened_at"));
       b.trial_action_id = v.at("trial").get<std::string>();
+      breakers_.set(key, std::move(b));
     } else if (table == "ladders") {
-      ladders_[key] = LadderCount{v.at("failures").get<int64_t>(), fromNs(v.at("last_failure"))};
+      ladders_.set(key, LadderCount{v.at("failures").get<int64_t>(), fromNs(v.at("last_failure"))});
     } else if (table == "inflight") {
       InFlight f = inFlightFrom(v);
       in_flight_by_key_[f.cooldown_key] = key;
-      in_flight_[key] = std::move(f);
+      in_flight_.set(key, std::move(f));
     } else if (table == "finished") {
-      finished_[key] = fromNs(v.at("at"));
+      finished_.set(key, fromNs(v.at("at")));
     } else if (table == "orphans") {
-      orphans_[key] = {fromNs(v.at("at")), v.at("outcome")};
+      orphans_.set(key, {fromNs(v.at("at")), v.at("outcome")});
     } else if (table == "decisions") {
-      decisions_[key] = decisionFrom(v);
+      decisions_.set(key, decisionFrom(v));
     } else if (table == "incidents") {
       auto incident = contracts::Incident::fromJson(v.at("incident"));
       if (!incident) throw std::runtime_error(incident.status().message());
-      TrackedIncident& t = incidents_[key];
+      TrackedIncident t;
       t.incident = std::move(incident).value();
       t.revisions = v.at("revisions").get<std::vector<std::string>>();
       t.last_actionable = optionalNs(v.at("last_actionable"));
       t.retry_at = optionalNs(v.at("retry_at"));
       t.awaiting_outcome = v.at("awaiting_outcome").get<bool>();
       t.updated = fromNs(v.at("updated"));
+      incidents_.set(key, std::move(t));
     } else if (table == "autonomy") {
       AutonomyRecord a;
       a.level = levelFrom(v.at("level"));

@@ -132,6 +132,16 @@ class PolicyBuilder {
     policy->rules_ = std::move(draft.rules);
     policy->diagnostics_ = std::move(draft.diagnostics);
     policy->exec_actions_ = std::move(draft.exec_actions);
+    // What decisions read per step, resolved now that every table is in place. A template the
+    // loader accepted always compiles; one that did not would render nothing, and the brain falls
+    // back to renderParameters() on the source.
+    for (Rule& rule : policy->rules_) {
+      for (Step& step : rule.steps) {
+        step.compiled_parameters =
+            ParameterTemplate::compile(step.parameters).valueOr(ParameterTemplate());
+        step.profile = policy->profileOf(step.action_type);
+      }
+    }
     return policy;
   }
 

@@ -90,13 +90,20 @@ Cooldown Policy::cooldownFor(std::string_view action_type) const {
 }
 
 std::string Policy::cooldownKey(std::string_view action_type, const Json& parameters) const {
-  Cooldown cooldown = cooldownFor(action_type);
+  return cooldownKeyFor(cooldownFor(action_type), parameters);
+}
+
+std::string Policy::targetOf(std::string_view action_type, const Json& parameters) const {
+  return targetFor(cooldownFor(action_type), parameters);
+}
+
+std::string Policy::cooldownKeyFor(const Cooldown& cooldown, const Json& parameters) {
   if (cooldown.applies_per.empty()) return "";
   return parameterText(parameters, cooldown.applies_per);
 }
 
-std::string Policy::targetOf(std::string_view action_type, const Json& parameters) const {
-  std::string key = cooldownKey(action_type, parameters);
+std::string Policy::targetFor(const Cooldown& cooldown, const Json& parameters) {
+  std::string key = cooldownKeyFor(cooldown, parameters);
   if (!key.empty()) return key;
   for (std::string_view name : {"service_name", "container_id", "device_id", "resource", "node"}) {
     std::string value = parameterText(parameters, name);
@@ -125,6 +132,17 @@ Duration Policy::approvalTimeout(std::string_view action_type) const {
 LevelPermissions Policy::permissions(contracts::AutonomyLevel level) const {
   auto it = permissions_.find(level);
   return it == permissions_.end() ? LevelPermissions{} : it->second;
+}
+
+ActionProfile Policy::profileOf(std::string_view action_type) const {
+  ActionProfile profile;
+  profile.classification = classify(action_type);
+  if (const ActionEntry* entry = action(action_type)) profile.listed_at = entry->where;
+  profile.cooldown = cooldownFor(action_type);
+  profile.rate_limit = rateLimitFor(action_type);
+  profile.approval_timeout = approvalTimeout(action_type);
+  profile.breaker_applies = breaker_.appliesTo(action_type);
+  return profile;
 }
 
 std::string Policy::summary() const {

@@ -39,6 +39,7 @@
 #include "common/status.h"
 #include "contracts/documents.h"
 #include "policy/commands.h"
+#include "policy/template.h"
 
 namespace orion::policy {
 
@@ -113,12 +114,28 @@ struct LevelPermissions {
   bool allow_risky_actions = false;
 };
 
+// Everything a decision reads about one action type, resolved once when the policy is built, so
+// per-message work looks nothing up again. Each field is what the Policy method named beside it
+// answers for the action type.
+struct ActionProfile {
+  SafetyClass classification = SafetyClass::kUnknown;  // classify()
+  std::string listed_at;                               // action()->where; "" when not listed
+  Cooldown cooldown;                                   // cooldownFor()
+  std::optional<RateLimit> rate_limit;                 // rateLimitFor()
+  Duration approval_timeout{};                         // approvalTimeout()
+  bool breaker_applies = false;                        // breaker().appliesTo()
+};
+
 // One rung of a rule's escalation ladder.
 struct Step {
   std::string action_type;
   Json parameters = Json::object();  // string values may hold {placeholders} (template.h)
   std::optional<int64_t> attempts;   // failed outcomes before the next step; nullopt on the last
   std::string where;
+  // Set when the policy is built (never by the YAML): `parameters` compiled, and the profile of
+  // `action_type` in this policy.
+  ParameterTemplate compiled_parameters;
+  ActionProfile profile;
 };
 
 struct Rule {
@@ -168,6 +185,10 @@ class Policy {
   // What the action acts on, for per-target breakers: the applies_per parameter, else the first
   // of service_name, container_id, device_id, resource, node present in `parameters`; else "".
   std::string targetOf(std::string_view action_type, const Json& parameters) const;
+  // cooldownKey() and targetOf() for an action whose cooldown is already at hand (a step's
+  // profile): the same answers, without looking the action up.
+  static std::string cooldownKeyFor(const Cooldown& cooldown, const Json& parameters);
+  static std::string targetFor(const Cooldown& cooldown, const Json& parameters);
 
   std::optional<RateLimit> rateLimitFor(std::string_view action_type) const;
   // action_overrides, else the RISKY entry's approval_timeout, else default_timeout; never more
@@ -179,6 +200,8 @@ class Policy {
   const ApprovalSettings& approvals() const { return approvals_; }
   LevelPermissions permissions(contracts::AutonomyLevel level) const;
   const std::vector<Rule>& rules() const { return rules_; }
+  // The answers of the methods above for `action_type`, in one value (rule steps carry theirs).
+  ActionProfile profileOf(std::string_view action_type) const;
 
   // diagnostics.yaml: run_diagnostic's allow-list. nullptr for an undeclared type.
   const Diagnostic* diagnostic(std::string_view diagnostic_type) const;

@@ -112,4 +112,101 @@ Result<Json> renderParameters(const Json& parameters, const Lookup& lookup) {
   return parameters;
 }
 
+// ---- ParameterTemplate -----------------------------------------------------------------------
+
+Result<ParameterTemplate::Node> ParameterTemplate::compileNode(const Json& value) {
+  Node node;
+  if (value.is_string()) {
+    node.kind = Node::Kind::kText;
+    Status status = walk(
+        value.get<std::string>(),
+        [&](std::string_view literal) {
+          // Adjacent literal runs ("a{{b" is "a", "{", "b") are kept as one piece.
+          if (!node.pieces.empty() && !node.pieces.back().placeholder) {
+            node.pieces.back().text.append(literal);
+          } else {
+            node.pieces.push_back(Piece{false, std::string(literal)});
+          }
+        },
+        [&](std::string_view name) {
+          node.pieces.push_back(Piece{true, std::string(name)});
+          return Status::ok();
+        });
+    if (!status.isOk()) return status;
+    return node;
+  }
+  if (value.is_array() || value.is_object()) {
+    node.kind = value.is_array() ? Node::Kind::kArray : Node::Kind::kObject;
+    for (const auto& [key, item] : value.items()) {
+      auto child = compileNode(item);
+      if (!child) return child.status();
+      if (node.kind == Node::Kind::kObject) node.keys.push_back(key);
+      node.children.push_back(std::move(child).value());
+    }
+    return node;
+  }
+  node.constant = value;
+  return node;
+}
+
+Result<ParameterTemplate> ParameterTemplate::compile(const Json& parameters) {
+  auto root = compileNode(parameters);
+  if (!root) return root.status();
+  ParameterTemplate compiled;
+  compiled.root_ = std::move(root).value();
+  return compiled;
+}
+
+bool ParameterTemplate::renderNode(const Node& node, const ValueLookup& lookup, Json& out) {
+  switch (node.kind) {
+    case Node::Kind::kConstant:
+      out = node.constant;
+      return true;
+    case Node::Kind::kText: {
+      std::string text;
+      if (node.pieces.size() == 1 && !node.pieces[0].placeholder) {
+        text = node.pieces[0].text;
+      } else {
+        for (const Piece& piece : node.pieces) {
+          if (!piece.placeholder) {
+            text.append(piece.text);
+            continue;
+          }
+          std::optional<std::string_view> value = lookup(piece.text);
+          if (!value) return false;
+          text.append(*value);
+        }
+      }
+      out = std::move(text);
+      return true;
+    }
+    case Node::Kind::kArray: {
+      Json::array_t items(node.children.size());
+      for (size_t i = 0; i < node.children.size(); ++i) {
+        if (!renderNode(node.children[i], lookup, items[i])) return false;
+      }
+      out = std::move(items);
+      return true;
+    }
+    case Node::Kind::kObject: {
+      Json::object_t members;
+      for (size_t i = 0; i < node.children.size(); ++i) {
+        // The keys are in the map's own order, so each one goes at the end.
+        auto member = members.emplace_hint(members.end(), node.keys[i], Json());
+        if (!renderNode(node.children[i], lookup, member->second)) return false;
+      }
+      out = std::move(members);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<Json> ParameterTemplate::render(const ValueLookup& lookup) const {
+  if (!root_) return std::nullopt;
+  Json out;
+  if (!renderNode(*root_, lookup, out)) return std::nullopt;
+  return out;
+}
+
 }  // namespace orion::policy
