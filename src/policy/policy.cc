@@ -137,7 +137,13 @@ LevelPermissions Policy::permissions(contracts::AutonomyLevel level) const {
 ActionProfile Policy::profileOf(std::string_view action_type) const {
   ActionProfile profile;
   profile.classification = classify(action_type);
-  if (const ActionEntry* entry = action(action_type)) profile.listed_at = entry->where;
+  if (const ActionEntry* entry = action(action_type)) {
+    profile.listed_at = entry->where;
+  } else if (const ExecAction* exec = execAction(action_type)) {
+    // RISKY without being listed (classify()): say where it is declared, and why it is RISKY.
+    profile.listed_at = exec->where + ": an exec action listed in neither " +
+                        std::string(kSafeFile) + " nor " + std::string(kRiskyFile);
+  }
   profile.cooldown = cooldownFor(action_type);
   profile.rate_limit = rateLimitFor(action_type);
   profile.approval_timeout = approvalTimeout(action_type);

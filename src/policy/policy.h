@@ -119,11 +119,13 @@ struct LevelPermissions {
 // answers for the action type.
 struct ActionProfile {
   SafetyClass classification = SafetyClass::kUnknown;  // classify()
-  std::string listed_at;                               // action()->where; "" when not listed
-  Cooldown cooldown;                                   // cooldownFor()
-  std::optional<RateLimit> rate_limit;                 // rateLimitFor()
-  Duration approval_timeout{};                         // approvalTimeout()
-  bool breaker_applies = false;                        // breaker().appliesTo()
+  // action()->where ("actions_safe.yaml:12"); for an exec action in neither list, its declaration
+  // and why it is RISKY; "" for an action nobody declared (UNKNOWN).
+  std::string listed_at;
+  Cooldown cooldown;                    // cooldownFor()
+  std::optional<RateLimit> rate_limit;  // rateLimitFor()
+  Duration approval_timeout{};          // approvalTimeout()
+  bool breaker_applies = false;         // breaker().appliesTo()
 };
 
 // One rung of a rule's escalation ladder.

@@ -7,10 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <filesystem>
+#include <fstream>
 
 #include "brain/explain.h"
 #include "contracts/registry.h"
 #include "test_incidents.h"
+#include "testing/temp_dir.h"
 
 namespace orion::brain {
 namespace {
@@ -181,6 +184,45 @@ TEST(Decider, IsAPureFunctionOfItsInputs) {
   DecisionResult b = decide(input);
   EXPECT_EQ(a.decision.toJson(), b.decision.toJson());
   EXPECT_EQ(a.record, b.record);
+}
+
+TEST(Decider, AnUnlistedExecActionIsRiskyAndSaysWhereItIsDeclared) {
+  // The shipped policies with one more rule, proposing the exec action show_service_log, which
+  // neither actions file lists: RISKY, explained with its declaration (a brain that looked up
+  // the listing of every RISKY action once read past a missing entry here).
+  testing::TempDir dir;
+  std::filesystem::copy(ORION_SOURCE_DIR "/policies", dir.path() / "policies");
+  std::filesystem::path rules = dir.path() / "policies" / "rules.yaml";
+  std::string text = testing::readFile(rules);
+  // First in the file, so it is the rule that matches (the first match decides).
+  text.replace(text.find("rules:\n"), 7, R"(rules:
+  - name: unit-log
+    match:
+      incident_types: [service_outage]
+      tags:
+        unit: "*"
+    steps:
+      - action: show_service_log
+        parameters:
+          unit: "{unit}"
+)");
+  std::ofstream(rules, std::ios::trunc) << text;
+  auto policy = policy::Policy::load(dir.path() / "policies");
+  ASSERT_TRUE(policy.isOk()) << policy.status().message();
+  SimulatedClock clock;
+  SafetyState state;
+  auto incident = makeIncident(
+      {.type = "service_outage", .tags = {{"unit", "nginx.service"}, {"target", "nginx"}}},
+      clock.now());
+  DecisionResult result = decide(DecideInput{incident, **policy, state, AutonomyLevel::kN3,
+                                             clock.now(), newUuid(), newUuid()});
+  EXPECT_EQ(result.decision.decision_type, DecisionType::kRequestApproval)
+      << result.decision.reasoning;
+  EXPECT_EQ(result.decision.safety_classification, SafetyClass::kRisky);
+  EXPECT_TRUE(contains(result.decision.reasoning,
+                       "show_service_log is RISKY (" + (dir.path() / "policies").string() +
+                           "/exec_actions.yaml:15: an exec action listed in neither"))
+      << result.decision.reasoning;
 }
 
 TEST(Decider, RevisionIgnoresEventCountButNotSeverityOrState) {

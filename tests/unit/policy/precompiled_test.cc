@@ -108,7 +108,13 @@ void expectStepsMatchThePolicy(const Policy& policy) {
       const ActionProfile& profile = step.profile;
       EXPECT_EQ(profile.classification, policy.classify(step.action_type));
       const ActionEntry* entry = policy.action(step.action_type);
-      EXPECT_EQ(profile.listed_at, entry != nullptr ? entry->where : "");
+      if (entry != nullptr) {
+        EXPECT_EQ(profile.listed_at, entry->where);
+      } else if (const ExecAction* exec = policy.execAction(step.action_type)) {
+        EXPECT_TRUE(profile.listed_at.starts_with(exec->where)) << profile.listed_at;
+      } else {
+        EXPECT_EQ(profile.listed_at, "");
+      }
       Cooldown cooldown = policy.cooldownFor(step.action_type);
       EXPECT_EQ(profile.cooldown.duration, cooldown.duration);
       EXPECT_EQ(profile.cooldown.applies_per, cooldown.applies_per);
@@ -166,7 +172,11 @@ TEST(PrecompiledSteps, ProfilesCoverDefaultsAndUnlistedActions) {
   // An exec action in neither list: RISKY, not listed, the global default cooldown.
   ActionProfile exec = policy.profileOf("show_service_log");
   EXPECT_EQ(exec.classification, SafetyClass::kRisky);
-  EXPECT_EQ(exec.listed_at, "");
+  const ExecAction* declared = policy.execAction("show_service_log");
+  ASSERT_NE(declared, nullptr);
+  EXPECT_EQ(exec.listed_at, declared->where +
+                                ": an exec action listed in neither actions_safe.yaml nor "
+                                "actions_risky.yaml");
   EXPECT_TRUE(exec.cooldown.is_default);
   EXPECT_FALSE(exec.rate_limit.has_value());
   EXPECT_EQ(exec.approval_timeout, policy.approvalTimeout("show_service_log"));
