@@ -8,8 +8,8 @@
 // Oracles, beyond "no crash, no hang, no sanitizer report": a policy that does not load says why
 // on every line, naming a file of the directory; one that loads keeps failing closed (an action
 // no list names is UNKNOWN, a destructive executor never makes anything SAFE, approval timeouts
-// stay under their maximum) and summarises itself. Templates render or fail with a Status; a
-// template without placeholders renders as itself (with "{{"/"}}" unescaped).
+// stay under their maximum) and summarises itself. Templates render or fail with a Status, and a
+// compiled parameter template renders exactly what rendering its source renders.
 #include <unistd.h>
 
 #include <cstdint>
@@ -28,8 +28,8 @@ namespace fs = std::filesystem;
 using namespace orion;
 using namespace orion::policy;
 
-constexpr std::string_view kFiles[] = {kSafeFile,          kRiskyFile,        kCooldownsFile,
-                                       kApprovalsFile,     kRulesFile,        kDiagnosticsFile,
+constexpr std::string_view kFiles[] = {kSafeFile,       kRiskyFile, kCooldownsFile,
+                                       kApprovalsFile,  kRulesFile, kDiagnosticsFile,
                                        kExecActionsFile};
 
 // A private copy of the shipped policies, made once per process (ORION_SOURCE_DIR is set by the
@@ -65,10 +65,31 @@ void checkLoaded(const Policy& policy) {
                "an approval timeout stays under max_timeout");
   }
   FUZZ_CHECK(!policy.summary().empty(), "a policy summarises itself");
+  // Each step's parameters were compiled at load: they render what their source renders.
+  auto lookup = [](std::string_view name) -> std::optional<std::string> {
+    if (name == "node" || name == "service_name" || name == "container_id") return "x1";
+    return std::nullopt;
+  };
+  auto lent = [](std::string_view name) -> std::optional<std::string_view> {
+    if (name == "node" || name == "service_name" || name == "container_id") return "x1";
+    return std::nullopt;
+  };
+  for (const Rule& rule : policy.rules()) {
+    for (const Step& step : rule.steps) {
+      std::optional<Json> fast = step.compiled_parameters.render(lent);
+      auto reference = renderParameters(step.parameters, lookup);
+      FUZZ_CHECK(fast.has_value() == reference.isOk(), "a compiled step renders like its source");
+      if (fast) FUZZ_CHECK(*fast == *reference, "a compiled step renders its source's parameters");
+    }
+  }
 }
 
 void fuzzTemplate(std::string_view text) {
   auto lookup = [](std::string_view name) -> std::optional<std::string> {
+    if (name == "service_name") return "web";
+    return std::nullopt;
+  };
+  auto lent = [](std::string_view name) -> std::optional<std::string_view> {
     if (name == "service_name") return "web";
     return std::nullopt;
   };
@@ -78,6 +99,19 @@ void fuzzTemplate(std::string_view text) {
     FUZZ_CHECK(rendered.isOk(), "a template without placeholders renders");
   }
   if (!names) FUZZ_CHECK(!rendered.isOk(), "a malformed template does not render");
+  // A rule step's parameters are compiled once at load; rendering the compiled form must give
+  // exactly what rendering the source gives.
+  std::string value(text);
+  Json parameters = {{"p", value}, {"list", {value, 3}}, {"nested", {{"k", value}}}};
+  auto compiled = ParameterTemplate::compile(parameters);
+  auto reference = renderParameters(parameters, lookup);
+  if (!compiled) {
+    FUZZ_CHECK(!names, "a template compiles when its placeholders parse");
+    return;
+  }
+  std::optional<Json> fast = compiled->render(lent);
+  FUZZ_CHECK(fast.has_value() == reference.isOk(), "compiled and source render alike");
+  if (fast) FUZZ_CHECK(*fast == *reference, "compiled and source render the same parameters");
 }
 
 }  // namespace
