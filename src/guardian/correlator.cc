@@ -109,16 +109,23 @@ Correlation Correlator::process(const Event& event) {
 
   const Record* flap = find(condition.incident);
   bool in_open_flap = flap != nullptr && flap->kind == Kind::kFlapping;
+  NodeState* node = nullptr;
   if (in_open_flap || flapping(condition)) {
     openOrGrowFlap(condition, fields, out);
-  } else if (!joinOrOpenGroup(condition, fields, out)) {
-    openSingle(condition, fields, out);
+  } else {
+    if (!condition.node.empty()) {
+      if (NodeState* known_node = findNode(condition.node)) pruneNode(*known_node, now);
+      node = &nodeNamed(condition.node);
+    }
+    if (node == nullptr || !joinOrOpenGroup(condition, *node, fields, out)) {
+      openSingle(condition, fields, out);
+    }
   }
   if (!condition.node.empty()) {
-    NodeState& node = nodeNamed(condition.node);
-    node.recent.push_back(RecentOpen{now, fingerprint, event.event_id});
-    while (node.recent.size() > 1000) node.recent.pop_front();
-    markChanged(node);
+    if (node == nullptr) node = &nodeNamed(condition.node);
+    node->recent.push_back(RecentOpen{now, fingerprint, event.event_id});
+    while (node->recent.size() > 1000) node->recent.pop_front();
+    markChanged(*node);
   }
   evictIfFull();
   return out;
@@ -416,7 +423,9 @@ Correlator::Condition& Correlator::addCondition(FingerprintValue fingerprint) {
 
 void Correlator::eraseCondition(Condition& condition) {
   resolved_.remove(condition);
-  if (!condition.changed) changed_conditions_.push_back(condition.fingerprint);
+  if (!condition.changed) {
+    changed_conditions_.push_back({condition.slot, condition.generation, condition.fingerprint});
+  }
   condition.changed = false;
   condition_index_.erase(condition.fingerprint, condition.slot);
   conditions_.release(condition);

@@ -274,7 +274,9 @@ class Correlator {
   // correlator_groups.cc
   bool flapping(const Condition& condition) const;
   void openOrGrowFlap(Condition& condition, const EventFields& fields, Correlation& out);
-  bool joinOrOpenGroup(Condition& condition, const EventFields& fields, Correlation& out);
+  // `node` is the condition's, pruned (pruneNode()) just before.
+  bool joinOrOpenGroup(Condition& condition, NodeState& node, const EventFields& fields,
+                       Correlation& out);
   void leaveGroup(const IncidentLink& group, FingerprintValue fingerprint,
                   const contracts::Event& event, Correlation& out);
   void describeGroup(const std::string& node, Record& group);
@@ -302,10 +304,16 @@ class Correlator {
 
   // What changed since clearDirty(): the live objects carry a `changed` flag so each is listed
   // once; what was erased is listed by key.
-  std::vector<FingerprintValue> changed_conditions_;
+  template <typename Key>
+  struct Changed {
+    uint32_t slot = 0;
+    uint32_t generation = 0;  // what the slot had when listed: a later one is someone else
+    Key key;
+  };
+  std::vector<Changed<FingerprintValue>> changed_conditions_;
   std::vector<RecordRef> changed_records_;
   std::vector<std::string> erased_incident_ids_;
-  std::vector<std::string> changed_nodes_;
+  std::vector<Changed<std::string>> changed_nodes_;
   uint64_t saved_sequence_ = 0;  // events remembered after it are changed
   std::vector<std::string> forgotten_event_ids_;
   size_t forgotten_count_ = 0;  // the first entries above; the rest keep their storage

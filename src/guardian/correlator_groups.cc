@@ -84,13 +84,10 @@ void Correlator::openOrGrowFlap(Condition& condition, const EventFields& fields,
   out.opened.push_back(incident.incident_id);
 }
 
-bool Correlator::joinOrOpenGroup(Condition& condition, const EventFields& fields,
+bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const EventFields& fields,
                                  Correlation& out) {
-  if (condition.node.empty()) return false;
   const Event& event = fields.event();
   WallTime now = clock_.now();
-  if (NodeState* known = findNode(condition.node)) pruneNode(*known, now);
-  NodeState& node = nodeNamed(condition.node);
   IncidentSeverity severity = contracts::incidentSeverityFor(event.severity);
 
   if (Record* group = find(node.group)) {

@@ -241,8 +241,8 @@ bool Correlator::hasChanges() const {
 
 std::vector<Correlator::Key> Correlator::changedKeys() const {
   std::vector<Key> keys;
-  for (FingerprintValue fingerprint : changed_conditions_) {
-    keys.emplace_back("conditions", fingerprintText(fingerprint));
+  for (const auto& changed : changed_conditions_) {
+    keys.emplace_back("conditions", fingerprintText(changed.key));
   }
   for (const RecordRef& ref : changed_records_) {
     if (records_.holds(ref.slot, ref.generation)) {
@@ -250,7 +250,7 @@ std::vector<Correlator::Key> Correlator::changedKeys() const {
     }
   }
   for (const std::string& id : erased_incident_ids_) keys.emplace_back("incidents", id);
-  for (const std::string& name : changed_nodes_) keys.emplace_back("nodes", name);
+  for (const auto& changed : changed_nodes_) keys.emplace_back("nodes", changed.key);
   for (size_t i = seen_.size(); i-- > 0 && seen_.sequenceAt(i) > saved_sequence_;) {
     keys.emplace_back("events", seen_.idAt(i));
   }
@@ -263,14 +263,16 @@ std::vector<Correlator::Key> Correlator::changedKeys() const {
 }
 
 void Correlator::clearDirty() {
-  for (FingerprintValue fingerprint : changed_conditions_) {
-    if (Condition* condition = findCondition(fingerprint)) condition->changed = false;
+  for (const auto& changed : changed_conditions_) {
+    if (conditions_.holds(changed.slot, changed.generation)) {
+      conditions_[changed.slot].changed = false;
+    }
   }
   for (const RecordRef& ref : changed_records_) {
     if (records_.holds(ref.slot, ref.generation)) records_[ref.slot].changed = false;
   }
-  for (const std::string& name : changed_nodes_) {
-    if (NodeState* node = findNode(name)) node->changed = false;
+  for (const auto& changed : changed_nodes_) {
+    if (nodes_.holds(changed.slot, changed.generation)) nodes_[changed.slot].changed = false;
   }
   changed_conditions_.clear();
   changed_records_.clear();

@@ -72,7 +72,7 @@ Correlator::NodeState& Correlator::nodeNamed(std::string_view name) {
 }
 
 void Correlator::eraseNode(NodeState& node) {
-  if (!node.changed) changed_nodes_.push_back(node.name);
+  if (!node.changed) changed_nodes_.push_back({node.slot, node.generation, node.name});
   node.changed = false;
   node_index_.erase(hashOf(node.name), node.slot);
   nodes_.release(node);
@@ -81,7 +81,7 @@ void Correlator::eraseNode(NodeState& node) {
 void Correlator::markChanged(Condition& condition) {
   if (condition.changed) return;
   condition.changed = true;
-  changed_conditions_.push_back(condition.fingerprint);
+  changed_conditions_.push_back({condition.slot, condition.generation, condition.fingerprint});
 }
 
 void Correlator::markChanged(Record& record) {
@@ -93,7 +93,7 @@ void Correlator::markChanged(Record& record) {
 void Correlator::markChanged(NodeState& node) {
   if (node.changed) return;
   node.changed = true;
-  changed_nodes_.push_back(node.name);
+  changed_nodes_.push_back({node.slot, node.generation, node.name});
 }
 
 }  // namespace orion::guardian

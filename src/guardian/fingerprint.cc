@@ -26,11 +26,10 @@ constexpr std::string_view kHexDigits = "0123456789abcdef";
 // Length-prefixing keeps ("ab","c") and ("a","bc") apart without reserving a separator
 // character that a resource name might contain.
 void appendField(std::string& out, std::string_view field) {
-  char digits[24];
-  auto written = std::to_chars(digits, digits + sizeof(digits), field.size());
-  out.append(digits, written.ptr);
-  out += ':';
-  out += field;
+  char prefix[24];
+  char* end = std::to_chars(prefix, prefix + sizeof(prefix) - 1, field.size()).ptr;
+  *end++ = ':';
+  out.append(prefix, end).append(field);
 }
 
 // OpenSSL 3 looks the algorithm up by name on every EVP_sha256() digest unless it is fetched
@@ -110,15 +109,13 @@ FingerprintValue fingerprintValueOf(const EventFields& fields) {
   using Field = EventFields::Field;
   std::string_view subject = fields.identifier(Field::kServiceName);
   if (subject.empty()) subject = fields.identifier(Field::kResource);
-
+  const std::string_view parts[] = {conditionTypeOf(fields.event().event_type), fields.node(),
+                                    fields.event().source, subject,
+                                    fields.identifier(Field::kMetric)};
   // Reused, so a fingerprint allocates nothing once the buffer has grown to fit.
   thread_local std::string canonical;
   canonical.clear();
-  appendField(canonical, conditionTypeOf(fields.event().event_type));
-  appendField(canonical, fields.node());
-  appendField(canonical, fields.event().source);
-  appendField(canonical, subject);
-  appendField(canonical, fields.identifier(Field::kMetric));
+  for (std::string_view part : parts) appendField(canonical, part);
   auto digest = sha256(canonical);
   FingerprintValue value = 0;
   for (size_t i = 0; i < 8; ++i) value = (value << 8) | digest[i];

@@ -52,8 +52,9 @@ void TagList::merge(std::span<const TagView> sorted) {
   // search per tag.
   size_t i = 0;
   for (const auto& [key, value] : sorted) {
-    while (i < slots_.size() && keyAt(i) < key) ++i;
-    if (i < slots_.size() && keyAt(i) == key) {
+    int order = 1;  // of the key at i against `key`; past the end counts as greater
+    while (i < slots_.size() && (order = keyAt(i).compare(key)) < 0) ++i;
+    if (i < slots_.size() && order == 0) {
       replaceValue(i, value);
     } else {
       insertAt(i, key, value);
