@@ -7,6 +7,7 @@
 
 #include "common/time.h"
 #include "guardian/fingerprint.h"
+#include "guardian/incident_text.h"
 
 namespace orion::guardian {
 
@@ -15,6 +16,17 @@ using contracts::EventSeverity;
 using contracts::Incident;
 using contracts::IncidentSeverity;
 using contracts::IncidentState;
+
+namespace {
+
+// The incident's description, empty, with the storage it had (optional::emplace would free it).
+std::string& emptiedDescription(Incident& incident) {
+  if (!incident.description) incident.description.emplace();
+  incident.description->clear();
+  return *incident.description;
+}
+
+}  // namespace
 
 std::string_view toString(Verdict verdict) {
   switch (verdict) {
@@ -41,6 +53,8 @@ std::string_view toString(Verdict verdict) {
 Correlator::Correlator(CorrelatorOptions options, const Clock& clock)
     : options_(options), clock_(clock) {}
 
+Correlator::~Correlator() = default;
+
 Correlation Correlator::process(const Event& event) {
   Correlation out;
   out.event_id = event.event_id;
@@ -50,21 +64,21 @@ Correlation Correlator::process(const Event& event) {
     return out;
   }
   remember(event.event_id);
-  out.fingerprint = fingerprintOf(event);
-  const std::string& fingerprint = out.fingerprint;
-  auto it = conditions_.find(fingerprint);
-  Condition* known = it == conditions_.end() ? nullptr : &it->second;
+  EventFields fields(event);
+  FingerprintValue fingerprint = fingerprintValueOf(fields);
+  out.fingerprint = fingerprintText(fingerprint);
+  Condition* known = findCondition(fingerprint);
 
-  if (isRecovery(event)) {
+  if (isRecovery(fields)) {
     if (known == nullptr || !known->open) {
       out.verdict = Verdict::kIgnored;
       return out;
     }
-    resolve(*known, fingerprint, event, out);
+    resolve(*known, fields, out);
     return out;
   }
   if (known != nullptr && known->open) {
-    absorb(*known, fingerprint, event, out);
+    absorb(*known, fields, out);
     return out;
   }
   if (event.severity == EventSeverity::kInfo) {
@@ -74,7 +88,7 @@ Correlation Correlator::process(const Event& event) {
 
   // The condition opens: for the first time, or again after it recovered.
   WallTime now = clock_.now();
-  Condition& condition = known != nullptr ? *known : conditions_[fingerprint];
+  Condition& condition = known != nullptr ? *known : addCondition(fingerprint);
   unlistResolved(condition);
   while (!condition.opens.empty() && condition.opens.front().at <= now - options_.flap_window) {
     condition.opens.pop_front();
@@ -85,58 +99,66 @@ Correlation Correlator::process(const Event& event) {
     condition.opens.pop_front();  // only the last few opens matter for flapping
   }
   condition.open = true;
-  condition.node = nodeOf(event);
+  condition.node.assign(fields.node());
   condition.severity = severity;
-  condition.summary = describeEvent(event);
-  condition.tags = eventTags(event);
-  condition.group_id.clear();
-  mark("conditions", fingerprint);
+  condition.summary.clear();
+  describeEventInto(fields, condition.summary);
+  condition.tags.assign(EventTagValues(fields).sorted());
+  condition.group.clear();
+  markChanged(condition);
 
-  auto flap = incidents_.find(condition.incident_id);
-  bool in_open_flap = flap != incidents_.end() && flap->second.kind == Kind::kFlapping;
+  const Record* flap = find(condition.incident);
+  bool in_open_flap = flap != nullptr && flap->kind == Kind::kFlapping;
+  NodeState* node = nullptr;
   if (in_open_flap || flapping(condition)) {
-    openOrGrowFlap(condition, fingerprint, event, out);
-  } else if (!joinOrOpenGroup(condition, fingerprint, event, out)) {
-    openSingle(condition, fingerprint, event, out);
+    openOrGrowFlap(condition, fields, out);
+  } else {
+    if (!condition.node.empty()) {
+      if (NodeState* known_node = findNode(condition.node)) pruneNode(*known_node, now);
+      node = &nodeNamed(condition.node);
+    }
+    if (node == nullptr || !joinOrOpenGroup(condition, *node, fields, out)) {
+      openSingle(condition, fields, out);
+    }
   }
   if (!condition.node.empty()) {
-    NodeState& node = nodes_[condition.node];
-    node.recent.push_back(RecentOpen{now, fingerprint, event.event_id});
-    while (node.recent.size() > 1000) node.recent.pop_front();
-    mark("nodes", condition.node);
+    if (node == nullptr) node = &nodeNamed(condition.node);
+    node->recent.push_back(RecentOpen{now, fingerprint, event.event_id});
+    while (node->recent.size() > 1000) node->recent.pop_front();
+    markChanged(*node);
   }
   evictIfFull();
   return out;
 }
 
-void Correlator::absorb(Condition& condition, const std::string& fingerprint, const Event& event,
-                        Correlation& out) {
-  auto it = incidents_.find(condition.incident_id);
-  if (it == incidents_.end()) {
+void Correlator::absorb(Condition& condition, const EventFields& fields, Correlation& out) {
+  Record* found = find(condition.incident);
+  if (found == nullptr) {
     // Its incident was forgotten (a bound); the condition restarts with this event.
     condition.open = false;
-    condition.incident_id.clear();
+    condition.incident.clear();
     out.verdict = Verdict::kIgnored;
-    mark("conditions", fingerprint);
+    markChanged(condition);
     return;
   }
+  const Event& event = fields.event();
   WallTime now = clock_.now();
-  Record& record = it->second;
+  Record& record = *found;
   addEvent(record, event.event_id, now);
   IncidentSeverity severity = contracts::incidentSeverityFor(event.severity);
   condition.severity = std::max(condition.severity, severity);
-  mark("conditions", fingerprint);
+  markChanged(condition);
   if (record.kind == Kind::kSingle) {
-    record.incident.description = describeEvent(event);
-    for (auto& [key, value] : eventTags(event)) record.incident.tags[key] = value;
+    describeEventInto(fields, emptiedDescription(record.incident));
+    record.tags.merge(EventTagValues(fields).sorted());
   }
   touch(record);
   if (severity > record.incident.severity) {
     raiseSeverity(record, severity);
-    publish(record, out);
+    publish(record, out.incidents);
     out.verdict = Verdict::kUpdated;
   } else if (now - record.last_published >= options_.correlation_window) {
-    publish(record, out);
+    publish(record, out.incidents);
     out.verdict = Verdict::kUpdated;
   } else {
     setPending(record);
@@ -144,26 +166,28 @@ void Correlator::absorb(Condition& condition, const std::string& fingerprint, co
   }
 }
 
-void Correlator::resolve(Condition& condition, const std::string& fingerprint, const Event& event,
-                         Correlation& out) {
+void Correlator::resolve(Condition& condition, const EventFields& fields, Correlation& out) {
+  const Event& event = fields.event();
   WallTime now = clock_.now();
   out.verdict = Verdict::kAbsorbed;
   condition.open = false;
   condition.resolved_at = now;
-  markResolved(condition, fingerprint);
-  auto it = incidents_.find(condition.incident_id);
-  if (it != incidents_.end()) {
-    Record& record = it->second;
+  markResolved(condition);
+  if (Record* found = find(condition.incident)) {
+    Record& record = *found;
     switch (record.kind) {
-      case Kind::kSingle:
+      case Kind::kSingle: {
         addEvent(record, event.event_id, now);
         record.incident.state = IncidentState::kResolved;
-        record.incident.description = "recovered: " + describeEvent(event);
-        publish(record, out);
-        eraseRecord(condition.incident_id);
-        condition.incident_id.clear();
+        std::string& description = emptiedDescription(record.incident);
+        description = "recovered: ";
+        describeEventInto(fields, description);
+        publish(record, out.incidents);
+        eraseRecord(record);
+        condition.incident.clear();
         out.verdict = Verdict::kResolved;
         break;
+      }
       case Kind::kFlapping:
         // The flapping incident stays open until the condition has been quiet for flap_window
         // (sweep()); the recovery is published with its next update.
@@ -172,84 +196,116 @@ void Correlator::resolve(Condition& condition, const std::string& fingerprint, c
         touch(record);
         break;
       case Kind::kNodeGroup: {
-        std::string group = condition.incident_id;
-        condition.incident_id.clear();
-        leaveGroup(group, fingerprint, event, out);
+        IncidentLink group = std::move(condition.incident);
+        condition.incident.clear();
+        leaveGroup(group, condition.fingerprint, event, out);
         break;
       }
     }
   }
-  if (!condition.group_id.empty()) {
-    std::string group = condition.group_id;
-    condition.group_id.clear();
-    leaveGroup(group, fingerprint, event, out);
+  if (!condition.group.empty()) {
+    IncidentLink group = std::move(condition.group);
+    condition.group.clear();
+    leaveGroup(group, condition.fingerprint, event, out);
   }
-  mark("conditions", fingerprint);
+  markChanged(condition);
 }
 
-void Correlator::openSingle(Condition& condition, const std::string& fingerprint,
-                            const Event& event, Correlation& out) {
-  Incident incident;
-  incident.incident_id = incidentIdFor(fingerprint, event.event_id);
+void Correlator::openSingle(Condition& condition, const EventFields& fields, Correlation& out) {
+  const Event& event = fields.event();
+  std::string fingerprint = fingerprintText(condition.fingerprint);
+  Record& record =
+      addRecord(Kind::kSingle, incidentIdFor(fingerprint, event.event_id), condition.fingerprint);
+  Incident& incident = record.incident;
   incident.timestamp = clock_.now();
   incident.incident_type = std::string(incidentTypeFor(event.event_type));
   incident.severity = contracts::incidentSeverityFor(event.severity);
-  incident.event_ids = {event.event_id};
+  incident.event_ids.push_back(event.event_id);
   incident.window_start = incident.timestamp;
   incident.window_end = incident.timestamp;
   incident.state = IncidentState::kOpen;
   incident.description = condition.summary;
-  incident.tags = condition.tags;
-  incident.tags["fingerprint"] = fingerprint;
-  Record& record = addRecord(Kind::kSingle, std::move(incident), fingerprint);
-  condition.incident_id = record.incident.incident_id;
-  publish(record, out);
-  out.opened.push_back(record.incident.incident_id);
+  record.tags = condition.tags;
+  record.tags.set("fingerprint", fingerprint);
+  link(condition.incident, record);
+  publish(record, out.incidents);
+  out.opened.push_back(incident.incident_id);
   out.verdict = Verdict::kOpened;
 }
 
-Correlator::Record& Correlator::addRecord(Kind kind, Incident incident, std::string member) {
-  std::string id = incident.incident_id;
-  if (incidents_.contains(id)) eraseRecord(id);  // the same opening event again, after a bound
-  Record& record = incidents_[id];
+// A new record for `incident_id` (replacing an open one with that id: the same opening event
+// again, after a bound), listed as the most recently active.
+Correlator::Record& Correlator::addRecord(Kind kind, std::string incident_id,
+                                          FingerprintValue member) {
+  if (Record* existing = findRecord(incident_id)) eraseRecord(*existing);
+  Record& record = allocateRecord(std::move(incident_id));
   record.kind = kind;
-  record.incident = std::move(incident);
-  record.members.insert(std::move(member));
+  record.members.insert(member);
   record.last_activity = clock_.now();
   record.activity_order = ++order_;
-  lru_.push_back(id);
-  record.lru = std::prev(lru_.end());
-  if (kind == Kind::kFlapping) flapping_.insert(id);
-  mark("incidents", id);
+  lru_.pushBack(record);
+  if (kind == Kind::kFlapping) flapping_.insert(record.incident.incident_id);
+  markChanged(record);
   return record;
 }
 
-void Correlator::eraseRecord(const std::string& incident_id) {
-  auto it = incidents_.find(incident_id);
-  if (it == incidents_.end()) return;
-  lru_.erase(it->second.lru);
-  incidents_.erase(it);
-  pending_.erase(incident_id);
-  flapping_.erase(incident_id);
-  mark("incidents", incident_id);
+// An empty record in a free slot, indexed under `incident_id`, which must not be open. The
+// slot's strings and vectors keep their storage from its last record.
+Correlator::Record& Correlator::allocateRecord(std::string incident_id) {
+  Record& record = records_.acquire();
+  record.kind = Kind::kSingle;
+  record.incident.incident_id = std::move(incident_id);
+  record.incident.timestamp = WallTime{};
+  record.incident.source = "orion-guardian";
+  record.incident.incident_type.clear();
+  record.incident.severity = IncidentSeverity::kLow;
+  record.incident.event_ids.clear();
+  record.incident.window_start = WallTime{};
+  record.incident.window_end = WallTime{};
+  record.incident.state = IncidentState::kOpen;
+  record.incident.description.reset();
+  record.incident.tags.clear();
+  record.tags.clear();
+  record.members.clear();
+  record.last_published = WallTime{};
+  record.last_activity = WallTime{};
+  record.pending_update = false;
+  record.activity_order = 0;
+  record.changed = false;
+  record_index_.insert(hashOf(record.incident.incident_id), record.slot);
+  return record;
+}
+
+// Takes the record out of every index and list and frees its slot. Its strings and vectors stay
+// with the slot, so the next record there needs no allocation for them.
+void Correlator::eraseRecord(Record& record) {
+  const std::string& id = record.incident.incident_id;
+  record_index_.erase(hashOf(id), record.slot);
+  lru_.remove(record);
+  pending_.remove(record);
+  if (record.kind == Kind::kFlapping) flapping_.erase(id);
+  erased_incident_ids_.push_back(id);
+  record.changed = false;
+  record.pending_update = false;
+  records_.release(record);
 }
 
 std::optional<Incident> Correlator::acknowledge(const std::string& incident_id,
                                                 const std::string& by,
                                                 const std::string& action_id) {
-  auto it = incidents_.find(incident_id);
-  if (it == incidents_.end()) return std::nullopt;
-  Record& record = it->second;
+  Record* found = findRecord(incident_id);
+  if (found == nullptr) return std::nullopt;
+  Record& record = *found;
   if (record.incident.state != contracts::IncidentState::kOpen) return std::nullopt;
   WallTime now = clock_.now();
   record.incident.state = contracts::IncidentState::kAcknowledged;
-  record.incident.tags["acknowledged_at"] = formatRfc3339(now);
-  record.incident.tags["acknowledged_by"] = by;
-  record.incident.tags["acknowledged_action"] = action_id;
-  Correlation out;
+  record.tags.set("acknowledged_at", formatRfc3339(now));
+  record.tags.set("acknowledged_by", by);
+  record.tags.set("acknowledged_action", action_id);
+  std::vector<Incident> out;
   touch(record);
   publish(record, out);
-  return std::move(out.incidents.front());
+  return std::move(out.front());
 }
 
 // An acknowledgement holds until the incident gets worse: a higher severity opens it again, so
@@ -260,118 +316,156 @@ void Correlator::raiseSeverity(Record& record, contracts::IncidentSeverity sever
   if (record.incident.state == contracts::IncidentState::kAcknowledged) {
     record.incident.state = contracts::IncidentState::kOpen;
   }
-  mark("incidents", record.incident.incident_id);
+  markChanged(record);
 }
 
-void Correlator::publish(Record& record, Correlation& out) {
+void Correlator::publish(Record& record, std::vector<Incident>& out) {
   WallTime now = clock_.now();
   record.incident.timestamp = now;
   record.last_published = now;
   record.pending_update = false;
-  pending_.erase(record.incident.incident_id);
-  out.incidents.push_back(record.incident);
-  mark("incidents", record.incident.incident_id);
+  pending_.remove(record);
+  Incident& published = out.emplace_back(record.incident);
+  record.tags.copyTo(published.tags);
+  markChanged(record);
+}
+
+contracts::Incident Correlator::document(const Record& record) const {
+  Incident incident = record.incident;
+  record.tags.copyTo(incident.tags);
+  return incident;
+}
+
+void Correlator::setPending(Record& record) {
+  record.pending_update = true;
+  if (!pending_.contains(record)) pending_.pushBack(record);
 }
 
 // Keeps the opening event (what started it) and the most recent ones (what it looks like now),
 // so a long-lived incident stays a bounded document.
-void Correlator::setPending(Record& record) {
-  record.pending_update = true;
-  pending_.insert(record.incident.incident_id);
-}
-
-void Correlator::addEvent(Record& record, const std::string& event_id, WallTime at) {
+void Correlator::addEvent(Record& record, std::string_view event_id, WallTime at) {
   Incident& incident = record.incident;
   if (incident.event_ids.size() < std::max<size_t>(options_.max_event_ids_per_incident, 1)) {
-    incident.event_ids.push_back(event_id);
+    incident.event_ids.emplace_back(event_id);
   } else if (incident.event_ids.size() > 1) {
     incident.event_ids.erase(incident.event_ids.begin() + 1);
-    incident.event_ids.push_back(event_id);
+    incident.event_ids.emplace_back(event_id);
     ++counters_.truncated_event_ids;
   } else {
     ++counters_.truncated_event_ids;
   }
   incident.window_start = std::min(incident.window_start, at);
   incident.window_end = std::max(incident.window_end, at);
-  mark("incidents", incident.incident_id);
+  markChanged(record);
 }
 
 void Correlator::touch(Record& record) {
   record.last_activity = clock_.now();
   record.activity_order = ++order_;
-  lru_.splice(lru_.end(), lru_, record.lru);
+  lru_.moveToBack(record);
 }
 
 void Correlator::remember(const std::string& event_id) {
-  seen_.emplace(event_id, ++seen_sequence_);
-  seen_order_.push_back(event_id);
-  mark("events", event_id);
-  while (seen_order_.size() > std::max<size_t>(options_.max_remembered_events, 1)) {
-    seen_.erase(seen_order_.front());
-    mark("events", seen_order_.front());
-    seen_order_.pop_front();
+  seen_.add(event_id, ++seen_sequence_);
+  while (seen_.size() > std::max<size_t>(options_.max_remembered_events, 1)) {
+    const std::string& forgotten = seen_.forgetOldest();
+    if (forgotten_count_ < forgotten_event_ids_.size()) {
+      forgotten_event_ids_[forgotten_count_].assign(forgotten);
+    } else {
+      forgotten_event_ids_.push_back(forgotten);
+    }
+    ++forgotten_count_;
     ++counters_.forgotten_event_ids;
   }
 }
 
-void Correlator::markResolved(Condition& condition, const std::string& fingerprint) {
+void Correlator::markResolved(Condition& condition) {
   unlistResolved(condition);
-  condition.resolved_pos = resolved_.insert(resolved_.end(), fingerprint);
+  resolved_.pushBack(condition);
   condition.listed_resolved = true;
   condition.resolved_order = ++order_;
   while (resolved_.size() > std::max<size_t>(options_.max_resolved_fingerprints, 1)) {
-    std::string oldest = resolved_.front();
-    resolved_.pop_front();
-    auto it = conditions_.find(oldest);
-    if (it != conditions_.end() && !it->second.open && it->second.incident_id.empty()) {
-      conditions_.erase(it);
-      mark("conditions", oldest);
+    Condition& oldest = *resolved_.front();
+    resolved_.remove(oldest);
+    oldest.listed_resolved = false;
+    if (!oldest.open && oldest.incident.empty()) {
+      eraseCondition(oldest);
       ++counters_.evicted_fingerprints;
-    } else if (it != conditions_.end()) {
-      it->second.listed_resolved = false;
     }
   }
 }
 
 void Correlator::unlistResolved(Condition& condition) {
-  if (!condition.listed_resolved) return;
-  resolved_.erase(condition.resolved_pos);
+  resolved_.remove(condition);
   condition.listed_resolved = false;
 }
 
+// A new condition for `fingerprint`, which must not have one. The slot's strings and vectors
+// keep their storage from its last condition.
+Correlator::Condition& Correlator::addCondition(FingerprintValue fingerprint) {
+  Condition& condition = conditions_.acquire();
+  condition.fingerprint = fingerprint;
+  condition.node.clear();
+  condition.open = false;
+  condition.incident.clear();
+  condition.group.clear();
+  condition.opens.clear();
+  condition.severity = IncidentSeverity::kLow;
+  condition.summary.clear();
+  condition.tags.clear();
+  condition.resolved_at = WallTime{};
+  condition.listed_resolved = false;
+  condition.resolved_order = 0;
+  condition.changed = false;
+  condition_index_.insert(fingerprint, condition.slot);
+  return condition;
+}
+
+void Correlator::eraseCondition(Condition& condition) {
+  resolved_.remove(condition);
+  if (!condition.changed) {
+    changed_conditions_.push_back({condition.slot, condition.generation, condition.fingerprint});
+  }
+  condition.changed = false;
+  condition_index_.erase(condition.fingerprint, condition.slot);
+  conditions_.release(condition);
+}
+
 void Correlator::evictIfFull() {
-  while (incidents_.size() > std::max<size_t>(options_.max_open_incidents, 1) && !lru_.empty()) {
-    std::string id = lru_.front();
-    Record& record = incidents_.at(id);
-    for (const std::string& member : record.members) {
-      auto it = conditions_.find(member);
-      if (it == conditions_.end()) continue;
-      if (it->second.incident_id == id) {
-        unlistResolved(it->second);
-        conditions_.erase(it);
-      } else if (it->second.group_id == id) {
-        it->second.group_id.clear();
+  while (openCount() > std::max<size_t>(options_.max_open_incidents, 1) && !lru_.empty()) {
+    Record& record = *lru_.front();
+    const std::string& id = record.incident.incident_id;
+    for (FingerprintValue member : record.members) {
+      Condition* condition = findCondition(member);
+      if (condition == nullptr) continue;
+      if (condition->incident.id == id) {
+        eraseCondition(*condition);
+        continue;
       }
-      mark("conditions", member);
+      if (condition->group.id == id) condition->group.clear();
+      markChanged(*condition);
     }
     if (record.kind == Kind::kNodeGroup) {
-      for (auto& [name, node] : nodes_) {
-        if (node.group_id == id) {
-          node.group_id.clear();
-          mark("nodes", name);
-        }
-      }
+      nodes_.forEachLive([this, &id](NodeState& node) {
+        if (node.group.id != id) return;
+        node.group.clear();
+        markChanged(node);
+      });
     }
-    eraseRecord(id);
+    eraseRecord(record);
     ++counters_.evicted_incidents;
   }
 }
 
 const Incident* Correlator::openIncident(std::string_view fingerprint) const {
-  auto it = conditions_.find(std::string(fingerprint));
-  if (it == conditions_.end() || !it->second.open) return nullptr;
-  auto record = incidents_.find(it->second.incident_id);
-  return record == incidents_.end() ? nullptr : &record->second.incident;
+  auto value = parseFingerprint(fingerprint);
+  if (!value) return nullptr;
+  const Condition* condition = findCondition(*value);
+  if (condition == nullptr || !condition->open) return nullptr;
+  const Record* record = find(condition->incident);
+  if (record == nullptr) return nullptr;
+  inspected_ = document(*record);
+  return &inspected_;
 }
 
 }  // namespace orion::guardian

@@ -29,24 +29,38 @@
 // same clock readings gives the same incidents). Memory is bounded (CorrelatorOptions); each
 // bound that drops something is counted in Counters.
 //
+// Inside, what is kept per event is laid out for speed (docs/benchmarks.md, issue 4): conditions,
+// open incidents and nodes live in slots that are found through hash indexes and reused
+// (slot_arena.h, slot_index.h), fingerprints are numbers, tags are flat sorted lists
+// (tag_list.h), and a reference to an incident is its id plus the slot it was last found at.
+// None of it shows outside: documents, ids and the stored state are as they always were.
+//
 // Not thread-safe: one correlator is used by one thread at a time (the guardian's mutex).
 #pragma once
 
 #include <cstddef>
-#include <deque>
-#include <list>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/json.h"
+#include "common/status.h"
 #include "contracts/documents.h"
+#include "guardian/event_fields.h"
+#include "guardian/event_id_memory.h"
+#include "guardian/fifo.h"
+#include "guardian/fingerprint.h"
+#include "guardian/fingerprint_set.h"
+#include "guardian/intrusive_list.h"
+#include "guardian/slot_arena.h"
+#include "guardian/slot_index.h"
+#include "guardian/tag_list.h"
 
 namespace orion::guardian {
 
@@ -100,6 +114,9 @@ class Correlator {
   // `clock` gives the incidents' timestamps and measures the windows; it must outlive the
   // correlator.
   Correlator(CorrelatorOptions options, const Clock& clock);
+  ~Correlator();
+  Correlator(const Correlator&) = delete;
+  Correlator& operator=(const Correlator&) = delete;
 
   // Applies `event` and returns what to publish.
   Correlation process(const contracts::Event& event);
@@ -108,8 +125,8 @@ class Correlator {
   // incidents that went quiet, expires resolved fingerprints. Call every second or so.
   std::vector<contracts::Incident> sweep();
 
-  size_t openCount() const { return incidents_.size(); }
-  size_t conditionCount() const { return conditions_.size(); }
+  size_t openCount() const { return records_.liveCount(); }
+  size_t conditionCount() const { return conditions_.liveCount(); }
   // The commander acknowledged `incident_id` (an acknowledge_incident action succeeded): an open
   // incident becomes `acknowledged` (tags acknowledged_at, acknowledged_by, acknowledged_action)
   // and is returned to publish. Later events still join it and its recovery still resolves it;
@@ -124,9 +141,15 @@ class Correlator {
   const Counters& counters() const { return counters_; }
 
   // ---- persistence (correlator_state.cc) -------------------------------------------------
+  // The state is four tables of JSON values: "conditions" (by fingerprint), "incidents" (by
+  // incident id), "nodes" (by node name) and "events" (recent event ids).
   using Key = std::pair<std::string, std::string>;  // (table, key)
-  const std::set<Key>& dirty() const { return dirty_; }
-  void clearDirty() { dirty_.clear(); }
+  // True when a key changed since the last clearDirty().
+  bool hasChanges() const;
+  // The keys changed since the last clearDirty(), sorted, each once. A key whose valueOf() is
+  // nullopt was erased.
+  std::vector<Key> changedKeys() const;
+  void clearDirty();
   std::optional<Json> valueOf(const Key& key) const;
   Status restore(const std::string& table, const std::string& key, const Json& value);
   // Call once after every restore(): rebuilds the orders the bounds evict by.
@@ -135,92 +158,166 @@ class Correlator {
   Json snapshot() const;
 
  private:
+  enum class Kind { kSingle, kFlapping, kNodeGroup };
+
+  // Where a record was found: its slot, valid while the slot's generation is unchanged.
+  struct RecordRef {
+    uint32_t slot = SlotIndex::kNotFound;
+    uint32_t generation = 0;
+  };
+  // A reference to an incident by its id, which is what counts (and what is stored), with the
+  // record it was last found at, so that following it usually costs no lookup by id.
+  struct IncidentLink {
+    std::string id;
+    mutable RecordRef cached;  // reset whenever `id` changes
+    bool empty() const { return id.empty(); }
+    void clear() {
+      id.clear();
+      cached = {};
+    }
+  };
+
+  // An open incident.
+  struct Record {
+    uint32_t slot = 0;        // SlotArena's
+    uint32_t generation = 0;  // SlotArena's
+    bool live = false;        // SlotArena's
+    Kind kind = Kind::kSingle;
+    contracts::Incident incident;  // the document without its tags, which are:
+    TagList tags;
+    FingerprintSet members;  // conditions it carries or lists
+    WallTime last_published;
+    WallTime last_activity;
+    bool pending_update = false;  // also: listed in pending_
+    uint64_t activity_order = 0;  // sequence of the last activity, to rebuild lru_
+    ListHook<Record> lru_hook;
+    ListHook<Record> pending_hook;
+    bool changed = false;  // listed in changed_records_
+  };
+
   struct OpenRecord {
     WallTime at;
     std::string event_id;
     contracts::IncidentSeverity severity = contracts::IncidentSeverity::kLow;
   };
+  // What the correlator knows about one fingerprint.
   struct Condition {
+    uint32_t slot = 0;        // SlotArena's
+    uint32_t generation = 0;  // SlotArena's
+    bool live = false;        // SlotArena's
+    FingerprintValue fingerprint = 0;
     std::string node;
     bool open = false;
-    std::string incident_id;  // where its events go while open
-    std::string group_id;     // the node group listing it while it has its own incident
-    std::deque<OpenRecord> opens;
+    IncidentLink incident;  // where its events go while open
+    IncidentLink group;     // the node group listing it while it has its own incident
+    Fifo<OpenRecord> opens;
     contracts::IncidentSeverity severity = contracts::IncidentSeverity::kLow;
-    std::string summary;   // describeEvent() of the opening event
-    contracts::Tags tags;  // eventTags() of the opening event
+    std::string summary;  // describeEvent() of the opening event
+    TagList tags;         // eventTags() of the opening event
     WallTime resolved_at;
-    bool listed_resolved = false;  // in resolved_ (position below)
+    bool listed_resolved = false;  // in resolved_
     uint64_t resolved_order = 0;   // sequence of the resolution, to rebuild resolved_
-    std::list<std::string>::iterator resolved_pos;
+    ListHook<Condition> resolved_hook;
+    bool changed = false;  // listed in changed_conditions_
   };
-  enum class Kind { kSingle, kFlapping, kNodeGroup };
-  struct Record {
-    Kind kind = Kind::kSingle;
-    contracts::Incident incident;
-    std::set<std::string> members;  // fingerprints it carries or lists
-    WallTime last_published;
-    WallTime last_activity;
-    bool pending_update = false;
-    uint64_t activity_order = 0;  // sequence of the last activity, to rebuild lru_
-    std::list<std::string>::iterator lru;
-  };
+
   struct RecentOpen {
     WallTime at;
-    std::string fingerprint;
+    FingerprintValue fingerprint = 0;
     std::string event_id;
   };
   struct NodeState {
-    std::deque<RecentOpen> recent;  // opens within correlation_window
-    std::string group_id;           // the open correlation_detected incident, if any
+    uint32_t slot = 0;        // SlotArena's
+    uint32_t generation = 0;  // SlotArena's
+    bool live = false;        // SlotArena's
+    std::string name;
+    Fifo<RecentOpen> recent;  // opens within correlation_window
+    IncidentLink group;       // the open correlation_detected incident, if any
+    bool changed = false;     // listed in changed_nodes_
   };
 
   // correlator.cc
-  void absorb(Condition& condition, const std::string& fingerprint, const contracts::Event& event,
-              Correlation& out);
-  void resolve(Condition& condition, const std::string& fingerprint, const contracts::Event& event,
-               Correlation& out);
-  void openSingle(Condition& condition, const std::string& fingerprint,
-                  const contracts::Event& event, Correlation& out);
-  Record& addRecord(Kind kind, contracts::Incident incident, std::string member);
-  void eraseRecord(const std::string& incident_id);
-  void publish(Record& record, Correlation& out);
+  void absorb(Condition& condition, const EventFields& fields, Correlation& out);
+  void resolve(Condition& condition, const EventFields& fields, Correlation& out);
+  void openSingle(Condition& condition, const EventFields& fields, Correlation& out);
+  Record& addRecord(Kind kind, std::string incident_id, FingerprintValue member);
+  Record& allocateRecord(std::string incident_id);
+  void eraseRecord(Record& record);
+  void publish(Record& record, std::vector<contracts::Incident>& out);
   void raiseSeverity(Record& record, contracts::IncidentSeverity severity);
   void setPending(Record& record);
-  void addEvent(Record& record, const std::string& event_id, WallTime at);
+  void addEvent(Record& record, std::string_view event_id, WallTime at);
   void touch(Record& record);
   void remember(const std::string& event_id);
-  void markResolved(Condition& condition, const std::string& fingerprint);
+  void markResolved(Condition& condition);
   void unlistResolved(Condition& condition);
+  Condition& addCondition(FingerprintValue fingerprint);
+  void eraseCondition(Condition& condition);
   void evictIfFull();
+  contracts::Incident document(const Record& record) const;
+  // correlator_tables.cc: finding things, and noting what changed.
+  static uint64_t hashOf(std::string_view key);
+  Record* findRecord(std::string_view incident_id);
+  const Record* findRecord(std::string_view incident_id) const;
+  Record* find(const IncidentLink& link);
+  const Record* find(const IncidentLink& link) const;
+  static void link(IncidentLink& link, const Record& record);
+  Condition* findCondition(FingerprintValue fingerprint);
+  const Condition* findCondition(FingerprintValue fingerprint) const;
+  NodeState* findNode(std::string_view name);
+  const NodeState* findNode(std::string_view name) const;
+  NodeState& nodeNamed(std::string_view name);  // found, or added
+  void eraseNode(NodeState& node);
+  void markChanged(Condition& condition);
+  void markChanged(Record& record);
+  void markChanged(NodeState& node);
   // correlator_groups.cc
   bool flapping(const Condition& condition) const;
-  void openOrGrowFlap(Condition& condition, const std::string& fingerprint,
-                      const contracts::Event& event, Correlation& out);
-  bool joinOrOpenGroup(Condition& condition, const std::string& fingerprint,
-                       const contracts::Event& event, Correlation& out);
-  void leaveGroup(const std::string& group_id, const std::string& fingerprint,
+  void openOrGrowFlap(Condition& condition, const EventFields& fields, Correlation& out);
+  // `node` is the condition's, pruned (pruneNode()) just before.
+  bool joinOrOpenGroup(Condition& condition, NodeState& node, const EventFields& fields,
+                       Correlation& out);
+  void leaveGroup(const IncidentLink& group, FingerprintValue fingerprint,
                   const contracts::Event& event, Correlation& out);
-  std::string groupDescription(const std::string& node, const Record& group) const;
-  void pruneNode(const std::string& node, WallTime now);
-
-  void mark(const char* table, const std::string& key) { dirty_.emplace(table, key); }
+  void describeGroup(const std::string& node, Record& group);
+  void pruneNode(NodeState& node, WallTime now);
 
   CorrelatorOptions options_;
   const Clock& clock_;
-  std::unordered_map<std::string, Condition> conditions_;  // fingerprint →
-  std::unordered_map<std::string, Record> incidents_;      // open incident id →
-  std::list<std::string> lru_;                             // incident ids, least active first
-  std::set<std::string> pending_;                          // ids with an update to publish
-  std::set<std::string> flapping_;                         // open repeated_failures ids
-  std::map<std::string, NodeState> nodes_;
-  std::list<std::string> resolved_;                 // resolved fingerprints, oldest first
-  std::unordered_map<std::string, uint64_t> seen_;  // recent event id → sequence
-  std::deque<std::string> seen_order_;
+  // Conditions, open incidents and nodes live in slots that stay put, each found through an
+  // index of their keys' hashes (by fingerprint, incident id and node name).
+  SlotArena<Condition> conditions_;
+  SlotIndex condition_index_;
+  SlotArena<Record> records_;
+  SlotIndex record_index_;
+  SlotArena<NodeState> nodes_;
+  SlotIndex node_index_;
+  IntrusiveList<Record, &Record::lru_hook> lru_;                  // least active first
+  IntrusiveList<Record, &Record::pending_hook> pending_;          // with an update to publish
+  std::set<std::string> flapping_;                                // open repeated_failures ids
+  IntrusiveList<Condition, &Condition::resolved_hook> resolved_;  // oldest resolution first
+  EventIdMemory seen_;
   uint64_t seen_sequence_ = 0;
-  uint64_t order_ = 0;  // shared sequence for activity and resolution order
-  std::set<Key> dirty_;
+  uint64_t order_ = 0;                     // shared sequence for activity and resolution order
+  mutable contracts::Incident inspected_;  // what openIncident() returned last
   Counters counters_;
+
+  // What changed since clearDirty(): the live objects carry a `changed` flag so each is listed
+  // once; what was erased is listed by key.
+  template <typename Key>
+  struct Changed {
+    uint32_t slot = 0;
+    uint32_t generation = 0;  // what the slot had when listed: a later one is someone else
+    Key key;
+  };
+  std::vector<Changed<FingerprintValue>> changed_conditions_;
+  std::vector<RecordRef> changed_records_;
+  std::vector<std::string> erased_incident_ids_;
+  std::vector<Changed<std::string>> changed_nodes_;
+  uint64_t saved_sequence_ = 0;  // events remembered after it are changed
+  std::vector<std::string> forgotten_event_ids_;
+  size_t forgotten_count_ = 0;  // the first entries above; the rest keep their storage
+  std::map<std::string, uint64_t> restored_events_;  // between restore() and finishRestore()
 };
 
 // The incident_type for an event type (after conditionTypeOf): service_down → service_outage,

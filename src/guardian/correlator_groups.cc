@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "common/time.h"
 #include "guardian/correlator.h"
@@ -32,27 +33,29 @@ bool Correlator::flapping(const Condition& condition) const {
   return condition.opens.size() >= std::max<size_t>(options_.flap_threshold, 2);
 }
 
-void Correlator::openOrGrowFlap(Condition& condition, const std::string& fingerprint,
-                                const Event& event, Correlation& out) {
+void Correlator::openOrGrowFlap(Condition& condition, const EventFields& fields, Correlation& out) {
+  const Event& event = fields.event();
   WallTime now = clock_.now();
   IncidentSeverity severity = contracts::incidentSeverityFor(event.severity);
   out.verdict = Verdict::kFlapping;
-  auto existing = incidents_.find(condition.incident_id);
-  if (existing != incidents_.end() && existing->second.kind == Kind::kFlapping) {
-    Record& record = existing->second;
+  Record* existing = find(condition.incident);
+  if (existing != nullptr && existing->kind == Kind::kFlapping) {
+    Record& record = *existing;
     addEvent(record, event.event_id, now);
-    record.incident.tags["opens"] = std::to_string(condition.opens.size());
+    record.tags.set("opens", std::to_string(condition.opens.size()));
     touch(record);
     if (severity > record.incident.severity) {
       raiseSeverity(record, severity);
-      publish(record, out);
+      publish(record, out.incidents);
     } else {
       setPending(record);
     }
     return;
   }
-  Incident incident;
-  incident.incident_id = incidentIdFor("flap/" + fingerprint, event.event_id);
+  std::string fingerprint = fingerprintText(condition.fingerprint);
+  Record& record = addRecord(Kind::kFlapping, incidentIdFor("flap/" + fingerprint, event.event_id),
+                             condition.fingerprint);
+  Incident& incident = record.incident;
   incident.timestamp = now;
   incident.incident_type = "repeated_failures";
   incident.severity = IncidentSeverity::kLow;
@@ -72,39 +75,35 @@ void Correlator::openOrGrowFlap(Condition& condition, const std::string& fingerp
   incident.state = IncidentState::kOpen;
   incident.description = fmt::format("{}: failed {} times within {} (flapping)", condition.summary,
                                      condition.opens.size(), humanWindow(options_.flap_window));
-  incident.tags = condition.tags;
-  incident.tags["fingerprint"] = fingerprint;
-  incident.tags["flapping"] = "true";
-  incident.tags["opens"] = std::to_string(condition.opens.size());
-  Record& record = addRecord(Kind::kFlapping, std::move(incident), fingerprint);
-  condition.incident_id = record.incident.incident_id;
-  publish(record, out);
-  out.opened.push_back(record.incident.incident_id);
+  record.tags = condition.tags;
+  record.tags.set("fingerprint", fingerprint);
+  record.tags.set("flapping", "true");
+  record.tags.set("opens", std::to_string(condition.opens.size()));
+  link(condition.incident, record);
+  publish(record, out.incidents);
+  out.opened.push_back(incident.incident_id);
 }
 
-bool Correlator::joinOrOpenGroup(Condition& condition, const std::string& fingerprint,
-                                 const Event& event, Correlation& out) {
-  if (condition.node.empty()) return false;
+bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const EventFields& fields,
+                                 Correlation& out) {
+  const Event& event = fields.event();
   WallTime now = clock_.now();
-  pruneNode(condition.node, now);
-  NodeState& node = nodes_[condition.node];
   IncidentSeverity severity = contracts::incidentSeverityFor(event.severity);
 
-  auto group = incidents_.find(node.group_id);
-  if (group != incidents_.end()) {
-    Record& record = group->second;
+  if (Record* group = find(node.group)) {
+    Record& record = *group;
     if (record.members.size() >= options_.max_group_members) {
       ++counters_.truncated_members;
       return false;  // a group this large: the condition gets its own incident
     }
-    record.members.insert(fingerprint);
-    condition.incident_id = record.incident.incident_id;
+    record.members.insert(condition.fingerprint);
+    link(condition.incident, record);
     addEvent(record, event.event_id, now);
     raiseSeverity(record, severity);
-    record.incident.description = groupDescription(condition.node, record);
-    record.incident.tags["correlated_count"] = std::to_string(record.members.size());
+    describeGroup(condition.node, record);
+    record.tags.set("correlated_count", std::to_string(record.members.size()));
     touch(record);
-    publish(record, out);
+    publish(record, out.incidents);
     out.verdict = Verdict::kGrouped;
     return true;
   }
@@ -112,13 +111,14 @@ bool Correlator::joinOrOpenGroup(Condition& condition, const std::string& finger
   // Distinct conditions on this node that opened within the window and are still open in their
   // own incidents.
   std::vector<const RecentOpen*> others;
-  std::set<std::string> counted{fingerprint};
+  FingerprintSet counted;
+  counted.insert(condition.fingerprint);
   for (const RecentOpen& recent : node.recent) {
     if (counted.contains(recent.fingerprint)) continue;
-    auto other = conditions_.find(recent.fingerprint);
-    if (other == conditions_.end() || !other->second.open) continue;
-    auto own = incidents_.find(other->second.incident_id);
-    if (own == incidents_.end() || own->second.kind != Kind::kSingle) continue;
+    const Condition* other = findCondition(recent.fingerprint);
+    if (other == nullptr || !other->open) continue;
+    const Record* own = find(other->incident);
+    if (own == nullptr || own->kind != Kind::kSingle) continue;
     counted.insert(recent.fingerprint);
     others.push_back(&recent);
   }
@@ -128,8 +128,10 @@ bool Correlator::joinOrOpenGroup(Condition& condition, const std::string& finger
     others.resize(options_.max_group_members > 0 ? options_.max_group_members - 1 : 0);
   }
 
-  Incident incident;
-  incident.incident_id = incidentIdFor("node/" + condition.node, event.event_id);
+  Record& record =
+      addRecord(Kind::kNodeGroup, incidentIdFor("node/" + condition.node, event.event_id),
+                condition.fingerprint);
+  Incident& incident = record.incident;
   incident.timestamp = now;
   incident.incident_type = "correlation_detected";
   incident.severity = severity;
@@ -139,11 +141,12 @@ bool Correlator::joinOrOpenGroup(Condition& condition, const std::string& finger
   std::string correlated;
   size_t listed = 0;
   for (const RecentOpen* other : others) {
-    Condition& member = conditions_.at(other->fingerprint);
+    const Condition& member = *findCondition(other->fingerprint);
     incident.severity = std::max(incident.severity, member.severity);
     incident.event_ids.push_back(other->event_id);
     if (listed++ < kListedIncidentIds) {
-      correlated += (correlated.empty() ? "" : ",") + member.incident_id;
+      if (!correlated.empty()) correlated += ',';
+      correlated += member.incident.id;
     }
   }
   incident.event_ids.push_back(event.event_id);
@@ -154,34 +157,33 @@ bool Correlator::joinOrOpenGroup(Condition& condition, const std::string& finger
         incident.event_ids.begin() + 1,
         incident.event_ids.end() - static_cast<ptrdiff_t>(options_.max_event_ids_per_incident) + 1);
   }
-  incident.tags = {{"node", condition.node},
-                   {"target", condition.node},
-                   {"common_cause", "node:" + condition.node},
-                   {"fingerprint", sha256Hex("node/" + condition.node).substr(0, 16)},
-                   {"correlated_incidents", correlated},
-                   {"correlated_count", std::to_string(others.size() + 1)}};
-  Record& record = addRecord(Kind::kNodeGroup, std::move(incident), fingerprint);
-  const std::string& group_id = record.incident.incident_id;
+  record.tags.set("node", condition.node);
+  record.tags.set("target", condition.node);
+  record.tags.set("common_cause", "node:" + condition.node);
+  record.tags.set("fingerprint", sha256Hex("node/" + condition.node).substr(0, 16));
+  record.tags.set("correlated_incidents", correlated);
+  record.tags.set("correlated_count", std::to_string(others.size() + 1));
   for (const RecentOpen* other : others) {
-    conditions_.at(other->fingerprint).group_id = group_id;
+    Condition& member = *findCondition(other->fingerprint);
+    link(member.group, record);
     record.members.insert(other->fingerprint);
-    mark("conditions", other->fingerprint);
+    markChanged(member);
   }
-  condition.incident_id = group_id;
-  record.incident.description = groupDescription(condition.node, record);
-  node.group_id = group_id;
-  mark("nodes", condition.node);
-  publish(record, out);
-  out.opened.push_back(group_id);
+  link(condition.incident, record);
+  describeGroup(condition.node, record);
+  link(node.group, record);
+  markChanged(node);
+  publish(record, out.incidents);
+  out.opened.push_back(incident.incident_id);
   out.verdict = Verdict::kGrouped;
   return true;
 }
 
-void Correlator::leaveGroup(const std::string& group_id, const std::string& fingerprint,
+void Correlator::leaveGroup(const IncidentLink& group_link, FingerprintValue fingerprint,
                             const Event& event, Correlation& out) {
-  auto it = incidents_.find(group_id);
-  if (it == incidents_.end()) return;
-  Record& group = it->second;
+  Record* found = find(group_link);
+  if (found == nullptr) return;
+  Record& group = *found;
   WallTime now = clock_.now();
   group.members.erase(fingerprint);
   addEvent(group, event.event_id, now);
@@ -190,114 +192,111 @@ void Correlator::leaveGroup(const std::string& group_id, const std::string& fing
     setPending(group);
     return;
   }
-  std::string node = group.incident.tags["node"];
+  // As tags["node"] would, a group somehow without a node tag gets an empty one.
+  if (!group.tags.contains("node")) group.tags.set("node", "");
+  std::string node(group.tags.valueOf("node"));
   group.incident.state = IncidentState::kResolved;
   group.incident.description =
       fmt::format("recovered: every incident grouped on node {} has recovered", node);
-  publish(group, out);
-  eraseRecord(group_id);
-  if (auto state = nodes_.find(node); state != nodes_.end() && state->second.group_id == group_id) {
-    state->second.group_id.clear();
-    mark("nodes", node);
+  publish(group, out.incidents);
+  eraseRecord(group);
+  if (NodeState* state = findNode(node); state != nullptr && state->group.id == group_link.id) {
+    state->group.clear();
+    markChanged(*state);
   }
   out.verdict = Verdict::kResolved;
 }
 
-std::string Correlator::groupDescription(const std::string& node, const Record& group) const {
-  std::vector<std::string> summaries;
-  for (const std::string& member : group.members) {
-    auto it = conditions_.find(member);
-    if (it != conditions_.end()) summaries.push_back(it->second.summary);
+// The five alphabetically first summaries are all a reader needs, so only they are put in order
+// (partial_sort), and as views of the conditions' own strings.
+void Correlator::describeGroup(const std::string& node, Record& group) {
+  std::vector<std::string_view> summaries;
+  summaries.reserve(group.members.size());
+  for (FingerprintValue member : group.members) {
+    if (const Condition* condition = findCondition(member)) {
+      summaries.push_back(condition->summary);
+    }
   }
-  std::sort(summaries.begin(), summaries.end());
+  size_t shown = std::min(summaries.size(), kListedMembers);
+  std::partial_sort(summaries.begin(), summaries.begin() + static_cast<ptrdiff_t>(shown),
+                    summaries.end());
   std::string listed;
-  for (size_t i = 0; i < summaries.size() && i < kListedMembers; ++i) {
-    listed += (listed.empty() ? "" : "; ") + summaries[i];
+  for (size_t i = 0; i < shown; ++i) {
+    if (!listed.empty()) listed += "; ";
+    listed += summaries[i];
   }
   if (summaries.size() > kListedMembers) {
-    listed += fmt::format("; and {} more", summaries.size() - kListedMembers);
+    fmt::format_to(std::back_inserter(listed), "; and {} more", summaries.size() - kListedMembers);
   }
-  return fmt::format("{} incidents on node {} within {}: probable common cause: node {} ({})",
-                     group.members.size(), node, humanWindow(options_.correlation_window), node,
-                     listed);
+  group.incident.description = fmt::format(
+      "{} incidents on node {} within {}: probable common cause: node {} ({})",
+      group.members.size(), node, humanWindow(options_.correlation_window), node, listed);
 }
 
-void Correlator::pruneNode(const std::string& name, WallTime now) {
-  auto it = nodes_.find(name);
-  if (it == nodes_.end()) return;
-  NodeState& node = it->second;
+void Correlator::pruneNode(NodeState& node, WallTime now) {
   size_t before = node.recent.size();
   while (!node.recent.empty() && node.recent.front().at <= now - options_.correlation_window) {
     node.recent.pop_front();
   }
-  if (node.recent.size() != before) mark("nodes", name);
-  if (node.recent.empty() && node.group_id.empty()) {
-    nodes_.erase(it);
-    mark("nodes", name);
-  }
+  if (node.recent.size() != before) markChanged(node);
+  if (node.recent.empty() && node.group.empty()) eraseNode(node);
 }
 
 std::vector<Incident> Correlator::sweep() {
   WallTime now = clock_.now();
-  Correlation out;
+  std::vector<Incident> out;
   // Flapping incidents that went quiet: the condition recovered and has not opened again for a
   // whole flap_window.
   std::vector<std::string> quiet;
   for (const std::string& id : flapping_) {
-    const Record& record = incidents_.at(id);
+    const Record& record = *findRecord(id);
     if (record.members.empty()) continue;
-    auto condition = conditions_.find(*record.members.begin());
-    bool open = condition != conditions_.end() && condition->second.open;
-    WallTime last_open = condition != conditions_.end() && !condition->second.opens.empty()
-                             ? condition->second.opens.back().at
+    const Condition* condition = findCondition(record.members.front());
+    bool open = condition != nullptr && condition->open;
+    WallTime last_open = condition != nullptr && !condition->opens.empty()
+                             ? condition->opens.back().at
                              : record.last_activity;
     if (!open && last_open + options_.flap_window <= now) quiet.push_back(id);
   }
   for (const std::string& id : quiet) {
-    Record& record = incidents_.at(id);
-    std::string fingerprint = *record.members.begin();
+    Record& record = *findRecord(id);
+    FingerprintValue fingerprint = record.members.front();
     record.incident.state = IncidentState::kResolved;
     record.incident.description =
         fmt::format("stopped flapping: no new failure for {}", humanWindow(options_.flap_window));
     publish(record, out);
-    eraseRecord(id);
-    if (auto condition = conditions_.find(fingerprint); condition != conditions_.end()) {
-      condition->second.incident_id.clear();
-      if (!condition->second.open) markResolved(condition->second, fingerprint);
-      mark("conditions", fingerprint);
+    eraseRecord(record);
+    if (Condition* condition = findCondition(fingerprint)) {
+      condition->incident.clear();
+      if (!condition->open) markResolved(*condition);
+      markChanged(*condition);
     }
   }
-  // Absorbed events whose coalesced update is due.
-  std::vector<std::pair<uint64_t, std::string>> due;
-  for (const std::string& id : pending_) {
-    const Record& record = incidents_.at(id);
-    if (now - record.last_published >= options_.correlation_window) {
-      due.emplace_back(record.activity_order, id);
+  // Absorbed events whose coalesced update is due, least recently active first.
+  std::vector<std::pair<uint64_t, Record*>> due;
+  for (Record* record = pending_.front(); record != nullptr; record = pending_.next(*record)) {
+    if (now - record->last_published >= options_.correlation_window) {
+      due.emplace_back(record->activity_order, record);
     }
   }
-  std::sort(due.begin(), due.end());
-  for (const auto& [at, id] : due) publish(incidents_.at(id), out);
+  std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return a.second->incident.incident_id < b.second->incident.incident_id;
+  });
+  for (const auto& [order, record] : due) publish(*record, out);
   // Resolved fingerprints expire: a recurrence after this is a fresh condition.
   while (!resolved_.empty()) {
-    auto it = conditions_.find(resolved_.front());
-    if (it == conditions_.end()) {
-      resolved_.pop_front();
-      continue;
-    }
-    if (it->second.resolved_at + options_.flap_window > now) break;
-    resolved_.pop_front();
-    if (!it->second.open && it->second.incident_id.empty()) {
-      mark("conditions", it->first);
-      conditions_.erase(it);
+    Condition& condition = *resolved_.front();
+    if (condition.resolved_at + options_.flap_window > now) break;
+    resolved_.remove(condition);
+    condition.listed_resolved = false;
+    if (!condition.open && condition.incident.empty()) {
+      eraseCondition(condition);
       ++counters_.expired_fingerprints;
-    } else {
-      it->second.listed_resolved = false;
     }
   }
-  std::vector<std::string> names;
-  for (const auto& [name, node] : nodes_) names.push_back(name);
-  for (const std::string& name : names) pruneNode(name, now);
-  return std::move(out.incidents);
+  nodes_.forEachLive([this, now](NodeState& node) { pruneNode(node, now); });
+  return out;
 }
 
 }  // namespace orion::guardian

@@ -21,6 +21,13 @@ contracts::IncidentSeverity severityFrom(const Json& value) {
   return *severity;
 }
 
+// Fingerprints are stored as their text; anything else is not one this correlator wrote.
+FingerprintValue fingerprintFrom(const std::string& text) {
+  auto value = parseFingerprint(text);
+  if (!value) throw std::runtime_error("'" + text + "' is not a fingerprint");
+  return *value;
+}
+
 }  // namespace
 
 const std::vector<std::string>& Correlator::tables() {
@@ -31,50 +38,53 @@ const std::vector<std::string>& Correlator::tables() {
 std::optional<Json> Correlator::valueOf(const Key& key) const {
   const auto& [table, name] = key;
   if (table == "conditions") {
-    auto it = conditions_.find(name);
-    if (it == conditions_.end()) return std::nullopt;
-    const Condition& c = it->second;
+    auto fingerprint = parseFingerprint(name);
+    const Condition* condition = fingerprint ? findCondition(*fingerprint) : nullptr;
+    if (condition == nullptr) return std::nullopt;
+    const Condition& c = *condition;
     Json opens = Json::array();
     for (const OpenRecord& open : c.opens) {
       opens.push_back({ns(open.at), open.event_id, contracts::toString(open.severity)});
     }
     return Json{{"node", c.node},
                 {"open", c.open},
-                {"incident_id", c.incident_id},
-                {"group_id", c.group_id},
+                {"incident_id", c.incident.id},
+                {"group_id", c.group.id},
                 {"opens", opens},
                 {"severity", contracts::toString(c.severity)},
                 {"summary", c.summary},
-                {"tags", c.tags},
+                {"tags", c.tags.toJson()},
                 {"resolved_at", ns(c.resolved_at)},
                 {"listed_resolved", c.listed_resolved},
                 {"resolved_order", c.resolved_order}};
   }
   if (table == "incidents") {
-    auto it = incidents_.find(name);
-    if (it == incidents_.end()) return std::nullopt;
-    const Record& r = it->second;
+    const Record* record = findRecord(name);
+    if (record == nullptr) return std::nullopt;
+    const Record& r = *record;
+    Json members = Json::array();
+    for (FingerprintValue member : r.members) members.push_back(fingerprintText(member));
     return Json{{"kind", static_cast<int>(r.kind)},
-                {"incident", r.incident.toJson()},
-                {"members", r.members},
+                {"incident", document(r).toJson()},
+                {"members", members},
                 {"last_published", ns(r.last_published)},
                 {"last_activity", ns(r.last_activity)},
                 {"activity_order", r.activity_order},
                 {"pending_update", r.pending_update}};
   }
   if (table == "nodes") {
-    auto it = nodes_.find(name);
-    if (it == nodes_.end()) return std::nullopt;
+    const NodeState* node = findNode(name);
+    if (node == nullptr) return std::nullopt;
     Json recent = Json::array();
-    for (const RecentOpen& open : it->second.recent) {
-      recent.push_back({ns(open.at), open.fingerprint, open.event_id});
+    for (const RecentOpen& open : node->recent) {
+      recent.push_back({ns(open.at), fingerprintText(open.fingerprint), open.event_id});
     }
-    return Json{{"recent", recent}, {"group_id", it->second.group_id}};
+    return Json{{"recent", recent}, {"group_id", node->group.id}};
   }
   if (table == "events") {
-    auto it = seen_.find(name);
-    if (it == seen_.end()) return std::nullopt;
-    return Json{{"sequence", it->second}};
+    auto sequence = seen_.sequenceOf(name);
+    if (!sequence) return std::nullopt;
+    return Json{{"sequence", *sequence}};
   }
   return std::nullopt;
 }
@@ -82,18 +92,22 @@ std::optional<Json> Correlator::valueOf(const Key& key) const {
 Status Correlator::restore(const std::string& table, const std::string& key, const Json& v) {
   try {
     if (table == "conditions") {
-      Condition& c = conditions_[key];
+      FingerprintValue fingerprint = fingerprintFrom(key);
+      Condition* known = findCondition(fingerprint);
+      Condition& c = known != nullptr ? *known : addCondition(fingerprint);
       c.node = v.at("node").get<std::string>();
       c.open = v.at("open").get<bool>();
-      c.incident_id = v.at("incident_id").get<std::string>();
-      c.group_id = v.at("group_id").get<std::string>();
+      c.incident.clear();
+      c.incident.id = v.at("incident_id").get<std::string>();
+      c.group.clear();
+      c.group.id = v.at("group_id").get<std::string>();
       for (const Json& open : v.at("opens")) {
         c.opens.push_back(OpenRecord{fromNs(open.at(0)), open.at(1).get<std::string>(),
                                      severityFrom(open.at(2))});
       }
       c.severity = severityFrom(v.at("severity"));
       c.summary = v.at("summary").get<std::string>();
-      c.tags = v.at("tags").get<contracts::Tags>();
+      c.tags = TagList(v.at("tags").get<contracts::Tags>());
       c.resolved_at = fromNs(v.at("resolved_at"));
       c.listed_resolved = v.at("listed_resolved").get<bool>();
       c.resolved_order = v.at("resolved_order").get<uint64_t>();
@@ -101,27 +115,39 @@ Status Correlator::restore(const std::string& table, const std::string& key, con
     } else if (table == "incidents") {
       auto incident = contracts::Incident::fromJson(v.at("incident"));
       if (!incident) throw std::runtime_error(incident.status().message());
+      if (incident->incident_id != key) {
+        throw std::runtime_error("its incident_id is '" + incident->incident_id + "'");
+      }
       int kind = v.at("kind").get<int>();
       if (kind < 0 || kind > 2) throw std::runtime_error("unknown incident kind");
-      Record& r = incidents_[key];
+      FingerprintSet members;
+      for (const Json& member : v.at("members")) {
+        members.insert(fingerprintFrom(member.get<std::string>()));
+      }
+      Record* existing = findRecord(key);
+      Record& r = existing != nullptr ? *existing : allocateRecord(key);
       r.kind = static_cast<Kind>(kind);
-      r.incident = std::move(incident).value();
-      r.members = v.at("members").get<std::set<std::string>>();
+      r.tags = TagList(incident->tags);
+      incident->tags.clear();
+      r.incident = std::move(incident).value();  // the same id it is indexed under
+      r.members = std::move(members);
       r.last_published = fromNs(v.at("last_published"));
       r.last_activity = fromNs(v.at("last_activity"));
       r.pending_update = v.at("pending_update").get<bool>();
       r.activity_order = v.at("activity_order").get<uint64_t>();
       order_ = std::max(order_, r.activity_order);
     } else if (table == "nodes") {
-      NodeState& node = nodes_[key];
+      NodeState& node = nodeNamed(key);
       for (const Json& open : v.at("recent")) {
-        node.recent.push_back(RecentOpen{fromNs(open.at(0)), open.at(1).get<std::string>(),
+        node.recent.push_back(RecentOpen{fromNs(open.at(0)),
+                                         fingerprintFrom(open.at(1).get<std::string>()),
                                          open.at(2).get<std::string>()});
       }
-      node.group_id = v.at("group_id").get<std::string>();
+      node.group.clear();
+      node.group.id = v.at("group_id").get<std::string>();
     } else if (table == "events") {
       uint64_t sequence = v.at("sequence").get<uint64_t>();
-      seen_[key] = sequence;
+      restored_events_[key] = sequence;
       seen_sequence_ = std::max(seen_sequence_, sequence);
     } else {
       return {StatusCode::kDataLoss, "guardian state: unknown table '" + table + "'"};
@@ -136,60 +162,128 @@ Status Correlator::restore(const std::string& table, const std::string& key, con
 void Correlator::finishRestore() {
   // Least recently active incidents are evicted first; oldest resolutions expire first; oldest
   // event ids are forgotten first: each order is rebuilt from its stored sequence.
-  std::vector<std::pair<uint64_t, std::string>> active;
-  for (const auto& [id, record] : incidents_) active.emplace_back(record.activity_order, id);
+  std::vector<std::pair<uint64_t, std::string_view>> active;
+  records_.forEachLive([&active](const Record& record) {
+    active.emplace_back(record.activity_order, record.incident.incident_id);
+  });
   std::sort(active.begin(), active.end());
   lru_.clear();
   pending_.clear();
   flapping_.clear();
   for (const auto& [order, id] : active) {
-    Record& record = incidents_.at(id);
-    lru_.push_back(id);
-    record.lru = std::prev(lru_.end());
-    if (record.pending_update) pending_.insert(id);
-    if (record.kind == Kind::kFlapping) flapping_.insert(id);
+    Record& record = *findRecord(id);
+    lru_.pushBack(record);
+    if (record.pending_update) pending_.pushBack(record);
+    if (record.kind == Kind::kFlapping) flapping_.insert(record.incident.incident_id);
   }
-  std::vector<std::pair<uint64_t, std::string>> resolved;
-  for (const auto& [fingerprint, condition] : conditions_) {
-    if (condition.listed_resolved) resolved.emplace_back(condition.resolved_order, fingerprint);
-  }
+  std::vector<std::pair<uint64_t, FingerprintValue>> resolved;
+  conditions_.forEachLive([&resolved](const Condition& condition) {
+    if (condition.listed_resolved) {
+      resolved.emplace_back(condition.resolved_order, condition.fingerprint);
+    }
+  });
   std::sort(resolved.begin(), resolved.end());
   resolved_.clear();
-  for (const auto& [at, fingerprint] : resolved) {
-    resolved_.push_back(fingerprint);
-    conditions_.at(fingerprint).resolved_pos = std::prev(resolved_.end());
+  for (const auto& [at, fingerprint] : resolved) resolved_.pushBack(*findCondition(fingerprint));
+
+  for (size_t i = 0; i < seen_.size(); ++i) {
+    restored_events_.try_emplace(seen_.idAt(i), seen_.sequenceAt(i));
   }
-  std::vector<std::pair<uint64_t, std::string>> seen;
-  for (const auto& [id, sequence] : seen_) seen.emplace_back(sequence, id);
+  std::vector<std::pair<uint64_t, std::string_view>> seen;
+  for (const auto& [id, sequence] : restored_events_) seen.emplace_back(sequence, id);
   std::sort(seen.begin(), seen.end());
-  seen_order_.clear();
-  for (auto& [sequence, id] : seen) seen_order_.push_back(std::move(id));
-  dirty_.clear();
+  seen_.clear();
+  for (const auto& [sequence, id] : seen) seen_.add(id, sequence);
+  restored_events_.clear();
+  clearDirty();
 }
 
 Json Correlator::snapshot() const {
   Json out = Json::object();
   for (const std::string& table : tables()) out[table] = Json::object();
-  for (const auto& [fingerprint, condition] : conditions_) {
-    out["conditions"][fingerprint] = *valueOf({"conditions", fingerprint});
+  conditions_.forEachLive([this, &out](const Condition& condition) {
+    std::string text = fingerprintText(condition.fingerprint);
+    out["conditions"][text] = *valueOf({"conditions", text});
+  });
+  records_.forEachLive([this, &out](const Record& record) {
+    const std::string& id = record.incident.incident_id;
+    out["incidents"][id] = *valueOf({"incidents", id});
+  });
+  nodes_.forEachLive([this, &out](const NodeState& node) {
+    out["nodes"][node.name] = *valueOf({"nodes", node.name});
+  });
+  Json order = Json::array();
+  for (size_t i = 0; i < seen_.size(); ++i) {
+    out["events"][seen_.idAt(i)] = seen_.sequenceAt(i);
+    order.push_back(seen_.idAt(i));
   }
-  for (const auto& [id, record] : incidents_) out["incidents"][id] = *valueOf({"incidents", id});
-  for (const auto& [name, node] : nodes_) out["nodes"][name] = *valueOf({"nodes", name});
-  for (const auto& [id, sequence] : seen_) out["events"][id] = sequence;
   Json lru = Json::array();
-  for (const std::string& id : lru_) lru.push_back(id);
+  for (const Record* r = lru_.front(); r != nullptr; r = lru_.next(*r)) {
+    lru.push_back(r->incident.incident_id);
+  }
   out["lru"] = lru;
   Json resolved = Json::array();
-  for (const std::string& fingerprint : resolved_) resolved.push_back(fingerprint);
+  for (const Condition* c = resolved_.front(); c != nullptr; c = resolved_.next(*c)) {
+    resolved.push_back(fingerprintText(c->fingerprint));
+  }
   out["resolved"] = resolved;
-  Json order = Json::array();
-  for (const std::string& id : seen_order_) order.push_back(id);
   out["event_order"] = order;
   return out;
 }
 
+// ---- what changed ------------------------------------------------------------------------
+
+bool Correlator::hasChanges() const {
+  return !changed_conditions_.empty() || !changed_records_.empty() ||
+         !erased_incident_ids_.empty() || !changed_nodes_.empty() ||
+         seen_sequence_ > saved_sequence_ || forgotten_count_ > 0;
+}
+
+std::vector<Correlator::Key> Correlator::changedKeys() const {
+  std::vector<Key> keys;
+  for (const auto& changed : changed_conditions_) {
+    keys.emplace_back("conditions", fingerprintText(changed.key));
+  }
+  for (const RecordRef& ref : changed_records_) {
+    if (records_.holds(ref.slot, ref.generation)) {
+      keys.emplace_back("incidents", records_[ref.slot].incident.incident_id);
+    }
+  }
+  for (const std::string& id : erased_incident_ids_) keys.emplace_back("incidents", id);
+  for (const auto& changed : changed_nodes_) keys.emplace_back("nodes", changed.key);
+  for (size_t i = seen_.size(); i-- > 0 && seen_.sequenceAt(i) > saved_sequence_;) {
+    keys.emplace_back("events", seen_.idAt(i));
+  }
+  for (size_t i = 0; i < forgotten_count_; ++i) {
+    keys.emplace_back("events", forgotten_event_ids_[i]);
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+void Correlator::clearDirty() {
+  for (const auto& changed : changed_conditions_) {
+    if (conditions_.holds(changed.slot, changed.generation)) {
+      conditions_[changed.slot].changed = false;
+    }
+  }
+  for (const RecordRef& ref : changed_records_) {
+    if (records_.holds(ref.slot, ref.generation)) records_[ref.slot].changed = false;
+  }
+  for (const auto& changed : changed_nodes_) {
+    if (nodes_.holds(changed.slot, changed.generation)) nodes_[changed.slot].changed = false;
+  }
+  changed_conditions_.clear();
+  changed_records_.clear();
+  erased_incident_ids_.clear();
+  changed_nodes_.clear();
+  saved_sequence_ = seen_sequence_;
+  forgotten_count_ = 0;
+}
+
 void addChanges(const Correlator& correlator, state::Batch& batch) {
-  for (const Correlator::Key& key : correlator.dirty()) {
+  for (const Correlator::Key& key : correlator.changedKeys()) {
     if (auto value = correlator.valueOf(key)) {
       batch.put(key.first, key.second, *value);
     } else {

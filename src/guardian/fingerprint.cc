@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <charconv>
 #include <memory>
 #include <string>
 
@@ -22,22 +23,13 @@ constexpr std::array<RecoveryPair, 3> kRecoveryPairs{{
 
 constexpr std::string_view kHexDigits = "0123456789abcdef";
 
-// Producers may send identifiers as numbers ("resource": 3); the fingerprint must still tell
-// them apart, so a non-string value contributes its JSON text.
-std::string fieldText(const Json& data, std::string_view key) {
-  if (!data.is_object()) return "";
-  auto it = data.find(key);
-  if (it == data.end() || it->is_null()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  return dumpJson(*it);
-}
-
 // Length-prefixing keeps ("ab","c") and ("a","bc") apart without reserving a separator
 // character that a resource name might contain.
 void appendField(std::string& out, std::string_view field) {
-  out += std::to_string(field.size());
-  out += ':';
-  out += field;
+  char prefix[24];
+  char* end = std::to_chars(prefix, prefix + sizeof(prefix) - 1, field.size()).ptr;
+  *end++ = ':';
+  out.append(prefix, end).append(field);
 }
 
 // OpenSSL 3 looks the algorithm up by name on every EVP_sha256() digest unless it is fetched
@@ -66,14 +58,24 @@ std::array<unsigned char, 32> sha256(std::string_view data) {
   return digest;
 }
 
-std::string hex(const unsigned char* bytes, size_t count) {
-  std::string out;
-  out.reserve(count * 2);
+void appendHex(std::string& out, const unsigned char* bytes, size_t count) {
   for (size_t i = 0; i < count; ++i) {
     out += kHexDigits[bytes[i] >> 4];
     out += kHexDigits[bytes[i] & 0x0f];
   }
+}
+
+std::string hex(const unsigned char* bytes, size_t count) {
+  std::string out;
+  out.reserve(count * 2);
+  appendHex(out, bytes, count);
   return out;
+}
+
+int hexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
 }
 
 }  // namespace
@@ -89,44 +91,75 @@ bool isRecoveryType(std::string_view event_type) {
   return conditionTypeOf(event_type) != event_type;
 }
 
-bool isRecovery(const contracts::Event& event) {
-  if (isRecoveryType(event.event_type)) return true;
-  return event.severity == contracts::EventSeverity::kInfo &&
-         fieldText(event.data, "state") == "recovered";
+bool isRecovery(const contracts::Event& event) { return isRecovery(EventFields(event)); }
+
+bool isRecovery(const EventFields& fields) {
+  if (isRecoveryType(fields.event().event_type)) return true;
+  return fields.event().severity == contracts::EventSeverity::kInfo &&
+         fields.identifier(EventFields::Field::kState) == "recovered";
 }
 
-std::string nodeOf(const contracts::Event& event) {
-  std::string node = fieldText(event.data, "node");
-  if (!node.empty()) return node;
-  auto it = event.tags.find("node");
-  return it == event.tags.end() ? "" : it->second;
-}
+std::string nodeOf(const contracts::Event& event) { return std::string(EventFields(event).node()); }
 
 std::string fingerprintOf(const contracts::Event& event) {
-  std::string subject = fieldText(event.data, "service_name");
-  if (subject.empty()) subject = fieldText(event.data, "resource");
+  return fingerprintText(fingerprintValueOf(EventFields(event)));
+}
 
-  std::string canonical;
-  canonical.reserve(128);
-  appendField(canonical, conditionTypeOf(event.event_type));
-  appendField(canonical, nodeOf(event));
-  appendField(canonical, event.source);
-  appendField(canonical, subject);
-  appendField(canonical, fieldText(event.data, "metric"));
+FingerprintValue fingerprintValueOf(const EventFields& fields) {
+  using Field = EventFields::Field;
+  std::string_view subject = fields.identifier(Field::kServiceName);
+  if (subject.empty()) subject = fields.identifier(Field::kResource);
+  const std::string_view parts[] = {conditionTypeOf(fields.event().event_type), fields.node(),
+                                    fields.event().source, subject,
+                                    fields.identifier(Field::kMetric)};
+  // Reused, so a fingerprint allocates nothing once the buffer has grown to fit.
+  thread_local std::string canonical;
+  canonical.clear();
+  for (std::string_view part : parts) appendField(canonical, part);
   auto digest = sha256(canonical);
-  return hex(digest.data(), 8);
+  FingerprintValue value = 0;
+  for (size_t i = 0; i < 8; ++i) value = (value << 8) | digest[i];
+  return value;
+}
+
+std::string fingerprintText(FingerprintValue value) {
+  std::string text(16, '0');
+  for (size_t i = 16; i-- > 0; value >>= 4) text[i] = kHexDigits[value & 0x0f];
+  return text;
+}
+
+std::optional<FingerprintValue> parseFingerprint(std::string_view text) {
+  if (text.size() != 16) return std::nullopt;
+  FingerprintValue value = 0;
+  for (char c : text) {
+    int digit = hexDigitValue(c);
+    if (digit < 0) return std::nullopt;
+    value = (value << 4) | static_cast<FingerprintValue>(digit);
+  }
+  return value;
 }
 
 std::string incidentIdFor(std::string_view fingerprint, std::string_view opening_event_id) {
-  std::string name = "orion-guardian/incident/";
+  thread_local std::string name;
+  name.assign("orion-guardian/incident/");
   appendField(name, fingerprint);
   appendField(name, opening_event_id);
   auto digest = sha256(name);
   digest[6] = static_cast<unsigned char>((digest[6] & 0x0f) | 0x80);  // version 8
   digest[8] = static_cast<unsigned char>((digest[8] & 0x3f) | 0x80);  // RFC 4122/9562 variant
-  std::string text = hex(digest.data(), 16);
-  return text.substr(0, 8) + "-" + text.substr(8, 4) + "-" + text.substr(12, 4) + "-" +
-         text.substr(16, 4) + "-" + text.substr(20, 12);
+  // 8-4-4-4-12 hex digits.
+  std::string id;
+  id.reserve(36);
+  appendHex(id, digest.data(), 4);
+  id += '-';
+  appendHex(id, digest.data() + 4, 2);
+  id += '-';
+  appendHex(id, digest.data() + 6, 2);
+  id += '-';
+  appendHex(id, digest.data() + 8, 2);
+  id += '-';
+  appendHex(id, digest.data() + 10, 6);
+  return id;
 }
 
 std::string sha256Hex(std::string_view data) {

@@ -12,10 +12,13 @@
 // restarts, which std::hash does not promise.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "contracts/documents.h"
+#include "guardian/event_fields.h"
 
 namespace orion::guardian {
 
@@ -31,11 +34,22 @@ bool isRecoveryType(std::string_view event_type);
 // data.state "recovered" (how the watcher reports a metric back under its levels).
 bool isRecovery(const contracts::Event& event);
 
+bool isRecovery(const EventFields& fields);
+
 // The node the event is about: data.node, else tags.node, else "".
 std::string nodeOf(const contracts::Event& event);
 
 // The fingerprint of the condition `event` reports on (see above).
 std::string fingerprintOf(const contracts::Event& event);
+
+// A fingerprint as the number its 16 hex characters spell: how the correlator keys its tables
+// (nothing to allocate, cheap to hash and compare). The numbers' order is the texts' order.
+using FingerprintValue = uint64_t;
+FingerprintValue fingerprintValueOf(const EventFields& fields);
+// The 16 lower-case hex characters of `value`.
+std::string fingerprintText(FingerprintValue value);
+// The value of a fingerprint's text; nullopt unless it is 16 lower-case hex characters.
+std::optional<FingerprintValue> parseFingerprint(std::string_view text);
 
 // A stable incident id for the incident opened by `opening_event_id` on `fingerprint`: a UUID
 // (version 8, RFC 9562 "custom") made from their SHA-256. A redelivered event therefore opens an

@@ -217,7 +217,7 @@ class Guardian final : public Service {
       outbox_dirty_.clear();
       return;
     }
-    if (correlator_.dirty().empty() && outbox_dirty_.empty()) return;
+    if (!correlator_.hasChanges() && outbox_dirty_.empty()) return;
     state::Batch batch;
     addChanges(correlator_, batch);
     for (uint64_t sequence : outbox_dirty_) {

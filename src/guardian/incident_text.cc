@@ -1,6 +1,9 @@
 // What an incident says about its events: its type, its description and its tags.
+#include "guardian/incident_text.h"
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 #include "guardian/correlator.h"
@@ -9,36 +12,71 @@
 namespace orion::guardian {
 namespace {
 
+using Field = EventFields::Field;
+
 constexpr size_t kMaxTagLength = 256;
 
-std::string text(const Json& data, std::string_view key) {
-  if (!data.is_object()) return "";
-  auto it = data.find(key);
-  if (it == data.end() || it->is_null()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_float()) {
-    // Two decimals are plenty for a percentage or a load average, and trailing zeros only add
-    // noise ("93.10" → "93.1", "90.00" → "90").
-    std::string out = fmt::format("{:.2f}", it->get<double>());
-    while (!out.empty() && out.back() == '0') out.pop_back();
-    if (!out.empty() && out.back() == '.') out.pop_back();
-    return out;
-  }
-  if (it->is_object() || it->is_array()) return "";
-  return dumpJson(*it);
-}
+// Every tag an event can contribute, in the order of their names.
+enum Tag : size_t {
+  kContainerId,
+  kContainerName,
+  kDeviceId,
+  kEventType,
+  kExitCode,
+  kHealth,
+  kImage,
+  kLevel,
+  kMetric,
+  kNode,
+  kResource,
+  kResourceType,
+  kServiceName,
+  kSource,
+  kTarget,
+  kThreshold,
+  kUnit,
+  kValue,
+  kTagCount,
+};
+constexpr std::array<std::string_view, kTagCount> kTagNames = {
+    "container_id", "container_name", "device_id", "event_type", "exit_code", "health",
+    "image",        "level",          "metric",    "node",       "resource",  "resource_type",
+    "service_name", "source",         "target",    "threshold",  "unit",      "value"};
+static_assert(std::is_sorted(kTagNames.begin(), kTagNames.end()), "tags are emitted in key order");
+
+// The event's data fields that become tags of the same name.
+constexpr std::array<std::pair<Tag, Field>, 14> kDataTags = {{
+    {kServiceName, Field::kServiceName},
+    {kContainerId, Field::kContainerId},
+    {kContainerName, Field::kContainerName},
+    {kImage, Field::kImage},
+    {kExitCode, Field::kExitCode},
+    {kHealth, Field::kHealth},
+    {kResourceType, Field::kResourceType},
+    {kResource, Field::kResource},
+    {kMetric, Field::kMetric},
+    {kValue, Field::kValue},
+    {kUnit, Field::kUnit},
+    {kThreshold, Field::kThreshold},
+    {kLevel, Field::kLevel},
+    {kDeviceId, Field::kDeviceId},
+}};
+
+// The tag "target" names what failed: the first of these the event has.
+constexpr std::array<Tag, 5> kTargetFrom = {kServiceName, kContainerName, kResource, kDeviceId,
+                                            kNode};
 
 // The watcher's units are words ("percent", "ratio"); a person reads "93.1%" and "4.5".
-std::string withUnit(const std::string& value, const std::string& unit) {
-  if (unit.empty() || unit == "ratio") return value;
-  if (unit == "percent" || unit == "%") return value + "%";
-  return value + " " + unit;
+void appendWithUnit(std::string& out, std::string_view value, std::string_view unit) {
+  out += value;
+  if (unit.empty() || unit == "ratio") return;
+  if (unit == "percent" || unit == "%") {
+    out += '%';
+    return;
+  }
+  out += ' ';
+  out += unit;
 }
-
-constexpr std::array<std::string_view, 14> kDataTags = {
-    "service_name", "container_id",  "container_name", "image",    "exit_code",
-    "health",       "resource_type", "resource",       "metric",   "value",
-    "unit",         "threshold",     "level",          "device_id"};
 
 }  // namespace
 
@@ -51,55 +89,93 @@ std::string_view incidentTypeFor(std::string_view event_type) {
 }
 
 std::string describeEvent(const contracts::Event& event) {
-  const Json& data = event.data;
-  std::string metric = text(data, "metric");
-  std::string value = text(data, "value");
+  std::string out;
+  describeEventInto(EventFields(event), out);
+  return out;
+}
+
+void describeEventInto(const EventFields& fields, std::string& out) {
+  const contracts::Event& event = fields.event();
+  std::string_view metric = fields.display(Field::kMetric);
+  std::string_view value = fields.display(Field::kValue);
   if (!metric.empty() && !value.empty()) {
-    std::string unit = text(data, "unit");
-    std::string resource = text(data, "resource");
-    std::string out = metric;
-    if (!resource.empty()) out += " of " + resource;
-    out += " is " + withUnit(value, unit);
-    std::string threshold = text(data, "threshold");
-    if (!threshold.empty() && text(data, "state") == "recovered") {
-      out += " (back below " + withUnit(threshold, unit) + ")";
-    } else if (!threshold.empty()) {
-      std::string level = text(data, "level");
-      if (level.empty()) level = std::string(contracts::toString(event.severity));
-      out += " (" + level + " threshold " + withUnit(threshold, unit) + ")";
+    std::string_view unit = fields.display(Field::kUnit);
+    std::string_view resource = fields.display(Field::kResource);
+    out += metric;
+    if (!resource.empty()) {
+      out += " of ";
+      out += resource;
     }
-    return out;
+    out += " is ";
+    appendWithUnit(out, value, unit);
+    std::string_view threshold = fields.display(Field::kThreshold);
+    if (threshold.empty()) return;
+    if (fields.display(Field::kState) == "recovered") {
+      out += " (back below ";
+      appendWithUnit(out, threshold, unit);
+      out += ')';
+      return;
+    }
+    std::string_view level = fields.display(Field::kLevel);
+    if (level.empty()) level = contracts::toString(event.severity);
+    out += " (";
+    out += level;
+    out += " threshold ";
+    appendWithUnit(out, threshold, unit);
+    out += ')';
+    return;
   }
-  std::string service = text(data, "service_name");
+  std::string_view service = fields.display(Field::kServiceName);
   if (!service.empty()) {
-    std::string_view condition = conditionTypeOf(event.event_type);
-    if (event.event_type == "service_down") return "service " + service + " is down";
-    if (event.event_type == "service_up") return "service " + service + " is up";
-    return fmt::format("{} for service {}", condition, service);
+    if (event.event_type == "service_down") {
+      fmt::format_to(std::back_inserter(out), "service {} is down", service);
+    } else if (event.event_type == "service_up") {
+      fmt::format_to(std::back_inserter(out), "service {} is up", service);
+    } else {
+      fmt::format_to(std::back_inserter(out), "{} for service {}",
+                     conditionTypeOf(event.event_type), service);
+    }
+    return;
   }
-  std::string resource = text(data, "resource");
-  if (!resource.empty()) return fmt::format("{} on {}", event.event_type, resource);
-  std::string device = text(data, "device_id");
-  if (!device.empty()) return fmt::format("{} for device {}", event.event_type, device);
-  return fmt::format("{} reported by {}", event.event_type, event.source);
+  std::string_view resource = fields.display(Field::kResource);
+  if (!resource.empty()) {
+    fmt::format_to(std::back_inserter(out), "{} on {}", event.event_type, resource);
+    return;
+  }
+  std::string_view device = fields.display(Field::kDeviceId);
+  if (!device.empty()) {
+    fmt::format_to(std::back_inserter(out), "{} for device {}", event.event_type, device);
+    return;
+  }
+  fmt::format_to(std::back_inserter(out), "{} reported by {}", event.event_type, event.source);
+}
+
+EventTagValues::EventTagValues(const EventFields& fields) {
+  std::array<std::string_view, kTagCount> values{};
+  for (const auto& [tag, field] : kDataTags) {
+    values[tag] = fields.display(field);
+  }
+  values[kNode] = fields.node();
+  values[kSource] = fields.event().source;
+  values[kEventType] = conditionTypeOf(fields.event().event_type);
+  for (std::string_view& value : values) value = value.substr(0, kMaxTagLength);
+  for (Tag from : kTargetFrom) {
+    if (!values[from].empty()) {
+      values[kTarget] = values[from];
+      break;
+    }
+  }
+  for (size_t tag = 0; tag < kTagCount; ++tag) {
+    if (!values[tag].empty()) tags_[count_++] = TagView(kTagNames[tag], values[tag]);
+  }
 }
 
 contracts::Tags eventTags(const contracts::Event& event) {
+  EventFields fields(event);
+  EventTagValues values(fields);
   contracts::Tags tags;
-  auto put = [&tags](std::string_view key, std::string value) {
-    if (value.empty()) return;
-    if (value.size() > kMaxTagLength) value.resize(kMaxTagLength);
-    tags[std::string(key)] = std::move(value);
-  };
-  for (std::string_view key : kDataTags) put(key, text(event.data, key));
-  put("node", nodeOf(event));
-  put("source", event.source);
-  put("event_type", std::string(conditionTypeOf(event.event_type)));
-  for (std::string_view key : {"service_name", "container_name", "resource", "device_id", "node"}) {
-    if (auto it = tags.find(std::string(key)); it != tags.end()) {
-      tags["target"] = it->second;
-      break;
-    }
+  for (const auto& [key, value] : values.sorted()) {
+    tags.emplace_hint(tags.end(), std::string(key), std::string(value));
   }
   return tags;
 }
