@@ -1,6 +1,8 @@
 // The engine's JSON → typed values. Docker and podman differ in small ways (podman's inspect
 // has no Health when no check is defined; Docker's event has both `status` and `Action`), so
 // every field is optional except the ones that identify a thing.
+#include <cstdint>
+
 #include "docker/docker_client.h"
 
 namespace orion::docker {
@@ -98,7 +100,13 @@ Result<EngineEvent> parseEngineEvent(const Json& event) {
   if (out.action.empty()) out.action = stringField(event, "status");
   if (out.action.empty()) return invalidArgument("engine event: no Action");
   out.time_nano = integerField(event, "timeNano");
-  if (out.time_nano == 0) out.time_nano = integerField(event, "time") * 1'000'000'000;
+  if (out.time_nano == 0) {
+    // Seconds; a time too far out to be held in nanoseconds is treated as absent.
+    constexpr int64_t kNanos = 1'000'000'000;
+    int64_t seconds = integerField(event, "time");
+    bool fits = seconds <= INT64_MAX / kNanos && seconds >= INT64_MIN / kNanos;
+    out.time_nano = fits ? seconds * kNanos : 0;
+  }
   auto actor = event.find("Actor");
   if (actor != event.end() && actor->is_object()) {
     out.id = stringField(*actor, "ID");

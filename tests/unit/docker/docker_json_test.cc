@@ -77,6 +77,18 @@ TEST(DockerJsonTest, EventsFromPodmanAndDocker) {
     "Attributes":{"exitCode":"lots"}}})")));
 }
 
+TEST(DockerJsonTest, AnEventTimeTooLargeForNanosecondsIsTreatedAsAbsent) {
+  // Found by tests/fuzz/engine_fuzz.cc under UBSan: seconds × 10⁹ overflowed.
+  for (const char* time : {"1764928800123456789", "-1764928800123456789"}) {
+    auto event = parseEngineEvent(json(std::string(R"({"Action":"die","time":)") + time + "}"));
+    ASSERT_TRUE(event) << time;
+    EXPECT_EQ(event->time_nano, 0) << time;
+  }
+  auto largest = parseEngineEvent(json(R"({"Action":"die","time":9223372036})"));
+  ASSERT_TRUE(largest);
+  EXPECT_EQ(largest->time_nano, 9223372036LL * 1'000'000'000);
+}
+
 TEST(SocketDetectionTest, DockerHostThenWellKnownPaths) {
   auto none = [](const std::string&) { return false; };
   EXPECT_EQ(detectSocket({{"DOCKER_HOST", "unix:///tmp/d.sock"}}, none).value(), "/tmp/d.sock");

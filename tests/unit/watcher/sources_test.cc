@@ -97,6 +97,20 @@ TEST(PrometheusAnswerTest, FieldsOfTheWrongTypeAreAnErrorNotAnException) {
   EXPECT_EQ(error.status().message(), "query failed: error: (no message)");
 }
 
+TEST(PrometheusAnswerTest, MissingPartsAreAnErrorNotAnAssertion) {
+  // Found by tests/fuzz/engine_fuzz.cc under ASan: a missing "result" was read with the const
+  // operator[], which is undefined behaviour (an assertion in a debug build).
+  for (const char* text :
+       {R"({"status":"success","data":{"resultType":"vector"}})",
+        R"({"status":"success","data":{"resultType":"scalar"}})",
+        R"({"status":"success","data":{"resultType":"vector","result":[1]}})",
+        R"({"status":"success","data":{"resultType":"vector","result":[{}]}})"}) {
+    auto answer = prometheus::parseQueryResponse(parseJson(text).value());
+    EXPECT_FALSE(answer.isOk()) << text;
+    EXPECT_FALSE(answer.status().message().empty()) << text;
+  }
+}
+
 TEST(SourceRegistryTest, BuiltinsAndInstancesBecomeSpecs) {
   SourceRegistry registry;
   registerBuiltinSources(registry);

@@ -28,10 +28,12 @@ Result<std::vector<Series>> parseQueryResponse(const Json& answer) {
     return invalidArgument("query failed: " + stringOr(answer, "errorType", "error") + ": " +
                            stringOr(answer, "error", "(no message)"));
   }
-  const Json* data = answer.contains("data") ? &answer["data"] : nullptr;
-  if (data == nullptr || !data->is_object()) return invalidArgument("no data in the answer");
+  auto data = answer.find("data");
+  if (data == answer.end() || !data->is_object()) return invalidArgument("no data in the answer");
   std::string type = stringOr(*data, "resultType");
-  const Json& result = (*data)["result"];
+  auto found = data->find("result");
+  if (found == data->end()) return invalidArgument("no result in the answer's data");
+  const Json& result = *found;
   std::vector<Series> series;
   if (type == "scalar") {
     Result<double> value = sampleValue(result);
@@ -44,12 +46,14 @@ Result<std::vector<Series>> parseQueryResponse(const Json& answer) {
   }
   for (const Json& item : result) {
     Series one;
-    if (item.contains("metric") && item["metric"].is_object()) {
-      for (const auto& [name, value] : item["metric"].items()) {
+    if (!item.is_object()) return invalidArgument("expected each result to be an object");
+    if (auto metric = item.find("metric"); metric != item.end() && metric->is_object()) {
+      for (const auto& [name, value] : metric->items()) {
         if (value.is_string()) one.labels[name] = value.get<std::string>();
       }
     }
-    Result<double> value = sampleValue(item.contains("value") ? item["value"] : Json());
+    auto sample = item.find("value");
+    Result<double> value = sampleValue(sample != item.end() ? *sample : Json());
     if (!value) return value.status();
     one.value = *value;
     series.push_back(std::move(one));
