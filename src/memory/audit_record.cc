@@ -1,10 +1,13 @@
 #include "memory/audit_record.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
 #include <cstring>
 #include <utility>
+
+#include "memory/canonical_json.h"
 
 namespace orion::memory {
 namespace {
@@ -68,12 +71,6 @@ Result<std::string> decodeToken(std::string_view contents) {
   return parsed.get<std::string>();
 }
 
-namespace {
-
-std::string jsonString(std::string_view text) { return dumpJson(Json(text)); }
-
-}  // namespace
-
 int64_t toMicros(WallTime time) {
   return duration_cast<microseconds>(time.time_since_epoch()).count();
 }
@@ -112,20 +109,41 @@ void appendRecordedAt(std::string& out, int64_t micros) {
   out.append(digits, sizeof digits);
 }
 
+namespace {
+
+// The envelope members between recorded_at and the document, through `"document":`.
+void appendEnvelope(std::string& rest, std::string_view node, std::string_view type,
+                    std::string_view id, std::string_view entry_id) {
+  rest += kNodeKey.substr(1);  // the writer closes recorded_at's quote
+  appendJsonString(rest, node);
+  rest += kTypeKey;
+  appendJsonString(rest, type);
+  rest += kIdKey;
+  appendJsonString(rest, id);
+  rest += kEntryIdKey;
+  appendJsonString(rest, entry_id);
+  rest += kDocumentKey;
+}
+
+}  // namespace
+
 std::string formatRecordRest(std::string_view node, std::string_view type, std::string_view id,
                              std::string_view entry_id, std::string_view document_json) {
   std::string rest;
   rest.reserve(document_json.size() + node.size() + type.size() + id.size() + entry_id.size() + 64);
-  rest += kNodeKey.substr(1);  // the writer closes recorded_at's quote
-  rest += jsonString(node);
-  rest += kTypeKey;
-  rest += jsonString(type);
-  rest += kIdKey;
-  rest += jsonString(id);
-  rest += kEntryIdKey;
-  rest += jsonString(entry_id);
-  rest += kDocumentKey;
+  appendEnvelope(rest, node, type, id, entry_id);
   rest += document_json;
+  return rest;
+}
+
+RecordRest buildRecordRest(std::string_view node, std::string_view type, std::string_view id,
+                           std::string_view entry_id, const Json& document) {
+  RecordRest rest;
+  // Most documents are a few hundred bytes: one allocation holds the whole record body.
+  rest.text.reserve(512);
+  appendEnvelope(rest.text, node, type, id, entry_id);
+  rest.document_at = rest.text.size();
+  appendCanonicalJson(rest.text, document);
   return rest;
 }
 
@@ -277,19 +295,30 @@ std::string documentId(std::string_view type, const Json& document) {
   return it->get<std::string>();
 }
 
-std::string recordKey(std::string_view type, std::string_view id, std::string_view entry_id,
-                      std::string_view document_json) {
-  std::string key(type);
-  key.push_back('\0');
+RecordKey recordKey(std::string_view type, std::string_view id, std::string_view entry_id,
+                    std::string_view document_json) {
+  auto length = [](std::string_view part) {
+    std::array<char, 8> bytes{};
+    uint64_t size = part.size();
+    for (char& byte : bytes) {
+      byte = static_cast<char>(size & 0xff);
+      size >>= 8;
+    }
+    return bytes;
+  };
+  auto type_length = length(type);
+  Digest digest;
   if (id.empty()) {
-    key += "entry:";
-    key += entry_id;
-    return key;
+    auto entry_length = length(entry_id);
+    digest = ChainHasher::sha256({std::string_view(type_length.data(), 8), type, "entry",
+                                  std::string_view(entry_length.data(), 8), entry_id});
+  } else {
+    auto id_length = length(id);
+    digest = ChainHasher::sha256({std::string_view(type_length.data(), 8), type, "id",
+                                  std::string_view(id_length.data(), 8), id, document_json});
   }
-  key += id;
-  key.push_back('\0');
-  Digest digest = ChainHasher::sha256(document_json);
-  key.append(reinterpret_cast<const char*>(digest.data()), 16);
+  RecordKey key;
+  std::copy_n(digest.begin(), key.size(), key.begin());
   return key;
 }
 
