@@ -54,9 +54,9 @@ LineScanner::LineScanner(const AuditFile& file, uint64_t start, uint64_t end)
 
 Result<std::optional<std::string_view>> LineScanner::next() {
   while (true) {
-    const char* begin = buffer_.data() + cursor_;
-    size_t available = buffer_.size() - cursor_;
-    if (const void* newline = std::memchr(begin, '\n', available)) {
+    const char* begin = buffer_.get() + cursor_;
+    size_t available = filled_ - cursor_;
+    if (const void* newline = available == 0 ? nullptr : std::memchr(begin, '\n', available)) {
       size_t length = static_cast<size_t>(static_cast<const char*>(newline) - begin);
       line_offset_ = consumed_;
       cursor_ += length + 1;
@@ -67,18 +67,29 @@ Result<std::optional<std::string_view>> LineScanner::next() {
       torn_ = available;
       return std::optional<std::string_view>();
     }
-    // Keep the unfinished line, read the next chunk after it.
-    buffer_.erase(0, cursor_);
-    cursor_ = 0;
+    // Keep the unfinished line at the front, then read the next chunk after it, straight into
+    // the buffer (grown only for a line longer than a chunk).
+    if (cursor_ > 0) {
+      std::memmove(buffer_.get(), buffer_.get() + cursor_, available);
+      filled_ = available;
+      cursor_ = 0;
+    }
     size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, end_ - read_to_));
-    Result<std::string> chunk = file_.readAt(read_to_, want);
-    if (!chunk) return chunk.status();
-    if (chunk->empty()) {  // the file shrank under us: treat what is left as unfinished
+    if (capacity_ - filled_ < want) {
+      size_t capacity = std::max(filled_ + want, capacity_ * 2);
+      auto grown = std::make_unique<char[]>(capacity);
+      if (filled_ > 0) std::memcpy(grown.get(), buffer_.get(), filled_);
+      buffer_ = std::move(grown);
+      capacity_ = capacity;
+    }
+    Result<size_t> got = file_.readInto(read_to_, buffer_.get() + filled_, want);
+    if (!got) return got.status();
+    if (*got == 0) {  // the file shrank under us: treat what is left as unfinished
       end_ = read_to_;
       continue;
     }
-    read_to_ += chunk->size();
-    buffer_ += *chunk;
+    filled_ += *got;
+    read_to_ += *got;
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,7 +64,9 @@ class LineScanner {
   uint64_t consumed_;  // file offset of buffer_[cursor_]
   uint64_t line_offset_ = 0;
   uint64_t torn_ = 0;
-  std::string buffer_;
+  std::unique_ptr<char[]> buffer_;  // bytes [cursor_, filled_) are not returned yet
+  size_t capacity_ = 0;
+  size_t filled_ = 0;
   size_t cursor_ = 0;
 };
 
