@@ -20,13 +20,17 @@ const char kHex[] = "0123456789abcdef";
 
 }  // namespace
 
-void appendHex(std::string& out, const Digest& digest) {
-  size_t at = out.size();
-  out.resize(at + 64);
+void writeHex(char (&out)[64], const Digest& digest) {
   for (size_t i = 0; i < digest.size(); ++i) {
-    out[at + 2 * i] = kHex[digest[i] >> 4];
-    out[at + 2 * i + 1] = kHex[digest[i] & 0x0f];
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0x0f];
   }
+}
+
+void appendHex(std::string& out, const Digest& digest) {
+  char hex[64];
+  writeHex(hex, digest);
+  out.append(hex, sizeof hex);
 }
 
 std::optional<Digest> digestFromHex(std::string_view hex) {

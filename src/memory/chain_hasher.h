@@ -21,6 +21,7 @@ using Digest = std::array<unsigned char, 32>;
 // 64 lower-case hex digits.
 std::string hexDigest(const Digest& digest);
 void appendHex(std::string& out, const Digest& digest);
+void writeHex(char (&out)[64], const Digest& digest);
 // The digest written as 64 hex digits (either case); std::nullopt for anything else.
 std::optional<Digest> digestFromHex(std::string_view hex);
 

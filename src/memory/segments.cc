@@ -49,12 +49,24 @@ Result<std::vector<SegmentInfo>> listSegments(AuditFs& fs, const std::filesystem
   return segments;
 }
 
+void ScanBuffer::reserve(size_t capacity, size_t keep) {
+  if (capacity <= capacity_) return;
+  // for_overwrite: the bytes are read into, never looked at before.
+  auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+  if (keep > 0) std::memcpy(grown.get(), data_.get(), keep);
+  data_ = std::move(grown);
+  capacity_ = capacity;
+}
+
 LineScanner::LineScanner(const AuditFile& file, uint64_t start, uint64_t end)
-    : file_(file), end_(end), read_to_(start), consumed_(start) {}
+    : LineScanner(file, start, end, own_buffer_) {}
+
+LineScanner::LineScanner(const AuditFile& file, uint64_t start, uint64_t end, ScanBuffer& buffer)
+    : file_(file), end_(end), read_to_(start), consumed_(start), buffer_(buffer) {}
 
 Result<std::optional<std::string_view>> LineScanner::next() {
   while (true) {
-    const char* begin = buffer_.get() + cursor_;
+    const char* begin = buffer_.data() + cursor_;
     size_t available = filled_ - cursor_;
     if (const void* newline = available == 0 ? nullptr : std::memchr(begin, '\n', available)) {
       size_t length = static_cast<size_t>(static_cast<const char*>(newline) - begin);
@@ -67,22 +79,19 @@ Result<std::optional<std::string_view>> LineScanner::next() {
       torn_ = available;
       return std::optional<std::string_view>();
     }
-    // Keep the unfinished line at the front, then read the next chunk after it, straight into
-    // the buffer (grown only for a line longer than a chunk).
+    // Keep the unfinished line at the front, then fill the rest of the buffer after it (grown
+    // only when that line takes most of it).
     if (cursor_ > 0) {
-      std::memmove(buffer_.get(), buffer_.get() + cursor_, available);
+      std::memmove(buffer_.data(), buffer_.data() + cursor_, available);
       filled_ = available;
       cursor_ = 0;
     }
-    size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, end_ - read_to_));
-    if (capacity_ - filled_ < want) {
-      size_t capacity = std::max(filled_ + want, capacity_ * 2);
-      auto grown = std::make_unique<char[]>(capacity);
-      if (filled_ > 0) std::memcpy(grown.get(), buffer_.get(), filled_);
-      buffer_ = std::move(grown);
-      capacity_ = capacity;
+    uint64_t left = end_ - read_to_;
+    if (buffer_.capacity() - filled_ < std::min<uint64_t>(left, kChunk / 2)) {
+      buffer_.reserve(std::max(filled_ + kChunk, buffer_.capacity() * 2), filled_);
     }
-    Result<size_t> got = file_.readInto(read_to_, buffer_.get() + filled_, want);
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buffer_.capacity() - filled_, left));
+    Result<size_t> got = file_.readInto(read_to_, buffer_.data() + filled_, want);
     if (!got) return got.status();
     if (*got == 0) {  // the file shrank under us: treat what is left as unfinished
       end_ = read_to_;
