@@ -95,8 +95,7 @@ Status AuditWriter::start(RecoveredTrail recovered) {
       log_->error("{}: the audit trail lost records: {}", options_.dir.string(),
                   document.value("detail", ""));
     }
-    Result<Submitted> queued =
-        enqueue(type, documentId(type, document), "", options_.node, document);
+    Result<Submitted> queued = enqueue(type, "", options_.node, document);
     if (!queued) return queued.status();
   }
   next_retention_check_ = clock_.now();
@@ -107,21 +106,22 @@ Status AuditWriter::start(RecoveredTrail recovered) {
 
 Result<Submitted> AuditWriter::submit(std::string_view type, std::string_view entry_id,
                                       const Json& document) {
-  return enqueue(type, documentId(type, document), entry_id, nodeOf(document, options_.node),
-                 document);
+  return enqueue(type, entry_id, nodeOf(document, options_.node), document);
 }
 
-Result<Submitted> AuditWriter::enqueue(std::string_view type, std::string_view id,
-                                       std::string_view entry_id, std::string node,
-                                       const Json& document) {
-  // Everything costly happens before taking the lock, on the caller's thread: the canonical bytes
-  // of the record after its time, the duplicate key and the index fields. The writer thread is
-  // left the part that needs the chain (seq, prev, time and the hash over the whole body).
+Result<Submitted> AuditWriter::enqueue(std::string_view type, std::string_view entry_id,
+                                       std::string node, const Json& document) {
+  // Everything costly happens before taking the lock, on the caller's thread: the index fields
+  // (among them the document's own id), the canonical bytes of the record after its time and the
+  // duplicate key. The writer thread is left the part that needs the chain (seq, prev, time and
+  // the hash over the whole body).
+  Pending record;
+  record.fields = indexFieldsOf(type, document, node);
+  const std::string& id = record.fields.id;
   RecordRest rest = buildRecordRest(node, type, id, entry_id, document);
   RecordKey key = recordKey(type, id, entry_id, rest.document());
-  Pending record;
+  window_.prefetch(key);  // its slot's cache line loads while the lock is taken
   record.type = std::string(type);
-  record.fields = indexFieldsOf(type, document, node);
   record.rest_size = static_cast<uint32_t>(rest.text.size());
   int64_t now = toMicros(clock_.now());
 
@@ -581,9 +581,7 @@ Status AuditWriter::applyRetention() {
                    {"deleted_records", checkpoint.deleted_records},
                    {"deleted_segments", checkpoint.deleted_segments},
                    {"reason", reason}};
-  Result<Submitted> queued =
-      enqueue(record_type::kRetention, document["retention_id"].get<std::string>(), "",
-              options_.node, document);
+  Result<Submitted> queued = enqueue(record_type::kRetention, "", options_.node, document);
   return queued ? Status::ok() : queued.status();
 }
 

@@ -135,8 +135,8 @@ class AuditWriter {
   AuditWriter(WriterOptions options, std::shared_ptr<AuditFs> fs, const Clock& clock,
               MemoryMetrics& metrics);
   Status start(RecoveredTrail recovered);
-  Result<Submitted> enqueue(std::string_view type, std::string_view id, std::string_view entry_id,
-                            std::string node, const Json& document);
+  Result<Submitted> enqueue(std::string_view type, std::string_view entry_id, std::string node,
+                            const Json& document);
   void run();
   // Takes up to batch_limit_ records off the queue into batch_ (mutex_ held).
   void takeBatch();

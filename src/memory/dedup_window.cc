@@ -40,6 +40,10 @@ size_t DedupWindow::probe(const RecordKey& key) const {
   return at;
 }
 
+void DedupWindow::prefetch(const RecordKey& key) const {
+  if (capacity_ > 0) __builtin_prefetch(&slots_[home(key)]);
+}
+
 std::optional<uint64_t> DedupWindow::find(const RecordKey& key) const {
   if (capacity_ == 0) return std::nullopt;
   const Slot& slot = slots_[probe(key)];

@@ -25,6 +25,10 @@ class DedupWindow {
   // The seq recorded under `key`, if it is still in the window.
   std::optional<uint64_t> find(const RecordKey& key) const;
 
+  // Asks the CPU to load the memory find(key) will read; no effect otherwise. Safe without the
+  // lock that guards the window: it reads nothing, and the table never moves.
+  void prefetch(const RecordKey& key) const;
+
   // Remembers `key` for `seq` (a key already present keeps its first seq).
   void add(const RecordKey& key, uint64_t seq);
 
