@@ -121,15 +121,19 @@ Args parseArgs(int argc, char** argv) {
   return args;
 }
 
-// A fast, unique, UUID-shaped id: the bench measures the trail, not the random number generator.
+// A fast, unique, UUID-shaped id: the bench measures the trail, not the random number generator
+// (nor snprintf, which cost more than a tenth of the producers' time).
 std::string idOf(uint64_t producer, uint64_t n) {
-  char text[40];
-  std::snprintf(text, sizeof text, "%08llx-%04llx-4%03llx-8%03llx-%012llx",
-                static_cast<unsigned long long>(n & 0xffffffff),
-                static_cast<unsigned long long>((n >> 32) & 0xffff),
-                static_cast<unsigned long long>(producer & 0xfff),
-                static_cast<unsigned long long>((n >> 48) & 0xfff),
-                static_cast<unsigned long long>(n * 0x9e3779b97f4a7c15ULL & 0xffffffffffffULL));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text = "xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx";
+  auto put = [&](size_t at, size_t digits, uint64_t value) {
+    for (size_t i = digits; i-- > 0; value >>= 4) text[at + i] = kHex[value & 0xf];
+  };
+  put(0, 8, n & 0xffffffff);
+  put(9, 4, (n >> 32) & 0xffff);
+  put(15, 3, producer & 0xfff);
+  put(20, 3, (n >> 48) & 0xfff);
+  put(24, 12, n * 0x9e3779b97f4a7c15ULL & 0xffffffffffffULL);
   return text;
 }
 
