@@ -79,18 +79,21 @@ Result<std::optional<std::string_view>> LineScanner::next() {
       torn_ = available;
       return std::optional<std::string_view>();
     }
-    // Keep the unfinished line at the front, then fill the rest of the buffer after it (grown
-    // only when that line takes most of it).
+    // Keep the unfinished line at the front, then read after it: in large blocks up to the read
+    // limit, in small ones past it (the line straddling it), into a buffer grown to hold a block
+    // after the line (or the line, when it is longer than that).
     if (cursor_ > 0) {
       std::memmove(buffer_.data(), buffer_.data() + cursor_, available);
       filled_ = available;
       cursor_ = 0;
     }
-    uint64_t left = end_ - read_to_;
-    if (buffer_.capacity() - filled_ < std::min<uint64_t>(left, kChunk / 2)) {
-      buffer_.reserve(std::max(filled_ + kChunk, buffer_.capacity() * 2), filled_);
+    uint64_t until = std::min(end_, read_to_ < read_limit_ ? read_limit_ : read_to_ + kTailChunk);
+    size_t block = static_cast<size_t>(std::min<uint64_t>(kChunk, until - read_to_));
+    if (buffer_.capacity() - filled_ < block) {
+      buffer_.reserve(std::max(filled_ + block, buffer_.capacity() * 2), filled_);
     }
-    size_t want = static_cast<size_t>(std::min<uint64_t>(buffer_.capacity() - filled_, left));
+    size_t want =
+        static_cast<size_t>(std::min<uint64_t>(buffer_.capacity() - filled_, until - read_to_));
     Result<size_t> got = file_.readInto(read_to_, buffer_.data() + filled_, want);
     if (!got) return got.status();
     if (*got == 0) {  // the file shrank under us: treat what is left as unfinished

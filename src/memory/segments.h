@@ -73,6 +73,9 @@ class LineScanner {
   uint64_t position() const { return consumed_; }
   // Bytes after the last complete line, known once next() returned std::nullopt.
   uint64_t tornBytes() const { return torn_; }
+  // For a caller that stops after the lines starting before `offset` (a verifier's chunk): reads
+  // in large blocks up to it and in small ones after, instead of a whole block beyond it.
+  void limitReadAhead(uint64_t offset) { read_limit_ = offset; }
 
  private:
   const AuditFile& file_;
@@ -81,6 +84,7 @@ class LineScanner {
   uint64_t consumed_;  // file offset of the buffer's byte at cursor_
   uint64_t line_offset_ = 0;
   uint64_t torn_ = 0;
+  uint64_t read_limit_ = UINT64_MAX;
   ScanBuffer own_buffer_;  // unless one is lent
   ScanBuffer& buffer_;     // bytes [cursor_, filled_) are not returned yet
   size_t filled_ = 0;

@@ -139,6 +139,7 @@ ChunkScan Verifier::scanChunk(const Chunk& chunk, ChainChecker& checker, ScanBuf
   bool skip_first = chunk.begin > 0;
   LineScanner lines(*files_[chunk.segment], skip_first ? chunk.begin - 1 : 0, sizes_[chunk.segment],
                     buffer);
+  lines.limitReadAhead(chunk.end);
   while (true) {
     Result<std::optional<std::string_view>> line = lines.next();
     if (!line) {
