@@ -67,10 +67,16 @@ class PosixAuditFile final : public AuditFile {
 
   Result<std::string> readAt(uint64_t offset, size_t length) const override {
     std::string out(length, '\0');
+    Result<size_t> done = readInto(offset, out.data(), length);
+    if (!done) return done.status();
+    out.resize(*done);
+    return out;
+  }
+
+  Result<size_t> readInto(uint64_t offset, char* out, size_t length) const override {
     size_t done = 0;
     while (done < length) {
-      ssize_t got =
-          ::pread(fd_, out.data() + done, length - done, static_cast<off_t>(offset + done));
+      ssize_t got = ::pread(fd_, out + done, length - done, static_cast<off_t>(offset + done));
       if (got < 0) {
         if (errno == EINTR) continue;
         return osError("reading", path_, errno);
@@ -78,8 +84,7 @@ class PosixAuditFile final : public AuditFile {
       if (got == 0) break;
       done += static_cast<size_t>(got);
     }
-    out.resize(done);
-    return out;
+    return done;
   }
 
   Status append(std::string_view bytes) override {
@@ -254,6 +259,13 @@ class PosixAuditFs final : public AuditFs {
 };
 
 }  // namespace
+
+Result<size_t> AuditFile::readInto(uint64_t offset, char* out, size_t length) const {
+  Result<std::string> bytes = readAt(offset, length);
+  if (!bytes) return bytes.status();
+  std::memcpy(out, bytes->data(), bytes->size());
+  return bytes->size();
+}
 
 std::shared_ptr<AuditFs> makePosixAuditFs() { return std::make_shared<PosixAuditFs>(); }
 

@@ -33,6 +33,9 @@ class AuditFile {
 
   // Up to `length` bytes from `offset` (fewer at the end of the file).
   virtual Result<std::string> readAt(uint64_t offset, size_t length) const = 0;
+  // The same into the caller's buffer (no allocation): the byte count read. The default goes
+  // through readAt(); the real file reads straight into `out`.
+  virtual Result<size_t> readInto(uint64_t offset, char* out, size_t length) const;
 
   // Writes all of `bytes` at the end, or fails. A failed append leaves the file as it was: a
   // partly written tail is cut off again, so nothing after it follows a torn record. If even that

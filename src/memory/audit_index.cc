@@ -299,7 +299,7 @@ Result<uint64_t> AuditIndex::add(const std::vector<IndexRow>& rows) {
     }
   }
   const IndexRow& last = rows.back();
-  if (Status s = setMark({true, last.seq, last.hash, last.offset, last.length}); !s) {
+  if (Status s = setMark({true, last.seq, hexDigest(last.hash), last.offset, last.length}); !s) {
     return fail(s);
   }
   if (Status s = db_->exec("COMMIT"); !s) return fail(s);

@@ -1,10 +1,13 @@
 #include "memory/audit_record.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
 #include <cstring>
 #include <utility>
+
+#include "memory/canonical_json.h"
 
 namespace orion::memory {
 namespace {
@@ -26,11 +29,26 @@ Status malformed(std::string_view what) {
   return {StatusCode::kDataLoss, "malformed record: " + std::string(what)};
 }
 
+// Byte classes for the checks verification runs on every record, a table lookup per byte.
+enum ByteClass : unsigned char { kOther = 0, kHexDigit = 1, kTokenEnd = 2 };
+constexpr std::array<unsigned char, 256> kByteClasses = [] {
+  std::array<unsigned char, 256> classes{};
+  for (int c = '0'; c <= '9'; ++c) classes[c] = kHexDigit;
+  for (int c = 'a'; c <= 'f'; ++c) classes[c] = kHexDigit;
+  // What ends the plain run of a JSON string's contents: its closing quote, an escape or a
+  // control character (which must not appear raw).
+  for (int c = 0; c < 0x20; ++c) classes[c] = kTokenEnd;
+  classes['"'] = kTokenEnd;
+  classes['\\'] = kTokenEnd;
+  return classes;
+}();
+
+unsigned char classOf(char c) { return kByteClasses[static_cast<unsigned char>(c)]; }
+
 bool isLowerHex(std::string_view text) {
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
+  bool hex = true;
+  for (char c : text) hex &= classOf(c) == kHexDigit;  // no early exit: a run without branches
+  return hex;
 }
 
 // Reads `key` at `pos`, advancing past it.
@@ -46,14 +64,16 @@ bool stringToken(std::string_view line, size_t& pos, std::string_view& contents)
   if (pos >= line.size() || line[pos] != '"') return false;
   size_t start = ++pos;
   while (pos < line.size()) {
+    while (pos < line.size() && classOf(line[pos]) != kTokenEnd) ++pos;
+    if (pos >= line.size()) return false;
     char c = line[pos];
     if (c == '"') {
       contents = line.substr(start, pos - start);
       ++pos;
       return true;
     }
-    if (static_cast<unsigned char>(c) < 0x20) return false;
-    pos += c == '\\' ? 2 : 1;
+    if (c != '\\') return false;  // a raw control character
+    pos += 2;
   }
   return false;
 }
@@ -67,12 +87,6 @@ Result<std::string> decodeToken(std::string_view contents) {
   if (parsed.is_discarded() || !parsed.is_string()) return malformed("a string is not valid JSON");
   return parsed.get<std::string>();
 }
-
-namespace {
-
-std::string jsonString(std::string_view text) { return dumpJson(Json(text)); }
-
-}  // namespace
 
 int64_t toMicros(WallTime time) {
   return duration_cast<microseconds>(time.time_since_epoch()).count();
@@ -112,20 +126,41 @@ void appendRecordedAt(std::string& out, int64_t micros) {
   out.append(digits, sizeof digits);
 }
 
+namespace {
+
+// The envelope members between recorded_at and the document, through `"document":`.
+void appendEnvelope(std::string& rest, std::string_view node, std::string_view type,
+                    std::string_view id, std::string_view entry_id) {
+  rest += kNodeKey.substr(1);  // the writer closes recorded_at's quote
+  appendJsonString(rest, node);
+  rest += kTypeKey;
+  appendJsonString(rest, type);
+  rest += kIdKey;
+  appendJsonString(rest, id);
+  rest += kEntryIdKey;
+  appendJsonString(rest, entry_id);
+  rest += kDocumentKey;
+}
+
+}  // namespace
+
 std::string formatRecordRest(std::string_view node, std::string_view type, std::string_view id,
                              std::string_view entry_id, std::string_view document_json) {
   std::string rest;
   rest.reserve(document_json.size() + node.size() + type.size() + id.size() + entry_id.size() + 64);
-  rest += kNodeKey.substr(1);  // the writer closes recorded_at's quote
-  rest += jsonString(node);
-  rest += kTypeKey;
-  rest += jsonString(type);
-  rest += kIdKey;
-  rest += jsonString(id);
-  rest += kEntryIdKey;
-  rest += jsonString(entry_id);
-  rest += kDocumentKey;
+  appendEnvelope(rest, node, type, id, entry_id);
   rest += document_json;
+  return rest;
+}
+
+RecordRest buildRecordRest(std::string_view node, std::string_view type, std::string_view id,
+                           std::string_view entry_id, const Json& document) {
+  RecordRest rest;
+  // Most documents are a few hundred bytes: one allocation holds the whole record body.
+  rest.text.reserve(512);
+  appendEnvelope(rest.text, node, type, id, entry_id);
+  rest.document_at = rest.text.size();
+  appendCanonicalJson(rest.text, document);
   return rest;
 }
 
@@ -212,10 +247,9 @@ Result<RecordView> viewRecord(std::string_view line) {
 bool hashMatches(const RecordView& view, const ChainHasher& hasher) {
   if (view.keyed != hasher.keyed()) return false;
   Digest digest = hasher.hash(view.body);
-  std::string hex;
-  hex.reserve(64);
-  appendHex(hex, digest);
-  return hex == view.hash;
+  char hex[64];
+  writeHex(hex, digest);
+  return view.hash == std::string_view(hex, sizeof hex);
 }
 
 Result<AuditRecord> parseRecord(std::string_view line) {
@@ -277,19 +311,30 @@ std::string documentId(std::string_view type, const Json& document) {
   return it->get<std::string>();
 }
 
-std::string recordKey(std::string_view type, std::string_view id, std::string_view entry_id,
-                      std::string_view document_json) {
-  std::string key(type);
-  key.push_back('\0');
+RecordKey recordKey(std::string_view type, std::string_view id, std::string_view entry_id,
+                    std::string_view document_json) {
+  auto length = [](std::string_view part) {
+    std::array<char, 8> bytes{};
+    uint64_t size = part.size();
+    for (char& byte : bytes) {
+      byte = static_cast<char>(size & 0xff);
+      size >>= 8;
+    }
+    return bytes;
+  };
+  auto type_length = length(type);
+  Digest digest;
   if (id.empty()) {
-    key += "entry:";
-    key += entry_id;
-    return key;
+    auto entry_length = length(entry_id);
+    digest = ChainHasher::sha256({std::string_view(type_length.data(), 8), type, "entry",
+                                  std::string_view(entry_length.data(), 8), entry_id});
+  } else {
+    auto id_length = length(id);
+    digest = ChainHasher::sha256({std::string_view(type_length.data(), 8), type, "id",
+                                  std::string_view(id_length.data(), 8), id, document_json});
   }
-  key += id;
-  key.push_back('\0');
-  Digest digest = ChainHasher::sha256(document_json);
-  key.append(reinterpret_cast<const char*>(digest.data()), 16);
+  RecordKey key;
+  std::copy_n(digest.begin(), key.size(), key.begin());
   return key;
 }
 

@@ -20,6 +20,7 @@
 #include "common/json.h"
 #include "common/status.h"
 #include "memory/chain_hasher.h"
+#include "memory/dedup_window.h"
 #include "memory/memory.h"
 
 namespace orion::memory {
@@ -43,6 +44,16 @@ inline constexpr size_t kRecordedAtLength = 27;
 //   ,"node":"nas","type":"event","id":"…","entry_id":"…","document":{…}
 std::string formatRecordRest(std::string_view node, std::string_view type, std::string_view id,
                              std::string_view entry_id, std::string_view document_json);
+
+// The same, with the document written in canonical form (canonical_json.h) straight from the Json,
+// and where its bytes are, for the duplicate key. What the bus threads build for every record.
+struct RecordRest {
+  std::string text;        // as formatRecordRest
+  size_t document_at = 0;  // the document's bytes: text.substr(document_at)
+  std::string_view document() const { return std::string_view(text).substr(document_at); }
+};
+RecordRest buildRecordRest(std::string_view node, std::string_view type, std::string_view id,
+                           std::string_view entry_id, const Json& document);
 
 // Appends `{"seq":…,"prev":"…","recorded_at":"…"` + rest: the body to hash.
 void appendRecordBody(std::string& out, uint64_t seq, std::string_view prev_hex, int64_t micros,
@@ -89,8 +100,9 @@ std::string documentId(std::string_view type, const Json& document);
 
 // What makes a record a duplicate: the type, the document's own id and its content (a
 // redelivery is the same document; an incident republished with a new state is not); without an
-// id, the bus entry id (a redelivery keeps it).
-std::string recordKey(std::string_view type, std::string_view id, std::string_view entry_id,
-                      std::string_view document_json);
+// id, the bus entry id (a redelivery keeps it). The first 16 bytes of a SHA-256 over those, each
+// part prefixed with its length: two records share a key only if they share all of them.
+RecordKey recordKey(std::string_view type, std::string_view id, std::string_view entry_id,
+                    std::string_view document_json);
 
 }  // namespace orion::memory

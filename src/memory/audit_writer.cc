@@ -95,8 +95,7 @@ Status AuditWriter::start(RecoveredTrail recovered) {
       log_->error("{}: the audit trail lost records: {}", options_.dir.string(),
                   document.value("detail", ""));
     }
-    Result<Submitted> queued =
-        enqueue(type, documentId(type, document), "", options_.node, document);
+    Result<Submitted> queued = enqueue(type, "", options_.node, document);
     if (!queued) return queued.status();
   }
   next_retention_check_ = clock_.now();
@@ -107,20 +106,23 @@ Status AuditWriter::start(RecoveredTrail recovered) {
 
 Result<Submitted> AuditWriter::submit(std::string_view type, std::string_view entry_id,
                                       const Json& document) {
-  return enqueue(type, documentId(type, document), entry_id, nodeOf(document, options_.node),
-                 document);
+  return enqueue(type, entry_id, nodeOf(document, options_.node), document);
 }
 
-Result<Submitted> AuditWriter::enqueue(std::string_view type, std::string_view id,
-                                       std::string_view entry_id, std::string node,
-                                       const Json& document) {
-  // Everything costly happens before taking the lock, on the caller's thread.
-  std::string document_json = dumpJson(document);
-  std::string key = recordKey(type, id, entry_id, document_json);
+Result<Submitted> AuditWriter::enqueue(std::string_view type, std::string_view entry_id,
+                                       std::string node, const Json& document) {
+  // Everything costly happens before taking the lock, on the caller's thread: the index fields
+  // (among them the document's own id), the canonical bytes of the record after its time and the
+  // duplicate key. The writer thread is left the part that needs the chain (seq, prev, time and
+  // the hash over the whole body).
   Pending record;
-  record.type = std::string(type);
   record.fields = indexFieldsOf(type, document, node);
-  record.rest = formatRecordRest(node, type, id, entry_id, document_json);
+  const std::string& id = record.fields.id;
+  RecordRest rest = buildRecordRest(node, type, id, entry_id, document);
+  RecordKey key = recordKey(type, id, entry_id, rest.document());
+  window_.prefetch(key);  // its slot's cache line loads while the lock is taken
+  record.type = std::string(type);
+  record.rest_size = static_cast<uint32_t>(rest.text.size());
   int64_t now = toMicros(clock_.now());
 
   std::lock_guard lock(mutex_);
@@ -129,7 +131,7 @@ Result<Submitted> AuditWriter::enqueue(std::string_view type, std::string_view i
     return Submitted{*seq, true};
   }
   if (closing_) return unavailable("memory is stopping; the audit trail takes no new records");
-  if (pending_bytes_ + record.rest.size() > options_.max_pending_bytes && !pending_.empty()) {
+  if (pending_bytes_ + record.rest_size > options_.max_pending_bytes && !pending_.empty()) {
     return Status(StatusCode::kResourceExhausted,
                   "the audit trail has " + std::to_string(pending_.size()) +
                       " records waiting to be written (" + last_error_ + ")");
@@ -138,8 +140,9 @@ Result<Submitted> AuditWriter::enqueue(std::string_view type, std::string_view i
   // recorded_at never goes back, even when the wall clock does.
   last_micros_ = std::max(last_micros_, now);
   record.micros = last_micros_;
-  pending_bytes_ += record.rest.size();
-  window_.add(std::move(key), record.seq);
+  pending_bytes_ += record.rest_size;
+  pending_rest_ += rest.text;
+  window_.add(key, record.seq);
   pending_.push_back(std::move(record));
   metrics_.pending.set(static_cast<double>(pending_.size()));
   work_cv_.notify_one();
@@ -246,29 +249,29 @@ void AuditWriter::run() {
     }
     if (closing_) tried_since_closing = true;
 
-    size_t take = std::min(pending_.size(), batch_limit_);
-    std::vector<Pending> batch;
-    batch.reserve(take);
-    for (size_t i = 0; i < take; ++i) {
-      batch.push_back(std::move(pending_.front()));
-      pending_.pop_front();
-    }
+    takeBatch();
     writing_ = true;
     lock.unlock();
 
     Status error;
-    size_t done = writeBatch(batch, error);
+    size_t done = writeBatch(error);
+    size_t taken = batch_.records.size();
     uint64_t written_bytes = 0;
-    for (size_t i = 0; i < done; ++i) written_bytes += batch[i].rest.size();
+    for (size_t i = 0; i < done; ++i) written_bytes += batch_.records[i].rest_size;
 
     lock.lock();
     writing_ = false;
     pending_bytes_ -= written_bytes;
-    for (size_t i = batch.size(); i > done; --i) pending_.push_front(std::move(batch[i - 1]));
+    if (done < taken) requeue(done);
     metrics_.pending.set(static_cast<double>(pending_.size()));
-    if (done < batch.size()) {
+    lock.unlock();
+    // The written records are freed outside the lock; the buffers keep their capacity.
+    batch_.records.clear();
+    batch_.rests.clear();
+    lock.lock();
+    if (done < taken) {
       // On a nearly full disk a smaller batch may fit where a large one does not.
-      batch_limit_ = std::max<size_t>(1, (batch.size() - done) / 2);
+      batch_limit_ = std::max<size_t>(1, (taken - done) / 2);
       retry_delay_ = retry_delay_ == Duration(0)
                          ? options_.retry_initial
                          : std::min<Duration>(retry_delay_ * 2, options_.retry_max);
@@ -287,10 +290,36 @@ void AuditWriter::run() {
   }
 }
 
+void AuditWriter::takeBatch() {
+  size_t take = std::min(pending_.size(), batch_limit_);
+  batch_.records.reserve(take);
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < take; ++i) {
+    bytes += pending_.front().rest_size;
+    batch_.records.push_back(std::move(pending_.front()));
+    pending_.pop_front();
+  }
+  if (pending_.empty()) {
+    batch_.rests.swap(pending_rest_);  // the usual case: the whole queue, without a copy
+  } else {
+    batch_.rests.assign(pending_rest_, 0, bytes);
+    pending_rest_.erase(0, bytes);
+  }
+}
+
+void AuditWriter::requeue(size_t first) {
+  uint64_t offset = 0;
+  for (size_t i = 0; i < first; ++i) offset += batch_.records[i].rest_size;
+  pending_rest_.insert(0, batch_.rests, offset, std::string::npos);
+  for (size_t i = batch_.records.size(); i > first; --i) {
+    pending_.push_front(std::move(batch_.records[i - 1]));
+  }
+}
+
 bool AuditWriter::rotationDue(const Pending& record, uint64_t bytes_so_far) const {
   if (!active_) return true;
   if (bytes_so_far == 0) return false;  // an empty segment takes the record, whatever its size
-  if (bytes_so_far + record.rest.size() + kEnvelopeBytes > options_.segment_max_bytes) return true;
+  if (bytes_so_far + record.rest_size + kEnvelopeBytes > options_.segment_max_bytes) return true;
   return options_.rotate_daily && active_day_ >= 0 && dayOf(record.micros) != active_day_;
 }
 
@@ -312,10 +341,12 @@ Status AuditWriter::rotate(uint64_t first_seq) {
   return Status::ok();
 }
 
-size_t AuditWriter::writeBatch(std::vector<Pending>& batch, Status& error) {
+size_t AuditWriter::writeBatch(Status& error) {
+  std::vector<Pending>& batch = batch_.records;
+  std::string& buffer = write_buffer_;
   size_t done = 0;
+  size_t rest_at = 0;  // where batch[done]'s rest starts in batch_.rests
   bool may_rotate = true;
-  std::string buffer;
   std::string prev;
   std::vector<IndexRow> chunk;
   while (done < batch.size()) {
@@ -349,17 +380,20 @@ size_t AuditWriter::writeBatch(std::vector<Pending>& batch, Status& error) {
     chunk.clear();
     prev = tip_hash_;
     size_t end = done;
+    size_t rest_end = rest_at;
     while (end < batch.size() &&
            (end == done || !may_rotate || !rotationDue(batch[end], base + buffer.size()))) {
       Pending& p = batch[end];
       size_t line_start = buffer.size();
-      appendRecordBody(buffer, p.seq, prev, p.micros, p.rest);
+      appendRecordBody(buffer, p.seq, prev, p.micros,
+                       std::string_view(batch_.rests).substr(rest_end, p.rest_size));
+      rest_end += p.rest_size;
       Digest digest = keyed_.hash(std::string_view(buffer).substr(line_start));
       appendRecordEnd(buffer, digest, keyed_.keyed());
       prev.clear();
       appendHex(prev, digest);
-      chunk.push_back({p.seq, p.micros, p.type, base + line_start,
-                       static_cast<uint32_t>(buffer.size() - line_start - 1), prev,
+      chunk.push_back({p.seq, p.micros, std::move(p.type), base + line_start,
+                       static_cast<uint32_t>(buffer.size() - line_start - 1), digest,
                        std::move(p.fields)});
       ++end;
     }
@@ -368,7 +402,10 @@ size_t AuditWriter::writeBatch(std::vector<Pending>& batch, Status& error) {
     if (status) status = active_->sync();
     if (!status) {
       // Nothing of this chunk counts; the records go back to the queue with their fields.
-      for (size_t i = 0; i < chunk.size(); ++i) batch[done + i].fields = std::move(chunk[i].fields);
+      for (size_t i = 0; i < chunk.size(); ++i) {
+        batch[done + i].type = std::move(chunk[i].type);
+        batch[done + i].fields = std::move(chunk[i].fields);
+      }
       error = status;
       return done;
     }
@@ -389,6 +426,7 @@ size_t AuditWriter::writeBatch(std::vector<Pending>& batch, Status& error) {
     metrics_.batch_records.observe(static_cast<double>(end - done));
     metrics_.appended.inc(end - done);
     done = end;
+    rest_at = rest_end;
     afterDurable(std::move(chunk));
     chunk = {};
   }
@@ -543,9 +581,7 @@ Status AuditWriter::applyRetention() {
                    {"deleted_records", checkpoint.deleted_records},
                    {"deleted_segments", checkpoint.deleted_segments},
                    {"reason", reason}};
-  Result<Submitted> queued =
-      enqueue(record_type::kRetention, document["retention_id"].get<std::string>(), "",
-              options_.node, document);
+  Result<Submitted> queued = enqueue(record_type::kRetention, "", options_.node, document);
   return queued ? Status::ok() : queued.status();
 }
 

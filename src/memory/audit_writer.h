@@ -111,12 +111,20 @@ class AuditWriter {
   const std::filesystem::path& dir() const { return options_.dir; }
 
  private:
+  // A queued record. Its bytes after recorded_at (formatRecordRest) are not kept per record but
+  // back to back with the others' in one buffer (pending_rest_, then a batch's), so queueing a
+  // record allocates nothing for them and the writer hands the whole queue over in one swap.
   struct Pending {
     uint64_t seq = 0;
     int64_t micros = 0;
+    uint32_t rest_size = 0;
     std::string type;
-    std::string rest;  // formatRecordRest
     IndexFields fields;
+  };
+  // Records taken off the queue, and their rests in order.
+  struct Batch {
+    std::vector<Pending> records;
+    std::string rests;
   };
   struct Segment {
     std::string name;
@@ -127,12 +135,16 @@ class AuditWriter {
   AuditWriter(WriterOptions options, std::shared_ptr<AuditFs> fs, const Clock& clock,
               MemoryMetrics& metrics);
   Status start(RecoveredTrail recovered);
-  Result<Submitted> enqueue(std::string_view type, std::string_view id, std::string_view entry_id,
-                            std::string node, const Json& document);
+  Result<Submitted> enqueue(std::string_view type, std::string_view entry_id, std::string node,
+                            const Json& document);
   void run();
-  // Writes `batch` (consecutive seqs). Returns how many leading records became durable; fewer
-  // than batch.size() means a failure (recorded in `error`).
-  size_t writeBatch(std::vector<Pending>& batch, Status& error);
+  // Takes up to batch_limit_ records off the queue into batch_ (mutex_ held).
+  void takeBatch();
+  // Puts the records of batch_ from `first` on back at the front of the queue (mutex_ held).
+  void requeue(size_t first);
+  // Writes batch_ (consecutive seqs). Returns how many leading records became durable; fewer
+  // than batch_.records.size() means a failure (recorded in `error`).
+  size_t writeBatch(Status& error);
   bool rotationDue(const Pending& record, uint64_t bytes_so_far) const;
   Status rotate(uint64_t first_seq);
   void afterDurable(std::vector<IndexRow>&& records);
@@ -158,6 +170,7 @@ class AuditWriter {
   std::condition_variable work_cv_;     // the writer waits for records, retention, close
   std::condition_variable durable_cv_;  // waitDurable waits for durable_seq_ or cancellation
   std::deque<Pending> pending_;
+  std::string pending_rest_;  // the rests of pending_, in order
   uint64_t pending_bytes_ = 0;
   uint64_t next_seq_ = 0;  // the last seq handed out
   int64_t last_micros_ = 0;
@@ -177,6 +190,8 @@ class AuditWriter {
   uint64_t torn_bytes_ = 0;
 
   // Writer thread only.
+  Batch batch_;               // what is being written; its buffers keep their capacity
+  std::string write_buffer_;  // the lines of one write(2)
   std::vector<Segment> segments_;
   std::unique_ptr<AuditFile> active_;
   int64_t active_day_ = -1;

@@ -20,13 +20,35 @@ const char kHex[] = "0123456789abcdef";
 
 }  // namespace
 
-void appendHex(std::string& out, const Digest& digest) {
-  size_t at = out.size();
-  out.resize(at + 64);
+void writeHex(char (&out)[64], const Digest& digest) {
   for (size_t i = 0; i < digest.size(); ++i) {
-    out[at + 2 * i] = kHex[digest[i] >> 4];
-    out[at + 2 * i + 1] = kHex[digest[i] & 0x0f];
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0x0f];
   }
+}
+
+void appendHex(std::string& out, const Digest& digest) {
+  char hex[64];
+  writeHex(hex, digest);
+  out.append(hex, sizeof hex);
+}
+
+std::optional<Digest> digestFromHex(std::string_view hex) {
+  if (hex.size() != 64) return std::nullopt;
+  auto value = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  Digest digest{};
+  for (size_t i = 0; i < digest.size(); ++i) {
+    int high = value(hex[2 * i]);
+    int low = value(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    digest[i] = static_cast<unsigned char>(high << 4 | low);
+  }
+  return digest;
 }
 
 std::string hexDigest(const Digest& digest) {
@@ -96,10 +118,38 @@ Digest ChainHasher::hash2(std::string_view first, std::string_view second) const
   return digest;
 }
 
-Digest ChainHasher::sha256(std::string_view data) {
+namespace {
+
+// Fetched once: EVP_sha256() makes every call look the algorithm up again, which costs as much as
+// hashing a record (the duplicate key of every record is hashed here).
+const EVP_MD* sha256Algorithm() {
+  static EVP_MD* const kSha256 = [] {
+    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (md == nullptr) std::abort();
+    return md;
+  }();
+  return kSha256;
+}
+
+}  // namespace
+
+Digest ChainHasher::sha256(std::string_view data) { return sha256({data}); }
+
+Digest ChainHasher::sha256(std::initializer_list<std::string_view> parts) {
+  // One context per thread, reused: a new one per call costs an allocation and reference-count
+  // updates on the algorithm, a third of hashing a whole record.
+  struct ThreadContext {
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    ~ThreadContext() { EVP_MD_CTX_free(context); }
+  };
+  thread_local ThreadContext thread;
+  if (thread.context == nullptr) std::abort();
   Digest digest{};
-  unsigned int length = 0;
-  check(EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr));
+  check(EVP_DigestInit_ex(thread.context, sha256Algorithm(), nullptr));
+  for (std::string_view part : parts) {
+    check(EVP_DigestUpdate(thread.context, part.data(), part.size()));
+  }
+  check(EVP_DigestFinal_ex(thread.context, digest.data(), nullptr));
   return digest;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,9 @@ using Digest = std::array<unsigned char, 32>;
 // 64 lower-case hex digits.
 std::string hexDigest(const Digest& digest);
 void appendHex(std::string& out, const Digest& digest);
+void writeHex(char (&out)[64], const Digest& digest);
+// The digest written as 64 hex digits (either case); std::nullopt for anything else.
+std::optional<Digest> digestFromHex(std::string_view hex);
 
 // The chain value before the first record: 64 zeros.
 inline constexpr std::string_view kGenesisHash =
@@ -41,6 +45,8 @@ class ChainHasher {
 
   // Plain SHA-256, whatever the key (used where a keyed value is not wanted).
   static Digest sha256(std::string_view data);
+  // Plain SHA-256 of the concatenation of `parts`.
+  static Digest sha256(std::initializer_list<std::string_view> parts);
 
  private:
   struct Contexts;

@@ -153,7 +153,7 @@ Result<CatchUpResult> catchUpIndex(AuditIndex& index, AuditFs& fs, const std::fi
       row.type = record->type;
       row.offset = lines.offset();
       row.length = static_cast<uint32_t>(record->line.size());
-      row.hash = record->hash;
+      row.hash = digestFromHex(record->hash).value_or(Digest{});  // viewRecord checked it
       row.fields = indexFieldsOf(record->type, record->document, record->node);
       last_seq = record->seq;
       rows.push_back(std::move(row));

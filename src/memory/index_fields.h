@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "memory/chain_hasher.h"
 
 namespace orion::memory {
 
@@ -42,7 +43,7 @@ struct IndexRow {
   std::string type;
   uint64_t offset = 0;  // of its line in its segment (the segment follows from the seq)
   uint32_t length = 0;  // of the line, without '\n'
-  std::string hash;     // hex, to check the index still matches the log
+  Digest hash;          // its chain value, to check the index still matches the log
   IndexFields fields;
 };
 

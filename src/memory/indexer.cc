@@ -1,5 +1,12 @@
 #include "memory/indexer.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
 #include "memory/index_catch_up.h"
 #include "memory/segments.h"
 
@@ -7,15 +14,18 @@ namespace orion::memory {
 namespace {
 
 constexpr auto kRetryAfterError = std::chrono::seconds(1);
+constexpr int kIndexerNiceIncrement = 10;  // relative to the process's
+constexpr int kLowestNice = 19;
 
 }  // namespace
 
 Indexer::Indexer(std::filesystem::path dir, std::shared_ptr<AuditFs> fs, MemoryMetrics& metrics,
-                 std::function<uint64_t()> durable_seq)
+                 std::function<uint64_t()> durable_seq, size_t max_queued)
     : dir_(std::move(dir)),
       fs_(std::move(fs)),
       metrics_(metrics),
       durable_seq_(std::move(durable_seq)),
+      max_queued_(max_queued),
       log_(makeLogger("memory")) {}
 
 Indexer::~Indexer() {
@@ -34,11 +44,10 @@ Status Indexer::start() {
 void Indexer::add(std::vector<IndexRow>&& rows) {
   std::lock_guard lock(mutex_);
   if (stopping_ && give_up_) return;
-  if (behind_ || queue_.size() + rows.size() > kMaxQueued) {
-    // The log has them; a catch-up reads them from there.
-    queue_.clear();
-    behind_ = true;
-  } else {
+  // Rows not queued are in the log; the next turn reads them from there (catching up costs a
+  // parse per record, so rows already queued are kept and written first).
+  if (!behind_ && queue_.size() + rows.size() > max_queued_) behind_ = true;
+  if (!behind_) {
     for (IndexRow& row : rows) queue_.push_back(std::move(row));
   }
   wake_.notify_one();
@@ -67,6 +76,15 @@ void Indexer::stop(MonoTime deadline, const Clock& clock) {
 }
 
 void Indexer::run() {
+  // Behind the writer and the bus threads in the scheduler's eyes (indexer.h); on Linux a thread
+  // has a nice value of its own.
+  auto self = static_cast<id_t>(::gettid());
+  errno = 0;
+  int nice = ::getpriority(PRIO_PROCESS, self);  // -1 is a valid value: errno tells
+  if (errno == 0) nice = std::min(kLowestNice, nice + kIndexerNiceIncrement);
+  if (errno != 0 || ::setpriority(PRIO_PROCESS, self, nice) != 0) {
+    log_->debug("could not lower the audit indexer's priority: {}", std::strerror(errno));
+  }
   std::unique_lock lock(mutex_);
   while (true) {
     wake_.wait(lock, [&] {
@@ -107,6 +125,17 @@ Indexer::Turn Indexer::turn(std::vector<IndexRow>& rows, uint64_t drop_before, b
       return Turn::kFailed;
     }
   }
+  if (!rows.empty()) {
+    Result<uint64_t> added = index_->add(rows);
+    if (added) {
+      indexed_.store(*added, std::memory_order_release);
+    } else if (added.status().code() != StatusCode::kFailedPrecondition) {
+      noteError(added.status());
+      return Turn::kFailed;
+    } else if (!catch_up) {
+      return Turn::kGap;
+    }  // else the catch-up reads them from the log
+  }
   if (catch_up) {
     Result<CatchUpResult> caught =
         catchUpIndex(*index_, *fs_, dir_, durable_seq_(), nullptr, &stop_catch_up_);
@@ -116,14 +145,6 @@ Indexer::Turn Indexer::turn(std::vector<IndexRow>& rows, uint64_t drop_before, b
     }
     if (caught->cleared) log_->warn("the audit index did not match the log; rebuilding it");
     indexed_.store(caught->mark, std::memory_order_release);
-  } else if (!rows.empty()) {
-    Result<uint64_t> added = index_->add(rows);
-    if (!added) {
-      if (added.status().code() == StatusCode::kFailedPrecondition) return Turn::kGap;
-      noteError(added.status());
-      return Turn::kFailed;
-    }
-    indexed_.store(*added, std::memory_order_release);
   }
   uint64_t durable = durable_seq_();
   uint64_t indexed = indexedSeq();

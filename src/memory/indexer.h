@@ -2,9 +2,14 @@
 // queries never wait for the writer and the writer never waits for SQLite.
 //
 // The writer hands it the rows of each durable batch (add(), called on the writer thread; it only
-// queues). The indexer thread writes them in one transaction per turn. At start, after a failure,
-// or when its queue overflowed, it catches up from the log instead (index_catch_up.h), up to what
-// the writer has made durable. The index may lag; it never holds a record the log does not.
+// queues). The indexer thread writes them in one transaction per turn. At start and after a
+// failure it catches up from the log instead (index_catch_up.h), up to what the writer has made
+// durable; when its queue is full, it writes the queued rows and catches up on what follows.
+// The index may lag; it never holds a record the log does not.
+//
+// The index is derived data; appending is what the bus's acknowledgements wait for. So the
+// indexer thread runs at a lower priority (nice 10) than the writer and the bus threads: during a
+// burst it takes the CPU they leave, and catches up after.
 //
 // start() and stop() from the owner's thread; add() and dropBefore() from any thread.
 #pragma once
@@ -31,15 +36,18 @@ namespace orion::memory {
 
 class Indexer {
  public:
-  // `durable_seq` reads the writer's durable seq (the most the index may cover).
+  static constexpr size_t kMaxQueued = 200'000;
+
+  // `durable_seq` reads the writer's durable seq (the most the index may cover). At most
+  // `max_queued` rows wait for the indexer thread; beyond that it reads the records from the log.
   Indexer(std::filesystem::path dir, std::shared_ptr<AuditFs> fs, MemoryMetrics& metrics,
-          std::function<uint64_t()> durable_seq);
+          std::function<uint64_t()> durable_seq, size_t max_queued = kMaxQueued);
   ~Indexer();  // stop() with an immediate deadline
 
   // Opens (creates) the index and starts the thread; it begins by catching up from the log.
   Status start();
-  // Rows of one durable batch, in seq order. Dropped (to be caught up from the log) when more
-  // than `kMaxQueued` are waiting.
+  // Rows of one durable batch, in seq order. Not queued when more than `max_queued` would be
+  // waiting: the rows already queued are indexed, then what follows is caught up from the log.
   void add(std::vector<IndexRow>&& rows);
   // Retention deleted every record before `first_seq`.
   void dropBefore(uint64_t first_seq);
@@ -48,8 +56,6 @@ class Indexer {
 
   // The index's mark (for tests and metrics).
   uint64_t indexedSeq() const { return indexed_.load(std::memory_order_acquire); }
-
-  static constexpr size_t kMaxQueued = 200'000;
 
  private:
   void run();
@@ -64,6 +70,7 @@ class Indexer {
   std::shared_ptr<AuditFs> fs_;
   MemoryMetrics& metrics_;
   std::function<uint64_t()> durable_seq_;
+  size_t max_queued_;
   Logger log_;
   std::unique_ptr<AuditIndex> index_;  // indexer thread only, after start()
 

@@ -136,6 +136,11 @@ Json toJson(const VerifyReport& report);
 
 struct VerifyOptions {
   bool deep = false;  // also parse every record fully and check its canonical form
+  // Threads that check records side by side (0: one per core), each a chunk of about
+  // `chunk_bytes` of a segment at a time (0: 8 MiB). The findings are the same with any number
+  // and any size: the first failure in trail order, with the reason a single pass gives.
+  unsigned threads = 0;
+  uint64_t chunk_bytes = 0;
 };
 
 // Verifies every segment in order: each record's hash (or HMAC), the links (seq + 1, prev =

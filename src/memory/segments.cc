@@ -49,14 +49,26 @@ Result<std::vector<SegmentInfo>> listSegments(AuditFs& fs, const std::filesystem
   return segments;
 }
 
+void ScanBuffer::reserve(size_t capacity, size_t keep) {
+  if (capacity <= capacity_) return;
+  // for_overwrite: the bytes are read into, never looked at before.
+  auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+  if (keep > 0) std::memcpy(grown.get(), data_.get(), keep);
+  data_ = std::move(grown);
+  capacity_ = capacity;
+}
+
 LineScanner::LineScanner(const AuditFile& file, uint64_t start, uint64_t end)
-    : file_(file), end_(end), read_to_(start), consumed_(start) {}
+    : LineScanner(file, start, end, own_buffer_) {}
+
+LineScanner::LineScanner(const AuditFile& file, uint64_t start, uint64_t end, ScanBuffer& buffer)
+    : file_(file), end_(end), read_to_(start), consumed_(start), buffer_(buffer) {}
 
 Result<std::optional<std::string_view>> LineScanner::next() {
   while (true) {
     const char* begin = buffer_.data() + cursor_;
-    size_t available = buffer_.size() - cursor_;
-    if (const void* newline = std::memchr(begin, '\n', available)) {
+    size_t available = filled_ - cursor_;
+    if (const void* newline = available == 0 ? nullptr : std::memchr(begin, '\n', available)) {
       size_t length = static_cast<size_t>(static_cast<const char*>(newline) - begin);
       line_offset_ = consumed_;
       cursor_ += length + 1;
@@ -67,18 +79,29 @@ Result<std::optional<std::string_view>> LineScanner::next() {
       torn_ = available;
       return std::optional<std::string_view>();
     }
-    // Keep the unfinished line, read the next chunk after it.
-    buffer_.erase(0, cursor_);
-    cursor_ = 0;
-    size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, end_ - read_to_));
-    Result<std::string> chunk = file_.readAt(read_to_, want);
-    if (!chunk) return chunk.status();
-    if (chunk->empty()) {  // the file shrank under us: treat what is left as unfinished
+    // Keep the unfinished line at the front, then read after it: in large blocks up to the read
+    // limit, in small ones past it (the line straddling it), into a buffer grown to hold a block
+    // after the line (or the line, when it is longer than that).
+    if (cursor_ > 0) {
+      std::memmove(buffer_.data(), buffer_.data() + cursor_, available);
+      filled_ = available;
+      cursor_ = 0;
+    }
+    uint64_t until = std::min(end_, read_to_ < read_limit_ ? read_limit_ : read_to_ + kTailChunk);
+    size_t block = static_cast<size_t>(std::min<uint64_t>(kChunk, until - read_to_));
+    if (buffer_.capacity() - filled_ < block) {
+      buffer_.reserve(std::max(filled_ + block, buffer_.capacity() * 2), filled_);
+    }
+    size_t want =
+        static_cast<size_t>(std::min<uint64_t>(buffer_.capacity() - filled_, until - read_to_));
+    Result<size_t> got = file_.readInto(read_to_, buffer_.data() + filled_, want);
+    if (!got) return got.status();
+    if (*got == 0) {  // the file shrank under us: treat what is left as unfinished
       end_ = read_to_;
       continue;
     }
-    read_to_ += chunk->size();
-    buffer_ += *chunk;
+    filled_ += *got;
+    read_to_ += *got;
   }
 }
 

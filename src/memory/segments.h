@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,11 +42,28 @@ struct SegmentInfo {
 // The segments in `dir`, oldest first. An empty list when `dir` does not exist.
 Result<std::vector<SegmentInfo>> listSegments(AuditFs& fs, const std::filesystem::path& dir);
 
+// The memory a LineScanner reads into. A caller scanning many ranges one after another (the
+// verifier's threads) keeps one and lends it to each scanner: a new buffer costs page faults on
+// every first touch, which on a virtual machine is more than reading the bytes.
+class ScanBuffer {
+ public:
+  char* data() { return data_.get(); }
+  size_t capacity() const { return capacity_; }
+  // At least `capacity` bytes, keeping the first `keep` (not zeroed beyond them).
+  void reserve(size_t capacity, size_t keep);
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t capacity_ = 0;
+};
+
 // Reads the complete lines of a file from `start` up to `end` (a size snapshot) in large
 // chunks. An unfinished last line (no '\n' before `end`) is not returned: tornBytes() counts it.
 class LineScanner {
  public:
   LineScanner(const AuditFile& file, uint64_t start, uint64_t end);
+  // The same, reading into `buffer`, which must outlive the scanner.
+  LineScanner(const AuditFile& file, uint64_t start, uint64_t end, ScanBuffer& buffer);
 
   // The next line (without '\n') and its offset; std::nullopt at the end. The view is valid
   // until the next call.
@@ -55,15 +73,21 @@ class LineScanner {
   uint64_t position() const { return consumed_; }
   // Bytes after the last complete line, known once next() returned std::nullopt.
   uint64_t tornBytes() const { return torn_; }
+  // For a caller that stops after the lines starting before `offset` (a verifier's chunk): reads
+  // in large blocks up to it and in small ones after, instead of a whole block beyond it.
+  void limitReadAhead(uint64_t offset) { read_limit_ = offset; }
 
  private:
   const AuditFile& file_;
   uint64_t end_;
-  uint64_t read_to_;   // file offset up to which buffer_ holds data
-  uint64_t consumed_;  // file offset of buffer_[cursor_]
+  uint64_t read_to_;   // file offset up to which the buffer holds data
+  uint64_t consumed_;  // file offset of the buffer's byte at cursor_
   uint64_t line_offset_ = 0;
   uint64_t torn_ = 0;
-  std::string buffer_;
+  uint64_t read_limit_ = UINT64_MAX;
+  ScanBuffer own_buffer_;  // unless one is lent
+  ScanBuffer& buffer_;     // bytes [cursor_, filled_) are not returned yet
+  size_t filled_ = 0;
   size_t cursor_ = 0;
 };
 

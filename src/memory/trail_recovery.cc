@@ -27,8 +27,8 @@ struct Scan {
   std::string tip_hash;
   int64_t first_micros = 0;
   bool tip_keyed = false;
-  std::deque<std::pair<std::string, uint64_t>> keys;  // the last `window` records' keys
-  std::optional<uint64_t> bad_offset;                 // a complete line that is not good
+  std::deque<std::pair<RecordKey, uint64_t>> keys;  // the last `window` records' keys
+  std::optional<uint64_t> bad_offset;               // a complete line that is not good
   std::string bad_reason;
   uint64_t torn = 0;                 // an unfinished last line
   std::optional<std::string> found;  // the hash of record `want_seq`, if seen
@@ -236,7 +236,7 @@ Result<RecoveredTrail> recoverTrail(AuditFs& fs, const RecoveryOptions& options,
 
   // The duplicate window: the newest segment's keys, topped up from the one before it.
   if (last_scan) {
-    std::deque<std::pair<std::string, uint64_t>> keys = std::move(last_scan->keys);
+    std::deque<std::pair<RecordKey, uint64_t>> keys = std::move(last_scan->keys);
     if (keys.size() < options.window && out.segments.size() >= 2) {
       const SegmentState& before = out.segments[out.segments.size() - 2];
       Result<std::unique_ptr<AuditFile>> file = fs.openRead(dir / before.name);

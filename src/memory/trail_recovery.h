@@ -17,6 +17,7 @@
 #include "common/status.h"
 #include "memory/audit_file.h"
 #include "memory/chain_hasher.h"
+#include "memory/dedup_window.h"
 #include "memory/trail_files.h"
 
 namespace orion::memory {
@@ -35,7 +36,7 @@ struct RecoveredTrail {
   int64_t tip_micros = 0;
   int64_t active_day = -1;  // UTC day (days since the epoch) of the active segment's first record
   bool keyed_tail = false;  // the last record carries an HMAC
-  std::vector<std::pair<std::string, uint64_t>> recent;  // (recordKey, seq), oldest first
+  std::vector<std::pair<RecordKey, uint64_t>> recent;  // (recordKey, seq), oldest first
   // Documents of the memory records to append first: the repair of a torn tail, any integrity
   // problem found against the head. Each is {type, document}.
   std::vector<std::pair<std::string, Json>> notices;

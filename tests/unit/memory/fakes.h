@@ -64,6 +64,9 @@ class FaultyFile final : public AuditFile {
   Result<std::string> readAt(uint64_t offset, size_t length) const override {
     return real_->readAt(offset, length);
   }
+  Result<size_t> readInto(uint64_t offset, char* out, size_t length) const override {
+    return real_->readInto(offset, out, length);
+  }
   Status append(std::string_view bytes) override {
     int64_t left = faults_.space_left.load();
     if (left >= 0 && static_cast<int64_t>(bytes.size()) > left) {

@@ -1,0 +1,183 @@
+#include "memory/canonical_json.h"
+
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+
+namespace orion::memory {
+namespace {
+
+// The short escapes of 0x08..0x0D (0x0B has none).
+constexpr char kShort[] = "btn\0fr";
+
+bool needsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+void appendEscaped(std::string& out, unsigned char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  if (c == '"' || c == '\\') {
+    out += '\\';
+    out += static_cast<char>(c);
+  } else if (c >= 0x08 && c <= 0x0D && kShort[c - 0x08] != '\0') {
+    out += '\\';
+    out += kShort[c - 0x08];
+  } else {
+    // nlohmann writes the lower-case form.
+    char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0x0f]};
+    out.append(escape, sizeof escape);
+  }
+}
+
+bool inRange(unsigned char c, unsigned char low, unsigned char high) {
+  return c >= low && c <= high;
+}
+
+// Appends a string already known to be valid UTF-8, escaping what needs it.
+void appendValidString(std::string& out, std::string_view text) {
+  out += '"';
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (!needsEscape(c)) continue;
+    out.append(text.data() + run, i - run);
+    appendEscaped(out, c);
+    run = i + 1;
+  }
+  out.append(text.data() + run, text.size() - run);
+  out += '"';
+}
+
+bool isPlain(unsigned char c) { return c < 0x80 && !needsEscape(c); }
+
+// The length of the longest prefix of `text` that is ASCII needing no escape: most strings in a
+// document (ids, timestamps, names) are that throughout. Eight bytes at a time.
+size_t plainPrefix(std::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHighBits = 0x8080808080808080;
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    uint64_t quote = word ^ (kOnes * '"');
+    uint64_t backslash = word ^ (kOnes * '\\');
+    // A byte's high bit ends up set when it is non-ASCII, below 0x20, or (after the XORs) zero;
+    // the subtractions may flag bytes after a flagged one too, which only ends the fast path early.
+    uint64_t flagged = word | ((word - kOnes * 0x20) & ~word) | ((quote - kOnes) & ~quote) |
+                       ((backslash - kOnes) & ~backslash);
+    if ((flagged & kHighBits) != 0) break;
+  }
+  while (i < text.size() && isPlain(static_cast<unsigned char>(text[i]))) ++i;
+  return i;
+}
+
+}  // namespace
+
+bool isValidUtf8(std::string_view text) {
+  size_t i = 0;
+  const size_t n = text.size();
+  auto at = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  while (i < n) {
+    unsigned char c = at(i);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length = 0;
+    unsigned char second_low = 0x80, second_high = 0xBF;
+    if (inRange(c, 0xC2, 0xDF)) {
+      length = 2;
+    } else if (inRange(c, 0xE0, 0xEF)) {
+      length = 3;
+      if (c == 0xE0) second_low = 0xA0;   // no overlong forms
+      if (c == 0xED) second_high = 0x9F;  // no surrogates
+    } else if (inRange(c, 0xF0, 0xF4)) {
+      length = 4;
+      if (c == 0xF0) second_low = 0x90;   // no overlong forms
+      if (c == 0xF4) second_high = 0x8F;  // nothing above U+10FFFF
+    } else {
+      return false;  // a continuation byte, an overlong lead (C0, C1) or F5..FF
+    }
+    if (n - i < length || !inRange(at(i + 1), second_low, second_high)) return false;
+    for (size_t k = 2; k < length; ++k) {
+      if (!inRange(at(i + k), 0x80, 0xBF)) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+void appendJsonString(std::string& out, std::string_view text) {
+  size_t plain = plainPrefix(text);
+  if (plain == text.size()) {
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
+  if (isValidUtf8(text.substr(plain))) {
+    appendValidString(out, text);
+    return;
+  }
+  // Where invalid sequences begin and end, and how many U+FFFD replace them, is nlohmann's own
+  // rule; let it write the string.
+  out += dumpJson(Json(text));
+}
+
+void appendCanonicalJson(std::string& out, const Json& value) {
+  using Type = Json::value_t;
+  switch (value.type()) {
+    case Type::object: {
+      const auto& members = value.get_ref<const Json::object_t&>();
+      out += '{';
+      bool first = true;
+      // std::map: already in the bytewise key order the canonical form wants.
+      for (const auto& [key, member] : members) {
+        if (!first) out += ',';
+        first = false;
+        appendJsonString(out, key);
+        out += ':';
+        appendCanonicalJson(out, member);
+      }
+      out += '}';
+      return;
+    }
+    case Type::array: {
+      const auto& items = value.get_ref<const Json::array_t&>();
+      out += '[';
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) out += ',';
+        appendCanonicalJson(out, items[i]);
+      }
+      out += ']';
+      return;
+    }
+    case Type::string:
+      appendJsonString(out, value.get_ref<const Json::string_t&>());
+      return;
+    case Type::boolean:
+      out += value.get<bool>() ? "true" : "false";
+      return;
+    case Type::null:
+      out += "null";
+      return;
+    case Type::number_integer:
+    case Type::number_unsigned: {
+      char digits[24];
+      auto [end, ec] = value.type() == Type::number_integer
+                           ? std::to_chars(digits, digits + sizeof digits, value.get<int64_t>())
+                           : std::to_chars(digits, digits + sizeof digits, value.get<uint64_t>());
+      (void)ec;  // 24 characters hold any 64-bit integer
+      out.append(digits, end);
+      return;
+    }
+    case Type::number_float:
+    case Type::binary:
+    case Type::discarded:
+      // Doubles use nlohmann's own shortest-round-trip algorithm (Grisu2, which is not always
+      // what std::to_chars writes); binary and discarded values are never in a document.
+      out += dumpJson(value);
+      return;
+  }
+  out += dumpJson(value);
+}
+
+}  // namespace orion::memory

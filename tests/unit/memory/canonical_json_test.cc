@@ -1,0 +1,205 @@
+// The canonical serialiser must give exactly dumpJson()'s bytes: the hashes of every record, the
+// duplicate keys rebuilt from the log and `verify --deep` all compare against them.
+#include "memory/canonical_json.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+
+#include "memory/audit_record.h"
+
+namespace orion::memory {
+namespace {
+
+std::string canonical(const Json& value) {
+  std::string out = "prefix:";  // appends, never replaces
+  appendCanonicalJson(out, value);
+  return out.substr(7);
+}
+
+// Whether nlohmann itself takes `text` for valid UTF-8: its strict dump throws otherwise.
+bool nlohmannAccepts(const std::string& text) {
+  try {
+    (void)Json(text).dump(-1, ' ', false, Json::error_handler_t::strict);
+    return true;
+  } catch (const Json::exception&) {
+    return false;
+  }
+}
+
+TEST(CanonicalJson, WritesWhatDumpJsonWritesForEveryKindOfValue) {
+  std::vector<Json> values = {
+      Json::object(),
+      Json::array(),
+      Json(nullptr),
+      Json(true),
+      Json(false),
+      Json(0),
+      Json(-1),
+      Json(std::numeric_limits<int64_t>::min()),
+      Json(std::numeric_limits<int64_t>::max()),
+      Json(std::numeric_limits<uint64_t>::max()),
+      Json(0.1),
+      Json(1.0),
+      Json(-0.0),
+      Json(93.1),
+      Json(1e300),
+      Json(5e-324),
+      Json(123456789.125),
+      Json(std::nan("")),
+      Json(std::numeric_limits<double>::infinity()),
+      Json("plain"),
+      Json(""),
+      Json("quote \" backslash \\ slash / del \x7f"),
+      Json("é ü ß — 日本 😀"),
+      Json::parse(R"({"b":1,"a":[1,2,{"d":null,"c":"x"}],"B":true,"é":"accent","":0})"),
+      Json::parse(R"([[],{},[[]],{"a":{}}])"),
+      Json{{"key\nwith\tescapes\"", "v"}, {"z", {1, 2.5, "three"}}},
+  };
+  for (const Json& value : values) {
+    EXPECT_EQ(canonical(value), dumpJson(value)) << dumpJson(value);
+  }
+}
+
+TEST(CanonicalJson, EscapesEveryControlCharacterAsNlohmannDoes) {
+  for (int c = 0; c < 0x20; ++c) {
+    std::string text = "a";
+    text += static_cast<char>(c);
+    text += "b";
+    EXPECT_EQ(canonical(Json(text)), dumpJson(Json(text))) << "byte " << c;
+    std::string key_out;
+    appendJsonString(key_out, text);
+    EXPECT_EQ(key_out, dumpJson(Json(text))) << "byte " << c;
+  }
+}
+
+TEST(CanonicalJson, ReplacesInvalidUtf8AsNlohmannDoes) {
+  std::vector<std::string> texts = {
+      "\x80",
+      "lone \xbf continuation",
+      "\xc0\x80",  // overlong NUL
+      "\xc1\xbf",
+      "\xe0\x80\x80",      // overlong
+      "\xed\xa0\x80",      // a surrogate
+      "\xf4\x90\x80\x80",  // above U+10FFFF
+      "\xf5\x80\x80\x80",
+      "\xff",
+      "cut \xe2\x82",  // unfinished at the end
+      "cut \xe2\x82 in the middle",
+      "\xf0\x9f\x98",
+      "ok \xc3\xa9 then \xc3",
+  };
+  for (const std::string& text : texts) {
+    EXPECT_EQ(canonical(Json(text)), dumpJson(Json(text))) << text;
+    Json keyed = {{text, text}};
+    EXPECT_EQ(canonical(keyed), dumpJson(keyed)) << text;
+  }
+}
+
+TEST(CanonicalJson, ValidatesUtf8ExactlyAsNlohmannForEveryOneAndTwoByteString) {
+  for (int a = 0; a < 256; ++a) {
+    std::string one(1, static_cast<char>(a));
+    ASSERT_EQ(isValidUtf8(one), nlohmannAccepts(one)) << a;
+    for (int b = 0; b < 256; ++b) {
+      std::string two = one + static_cast<char>(b);
+      ASSERT_EQ(isValidUtf8(two), nlohmannAccepts(two)) << a << " " << b;
+    }
+  }
+}
+
+TEST(CanonicalJson, ValidatesLongerSequencesAsNlohmann) {
+  // Every lead byte from 0xE0 up, with second and third bytes around the edges that matter.
+  std::vector<int> edges = {0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff};
+  for (int lead = 0xe0; lead < 0x100; ++lead) {
+    for (int second : edges) {
+      for (int third : edges) {
+        for (int fourth : edges) {
+          std::string text = {static_cast<char>(lead), static_cast<char>(second),
+                              static_cast<char>(third), static_cast<char>(fourth)};
+          ASSERT_EQ(isValidUtf8(text), nlohmannAccepts(text))
+              << lead << " " << second << " " << third << " " << fourth;
+          std::string three = text.substr(0, 3);
+          ASSERT_EQ(isValidUtf8(three), nlohmannAccepts(three)) << lead << " " << second;
+        }
+      }
+    }
+  }
+}
+
+// Random documents over an alphabet weighted towards what breaks serialisers.
+class RandomDocuments {
+ public:
+  explicit RandomDocuments(uint64_t seed) : random_(seed) {}
+
+  Json value(int depth) {
+    switch (pick(depth > 3 ? 6 : 8)) {
+      case 0:
+        return Json(nullptr);
+      case 1:
+        return Json(pick(2) == 1);
+      case 2:
+        return Json(static_cast<int64_t>(random_()));
+      case 3:
+        return Json(static_cast<uint64_t>(random_()));
+      case 4: {
+        double d;
+        uint64_t bits = random_();
+        std::memcpy(&d, &bits, sizeof d);
+        return pick(2) == 0 ? Json(d) : Json(static_cast<double>(random_() % 100000) / 100);
+      }
+      case 5:
+        return Json(text());
+      case 6: {
+        Json array = Json::array();
+        for (size_t i = pick(5); i > 0; --i) array.push_back(value(depth + 1));
+        return array;
+      }
+      default: {
+        Json object = Json::object();
+        for (size_t i = pick(6); i > 0; --i) object[text()] = value(depth + 1);
+        return object;
+      }
+    }
+  }
+
+ private:
+  size_t pick(size_t n) { return static_cast<size_t>(random_() % n); }
+
+  std::string text() {
+    static const std::vector<std::string> kPieces = {
+        "a",    "id",           "Z",        " ",        "\"",   "\\",  "/", "\n",
+        "\t",   "\x01",         "\x1f",     "\x7f",     "é",    "€",   "😀", "\xc3",
+        "\x80", "\xed\xa0\x80", "\xf4\x90", "\xe2\x82", "\xff", "data"};
+    std::string out;
+    for (size_t i = pick(8); i > 0; --i) out += kPieces[pick(kPieces.size())];
+    return out;
+  }
+
+  std::mt19937_64 random_;
+};
+
+TEST(CanonicalJson, RandomDocumentsSerialiseAsDumpJson) {
+  RandomDocuments documents(20261205);
+  for (int i = 0; i < 3000; ++i) {
+    Json document = documents.value(0);
+    std::string expected = dumpJson(document);
+    ASSERT_EQ(canonical(document), expected) << "document " << i;
+  }
+}
+
+TEST(CanonicalJson, BuildRecordRestEqualsFormatRecordRestOfTheDump) {
+  RandomDocuments documents(7);
+  for (int i = 0; i < 200; ++i) {
+    Json document = documents.value(1);
+    std::string node = i % 3 == 0 ? "n\xc3\xa9od\"e" : "nas";
+    RecordRest rest = buildRecordRest(node, "event", "id-\n1", "17-0", document);
+    EXPECT_EQ(rest.text, formatRecordRest(node, "event", "id-\n1", "17-0", dumpJson(document)));
+    EXPECT_EQ(rest.document(), dumpJson(document));
+  }
+}
+
+}  // namespace
+}  // namespace orion::memory
