@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace orion::memory {
 namespace {
@@ -22,10 +23,11 @@ DedupWindow::DedupWindow(size_t capacity) : capacity_(std::min(capacity, kMaxCap
   if (capacity_ == 0) return;
   size_t slots = 16;
   while (slots < capacity_ * 2) slots *= 2;  // at most half full: short probe runs
-  slots_.resize(slots);
+  slots_.reset(static_cast<Slot*>(std::calloc(slots, sizeof(Slot))));
+  if (!slots_) throw std::bad_alloc();
   mask_ = slots - 1;
-  keys_.resize(capacity_);
-  seqs_.resize(capacity_);
+  keys_ = std::make_unique_for_overwrite<RecordKey[]>(capacity_);
+  seqs_ = std::make_unique_for_overwrite<uint64_t[]>(capacity_);
 }
 
 size_t DedupWindow::home(const RecordKey& key) const { return fingerprintOf(key) & mask_; }
@@ -68,14 +70,14 @@ void DedupWindow::add(const RecordKey& key, uint64_t seq) {
 void DedupWindow::erase(size_t entry) {
   size_t hole = probe(keys_[entry]);
   if (slots_[hole].entry == 0) return;
-  slots_[hole] = {};
+  slots_[hole] = Slot{};
   // Later members of the run that could have been placed at the hole move back into it, so every
   // key stays reachable from its home without tombstones.
   for (size_t at = (hole + 1) & mask_; slots_[at].entry != 0; at = (at + 1) & mask_) {
     size_t from = slots_[at].fingerprint & mask_;
     if (((hole - from) & mask_) < ((at - from) & mask_)) {
       slots_[hole] = slots_[at];
-      slots_[at] = {};
+      slots_[at] = Slot{};
       hole = at;
     }
   }
