@@ -7,14 +7,14 @@ namespace {
 
 // Documents per pipeline: enough to amortise a round trip, small enough that the first
 // document's publisher is not kept waiting behind a huge write.
-constexpr size_t kMaxBatch = 256;
+constexpr size_t kMaxWriteBatch = 256;
 
 // An idle writer PINGs this often, so a Redis that went away is noticed (and reported) even when
 // nothing is being published.
 constexpr Duration kIdlePing = std::chrono::seconds(1);
 
 // Waits for resolutions re-check `stopping` and the Clock at least this often.
-constexpr Duration kWaitPoll = std::chrono::milliseconds(5);
+constexpr Duration kResolvedPoll = std::chrono::milliseconds(5);
 
 }  // namespace
 
@@ -76,7 +76,7 @@ bool RedisWriter::waitFor(const FlushTicket& ticket, const std::function<bool()>
   std::unique_lock lock(mutex_);
   while (ticket.outstanding.load() > 0) {
     if (stopping()) return false;
-    resolved_cv_.wait_for(lock, kWaitPoll);
+    resolved_cv_.wait_for(lock, kResolvedPoll);
   }
   return true;
 }
@@ -85,7 +85,7 @@ bool RedisWriter::waitEmpty(MonoTime deadline) {
   std::unique_lock lock(mutex_);
   while (!queue_.empty() || in_flight_ > 0) {
     if (clock_.monotonic() >= deadline) return false;
-    resolved_cv_.wait_for(lock, kWaitPoll);
+    resolved_cv_.wait_for(lock, kResolvedPoll);
   }
   return true;
 }
@@ -148,7 +148,7 @@ void RedisWriter::run() {
       }
       if (stop_requested_ && (queue_.empty() || clock_.monotonic() >= stop_deadline_)) break;
       if (!ping) {
-        size_t take = std::min(queue_.size(), kMaxBatch);
+        size_t take = std::min(queue_.size(), kMaxWriteBatch);
         for (size_t i = 0; i < take; ++i) {
           batch.push_back(std::move(queue_.front()));
           queue_.pop_front();

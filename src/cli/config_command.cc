@@ -27,7 +27,7 @@ int reportInvalid(const Status& status) {
   return kExitInvalid;
 }
 
-int runCheck(const GlobalOptions& global, const std::string& file_argument) {
+int runConfigCheck(const GlobalOptions& global, const std::string& file_argument) {
   std::string file = file_argument.empty() ? global.config_file : file_argument;
   auto loaded = config::loadConfig(loadOptions(global, file));
   if (!loaded) return reportInvalid(loaded.status());
@@ -53,8 +53,9 @@ void addConfigCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   CLI::App* check =
       command->add_subcommand("check", "Validate a config file (exit 0 when valid, 2 otherwise)");
   check->add_option("FILE", *file, "YAML file to check (default: --config)");
-  check->callback(
-      [&global, &action, file] { action = [&global, file] { return runCheck(global, *file); }; });
+  check->callback([&global, &action, file] {
+    action = [&global, file] { return runConfigCheck(global, *file); };
+  });
 
   CLI::App* show = command->add_subcommand(
       "show", "Print the effective configuration (file, .env, environment, flags) as YAML");

@@ -14,7 +14,7 @@ namespace orion::cli {
 
 namespace {
 
-int runCheck(const GlobalOptions& global, const std::string& dir_argument) {
+int runPolicyCheck(const GlobalOptions& global, const std::string& dir_argument) {
   std::string dir = dir_argument;
   if (dir.empty()) {
     auto loaded = config::loadConfig(loadOptions(global, global.config_file));
@@ -49,8 +49,9 @@ void addPolicyCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   CLI::App* check = command->add_subcommand(
       "check", "Validate a policy directory (exit 0 when valid, 2 otherwise)");
   check->add_option("DIR", *dir, "Policy directory (default: brain.policy_dir)");
-  check->callback(
-      [&global, &action, dir] { action = [&global, dir] { return runCheck(global, *dir); }; });
+  check->callback([&global, &action, dir] {
+    action = [&global, dir] { return runPolicyCheck(global, *dir); };
+  });
 
   CLI::App* reload = command->add_subcommand(
       "reload", "Make the running ORION load its policy again (kept if the new one is invalid)");

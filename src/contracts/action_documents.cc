@@ -31,8 +31,6 @@ constexpr EnumNames<ApprovalVerdict, 3> kApprovalVerdicts{"approval decision",
                                                             {ApprovalVerdict::kDeny, "deny"},
                                                             {ApprovalVerdict::kForce, "force"}}}};
 
-Json envelope() { return Json{{"version", kContractVersion}}; }
-
 // Actions and approval requests are about a decided risk: UNKNOWN has been resolved to RISKY
 // before either is written, so reading one back is an error.
 Result<SafetyClass> decidedSafety(const Json& document, std::string_view key) {
@@ -76,7 +74,7 @@ Result<ApprovalVerdict> parseApprovalVerdict(std::string_view text) {
 // ---- action --------------------------------------------------------------------------------
 
 Json Action::toJson() const {
-  Json doc = envelope();
+  Json doc = fields::envelope();
   doc["action_id"] = action_id;
   doc["timestamp"] = formatRfc3339(timestamp);
   doc["source"] = source;
@@ -115,7 +113,7 @@ Result<Action> Action::fromJson(const Json& document) {
 // ---- outcome -------------------------------------------------------------------------------
 
 Json Outcome::toJson() const {
-  Json doc = envelope();
+  Json doc = fields::envelope();
   doc["outcome_id"] = outcome_id;
   doc["timestamp"] = formatRfc3339(timestamp);
   doc["source"] = source;
@@ -171,7 +169,7 @@ Result<Outcome> Outcome::fromJson(const Json& document) {
 // ---- approval_request ----------------------------------------------------------------------
 
 Json ApprovalRequest::toJson() const {
-  Json doc = envelope();
+  Json doc = fields::envelope();
   doc["approval_request_id"] = approval_request_id;
   doc["timestamp"] = formatRfc3339(timestamp);
   doc["source"] = source;
@@ -221,7 +219,7 @@ Result<ApprovalRequest> ApprovalRequest::fromJson(const Json& document) {
 // ---- approval_decision ---------------------------------------------------------------------
 
 Json ApprovalDecision::toJson() const {
-  Json doc = envelope();
+  Json doc = fields::envelope();
   doc["approval_id"] = approval_id;
   doc["timestamp"] = formatRfc3339(timestamp);
   doc["source"] = source;

@@ -21,6 +21,8 @@ const Json* member(const Json& object, std::string_view key) {
 
 }  // namespace
 
+Json envelope() { return Json{{"version", kContractVersion}}; }
+
 Status checkEnvelope(const Json& document) {
   if (!document.is_object()) return invalidArgument("document: expected a JSON object");
   Result<std::string> version = requiredString(document, "version");

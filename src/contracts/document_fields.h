@@ -19,6 +19,8 @@ namespace orion::contracts::fields {
 
 // The document is an object whose "version" is kContractVersion.
 Status checkEnvelope(const Json& document);
+// A new document: {"version": kContractVersion}, the fields to be added.
+Json envelope();
 
 Result<std::string> requiredString(const Json& object, std::string_view key);
 Result<std::optional<std::string>> optionalString(const Json& object, std::string_view key);

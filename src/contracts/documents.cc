@@ -49,8 +49,6 @@ constexpr EnumNames<AutonomyLevel, 4> kAutonomyLevels{"autonomy level",
                                                         {AutonomyLevel::kN2, "N2"},
                                                         {AutonomyLevel::kN3, "N3"}}}};
 
-Json envelope() { return Json{{"version", kContractVersion}}; }
-
 }  // namespace
 
 std::string_view toString(EventSeverity severity) { return kEventSeverities.name(severity); }
@@ -96,7 +94,7 @@ Result<AutonomyLevel> parseAutonomyLevel(std::string_view text) {
 // ---- event ---------------------------------------------------------------------------------
 
 Json Event::toJson() const {
-  Json doc = envelope();
+  Json doc = fields::envelope();
   doc["event_id"] = event_id;
   doc["timestamp"] = formatRfc3339(timestamp);
   doc["source"] = source;
@@ -126,7 +124,7 @@ Result<Event> Event::fromJson(const Json& document) {
 // ---- incident ------------------------------------------------------------------------------
 
 Json Incident::toJson() const {
-  Json doc = envelope();
+  Json doc = fields::envelope();
   doc["incident_id"] = incident_id;
   doc["timestamp"] = formatRfc3339(timestamp);
   doc["source"] = source;
@@ -171,7 +169,7 @@ Result<Incident> Incident::fromJson(const Json& document) {
 // ---- decision ------------------------------------------------------------------------------
 
 Json Decision::toJson() const {
-  Json doc = envelope();
+  Json doc = fields::envelope();
   doc["decision_id"] = decision_id;
   doc["timestamp"] = formatRfc3339(timestamp);
   doc["source"] = source;
@@ -232,7 +230,7 @@ Result<Decision> Decision::fromJson(const Json& document) {
 // ---- deadletter ----------------------------------------------------------------------------
 
 Json Deadletter::toJson() const {
-  Json doc = envelope();
+  Json doc = fields::envelope();
   doc["deadletter_id"] = deadletter_id;
   doc["timestamp"] = formatRfc3339(timestamp);
   doc["source"] = source;

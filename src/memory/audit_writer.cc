@@ -10,15 +10,12 @@
 namespace orion::memory {
 namespace {
 
-constexpr int64_t kMicrosPerDay = int64_t{86'400} * 1'000'000;
 // Bytes a record adds to its `rest`: seq, prev, recorded_at, the keys and the hash.
 constexpr uint64_t kEnvelopeBytes = 220;
 // At most this many records per write(2): bounds the buffer, not the batching.
 constexpr size_t kMaxBatch = 65536;
 constexpr auto kRetentionEvery = std::chrono::hours(1);
 constexpr auto kIdleWake = std::chrono::seconds(30);
-
-int64_t dayOf(int64_t micros) { return micros >= 0 ? micros / kMicrosPerDay : -1; }
 
 }  // namespace
 
@@ -320,7 +317,7 @@ bool AuditWriter::rotationDue(const Pending& record, uint64_t bytes_so_far) cons
   if (!active_) return true;
   if (bytes_so_far == 0) return false;  // an empty segment takes the record, whatever its size
   if (bytes_so_far + record.rest_size + kEnvelopeBytes > options_.segment_max_bytes) return true;
-  return options_.rotate_daily && active_day_ >= 0 && dayOf(record.micros) != active_day_;
+  return options_.rotate_daily && active_day_ >= 0 && utcDayOf(record.micros) != active_day_;
 }
 
 Status AuditWriter::rotate(uint64_t first_seq) {
@@ -412,7 +409,7 @@ size_t AuditWriter::writeBatch(Status& error) {
     metrics_.sync_seconds.observe(
         std::chrono::duration<double>(clock_.monotonic() - started).count());
     segments_.back().bytes = active_->size();
-    if (active_day_ < 0) active_day_ = dayOf(batch[done].micros);
+    if (active_day_ < 0) active_day_ = utcDayOf(batch[done].micros);
     tip_hash_ = prev;
     tip_seq_ = batch[end - 1].seq;
     {

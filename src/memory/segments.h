@@ -34,6 +34,12 @@ std::string segmentName(uint64_t first_seq);
 // The first seq a segment name stands for, or std::nullopt for any other name.
 std::optional<uint64_t> parseSegmentName(std::string_view name);
 
+// The UTC day (days since the epoch) a record's time in microseconds falls on, which daily
+// rotation compares; -1 for a time before the epoch.
+constexpr int64_t utcDayOf(int64_t micros) {
+  return micros >= 0 ? micros / (int64_t{86'400} * 1'000'000) : -1;
+}
+
 struct SegmentInfo {
   std::string name;
   uint64_t first_seq = 0;

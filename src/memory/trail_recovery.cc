@@ -10,8 +10,6 @@
 namespace orion::memory {
 namespace {
 
-constexpr int64_t kMicrosPerDay = int64_t{86'400} * 1'000'000;
-
 int64_t microsOf(std::string_view recorded_at) {
   Result<WallTime> at = parseRfc3339(recorded_at);
   return at ? toMicros(*at) : 0;
@@ -197,7 +195,7 @@ Result<RecoveredTrail> recoverTrail(AuditFs& fs, const RecoveryOptions& options,
     out.tip_seq = last_scan->tip_seq;
     out.tip_hash = last_scan->tip_hash;
     out.keyed_tail = last_scan->tip_keyed;
-    out.active_day = last_scan->first_micros / kMicrosPerDay;
+    out.active_day = utcDayOf(last_scan->first_micros);
   } else if (out.segments.size() >= 2) {
     const SegmentState& before = out.segments[out.segments.size() - 2];
     Result<std::unique_ptr<AuditFile>> file = fs.openRead(dir / before.name);

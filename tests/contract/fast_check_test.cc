@@ -18,7 +18,7 @@
 namespace orion::contracts {
 namespace {
 
-const ContractRegistry& registry() {
+const ContractRegistry& fastCheckRegistry() {
   static const auto loaded = ContractRegistry::loadEmbedded();
   return **loaded;
 }
@@ -87,7 +87,7 @@ struct Verdicts {
 
 void expectSameVerdict(const std::string& type, const FastCheck& fast, const Json& document,
                        const std::string& what, Verdicts& verdicts) {
-  const bool reference = registry().check(type, document).empty();
+  const bool reference = fastCheckRegistry().check(type, document).empty();
   const bool quick = fast.accepts(document);
   ++verdicts.compared;
   verdicts.valid += reference ? 1 : 0;
@@ -115,8 +115,8 @@ void forEachPointer(const Json& document, const Json::json_pointer& at,
 }
 
 TEST(FastCheckTest, EveryContractHasAFastPath) {
-  for (const std::string& type : registry().types()) {
-    EXPECT_TRUE(FastCheck::compile(*registry().schema(type)).has_value())
+  for (const std::string& type : fastCheckRegistry().types()) {
+    EXPECT_TRUE(FastCheck::compile(*fastCheckRegistry().schema(type)).has_value())
         << type << " uses a keyword FastCheck does not implement: valijson alone validates it";
   }
 }
@@ -124,7 +124,7 @@ TEST(FastCheckTest, EveryContractHasAFastPath) {
 TEST(FastCheckTest, AgreesWithValijsonOnMutationsOfEveryFixture) {
   const std::vector<Json> values = replacements();
   for (const std::string& type : testing::allTypes()) {
-    auto fast = FastCheck::compile(*registry().schema(type));
+    auto fast = FastCheck::compile(*fastCheckRegistry().schema(type));
     ASSERT_TRUE(fast.has_value()) << type;
     const Json original = testing::validDocument(type);
     Verdicts verdicts;

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "fuzz_check.h"
 #include "policy/policy.h"
@@ -33,19 +34,33 @@ constexpr std::string_view kFiles[] = {kSafeFile,       kRiskyFile, kCooldownsFi
                                        kExecActionsFile};
 
 // A private copy of the shipped policies, made once per process (ORION_SOURCE_DIR is set by the
-// build), that each input overwrites one file of.
-const fs::path& directory() {
-  static const fs::path made = [] {
-    fs::path dir = fs::temp_directory_path() / ("orion-policy-fuzz-" + std::to_string(getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+// build), that each input overwrites one file of. Removed again when the process ends (a static
+// object's destructor, so the path is still alive when it runs).
+class PrivateCopy {
+ public:
+  PrivateCopy()
+      : dir_(fs::temp_directory_path() / ("orion-policy-fuzz-" + std::to_string(getpid()))) {
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
     for (std::string_view name : kFiles) {
-      fs::copy_file(fs::path(ORION_SOURCE_DIR) / "policies" / name, dir / name);
+      fs::copy_file(fs::path(ORION_SOURCE_DIR) / "policies" / name, dir_ / name);
     }
-    std::atexit([] { fs::remove_all(directory()); });
-    return dir;
-  }();
-  return made;
+  }
+  ~PrivateCopy() {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+  PrivateCopy(const PrivateCopy&) = delete;
+  PrivateCopy& operator=(const PrivateCopy&) = delete;
+  const fs::path& dir() const { return dir_; }
+
+ private:
+  fs::path dir_;
+};
+
+const fs::path& directory() {
+  static const PrivateCopy copy;
+  return copy.dir();
 }
 
 void write(const fs::path& path, std::string_view bytes) {

@@ -3,18 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "common/time.h"
+#include "contract_fixtures.h"
 #include "contracts/documents.h"
 #include "contracts/registry.h"
 
 namespace orion::contracts {
 namespace {
 
-const ContractRegistry& registry() {
-  static const auto kRegistry = *ContractRegistry::loadEmbedded();
-  return *kRegistry;
-}
-
-WallTime at(const char* text) { return *parseRfc3339(text); }
+using fixtures::at;
+using fixtures::registry;
 
 Action sampleAction() {
   Action action;

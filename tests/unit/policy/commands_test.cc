@@ -14,8 +14,6 @@ namespace {
 using testing::TempDir;
 using testing::writePolicy;
 
-constexpr const char* kShipped = ORION_SOURCE_DIR "/policies";
-
 const std::string kExec = R"(version: "1.0"
 exec_actions:
   - action_type: flush_cache
@@ -38,7 +36,7 @@ Result<PolicyPtr> loadWith(const TempDir& dir, const std::map<std::string, std::
 }
 
 TEST(Diagnostics, ShippedOnesCoverTheHostPressureMetrics) {
-  auto loaded = Policy::load(kShipped);
+  auto loaded = Policy::load(testing::kShippedPolicyDir);
   ASSERT_TRUE(loaded) << loaded.status().message();
   const Policy& policy = **loaded;
   for (const char* metric :
@@ -96,7 +94,7 @@ TEST(Diagnostics, DefaultsAndLimits) {
   EXPECT_NE(top->where.find("diagnostics.yaml:3"), std::string::npos) << top->where;
 }
 
-struct BadCase {
+struct BadCommandsFile {
   std::string name;
   std::string file;
   std::string content;
@@ -111,7 +109,7 @@ std::string execs(const std::string& entries) {
 }
 
 TEST(BadCommands, EachMistakeNamesFileLineAndKey) {
-  std::vector<BadCase> cases = {
+  std::vector<BadCommandsFile> cases = {
       {"no argv", "diagnostics.yaml", diagnostics("  - diagnostic_type: a\n"),
        "diagnostics.yaml:3: diagnostics[0].argv: missing"},
       {"empty argv", "diagnostics.yaml", diagnostics("  - diagnostic_type: a\n    argv: []\n"),
@@ -167,7 +165,7 @@ TEST(BadCommands, EachMistakeNamesFileLineAndKey) {
        execs("  - action_type: restart_container\n    argv: [/bin/true]\n"),
        "exec_actions.yaml:3: exec_actions[0].action_type: 'restart_container' is a built-in"},
   };
-  for (const BadCase& c : cases) {
+  for (const BadCommandsFile& c : cases) {
     SCOPED_TRACE(c.name);
     TempDir dir;
     auto loaded = loadWith(dir, {{c.file, c.content}});

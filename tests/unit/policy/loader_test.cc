@@ -13,10 +13,8 @@ using contracts::AutonomyLevel;
 using testing::TempDir;
 using testing::writePolicy;
 
-constexpr const char* kShipped = ORION_SOURCE_DIR "/policies";
-
 TEST(ShippedPolicy, LoadsAndClassifiesTheHomelabActions) {
-  auto loaded = Policy::load(kShipped);
+  auto loaded = Policy::load(testing::kShippedPolicyDir);
   ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
   const Policy& policy = **loaded;
   EXPECT_TRUE(policy.loaded());
@@ -43,8 +41,8 @@ TEST(ShippedPolicy, LoadsAndClassifiesTheHomelabActions) {
 }
 
 TEST(ShippedPolicy, DigestIsStableAndChangesWithContent) {
-  auto first = Policy::load(kShipped);
-  auto second = Policy::load(kShipped);
+  auto first = Policy::load(testing::kShippedPolicyDir);
+  auto second = Policy::load(testing::kShippedPolicyDir);
   ASSERT_TRUE(first.isOk() && second.isOk());
   EXPECT_EQ((*first)->digest(), (*second)->digest());
 

@@ -10,6 +10,9 @@
 
 namespace orion::testing {
 
+// The shipped policy directory.
+inline constexpr const char* kShippedPolicyDir = ORION_SOURCE_DIR "/policies";
+
 inline constexpr std::string_view kSafeYaml = R"(version: "1.0"
 safe_actions:
   - action_type: send_notification

@@ -16,8 +16,6 @@ using namespace std::chrono_literals;
 using testing::TempDir;
 using testing::writePolicy;
 
-constexpr const char* kShipped = ORION_SOURCE_DIR "/policies";
-
 // The same values behind both lookup shapes: owned copies (Lookup) and views (ValueLookup).
 struct Values {
   std::map<std::string, std::string, std::less<>> values;
@@ -143,7 +141,7 @@ void expectStepsMatchThePolicy(const Policy& policy) {
 }
 
 TEST(PrecompiledSteps, ShippedPolicyStepsMatchThePolicyMethods) {
-  auto loaded = Policy::load(kShipped);
+  auto loaded = Policy::load(testing::kShippedPolicyDir);
   ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
   expectStepsMatchThePolicy(**loaded);
 }
@@ -156,7 +154,7 @@ TEST(PrecompiledSteps, TestPolicyStepsMatchThePolicyMethods) {
 }
 
 TEST(PrecompiledSteps, ProfilesCoverDefaultsAndUnlistedActions) {
-  auto loaded = Policy::load(kShipped);
+  auto loaded = Policy::load(testing::kShippedPolicyDir);
   ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
   const Policy& policy = **loaded;
   // Listed SAFE, with its own cooldown, a rate limit and a breaker.
