@@ -119,7 +119,8 @@ void writeDecisionTags(const contracts::Incident& incident, const policy::Policy
     for (size_t i = 0; i < kGateOrder.size(); ++i) keys[i] = "gate." + std::string(kGateOrder[i]);
     return keys;
   }();
-  // Each key is greater than the one before: the hint (the end) is always right.
+  // Each key is greater than the one before: each is appended. Room for all of them at once.
+  tags.reserve(tags.size() + kGateOrder.size() + 12);
   auto put = [&tags](std::string_view key, std::string value) {
     tags.emplace_hint(tags.end(), key, std::move(value));
   };

@@ -117,6 +117,7 @@ Result<Tags> tags(const Json& object) {
   Tags out;
   if (value == nullptr) return out;
   if (!value->is_object()) return wrongType("tags", "an object of strings");
+  out.reserve(value->size());
   for (const auto& [name, tag] : value->items()) {
     if (!tag.is_string()) return wrongType("tags." + name, "a string");
     out.emplace(name, tag.get<std::string>());
@@ -126,9 +127,7 @@ Result<Tags> tags(const Json& object) {
 
 void putTags(Json& document, const Tags& tags) {
   if (tags.empty()) return;
-  Json out = Json::object();
-  for (const auto& [name, value] : tags) out[name] = value;
-  document["tags"] = std::move(out);
+  document["tags"] = tags;
 }
 
 }  // namespace orion::contracts::fields

@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,12 +16,11 @@
 #include "common/clock.h"
 #include "common/json.h"
 #include "common/status.h"
+#include "contracts/tags.h"
 
 namespace orion::contracts {
 
 inline constexpr std::string_view kContractVersion = "1.0";
-
-using Tags = std::map<std::string, std::string>;
 
 // ---- event ---------------------------------------------------------------------------------
 

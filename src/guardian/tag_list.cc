@@ -108,10 +108,10 @@ void TagList::append(std::string_view key, std::string_view value) {
 }
 
 void TagList::copyTo(contracts::Tags& tags) const {
+  tags.reserve(tags.size() + slots_.size());
   for (size_t i = 0; i < slots_.size(); ++i) {
     auto [key, value] = at(i);
-    tags.emplace_hint(tags.end(), std::piecewise_construct, std::forward_as_tuple(key),
-                      std::forward_as_tuple(value));
+    tags.emplace(key, value);
   }
 }
 
