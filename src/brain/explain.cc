@@ -119,8 +119,10 @@ void writeDecisionTags(const contracts::Incident& incident, const policy::Policy
     for (size_t i = 0; i < kGateOrder.size(); ++i) keys[i] = "gate." + std::string(kGateOrder[i]);
     return keys;
   }();
-  // Each key is greater than the one before: each is appended. Room for all of them at once.
-  tags.reserve(tags.size() + kGateOrder.size() + 12);
+  // Each key is greater than the one before: each is appended. Room for all of them at once:
+  // the gates' keys and at most 13 others (action ... target below).
+  constexpr size_t kOtherKeys = 13;
+  tags.reserve(tags.size() + kGateOrder.size() + kOtherKeys);
   auto put = [&tags](std::string_view key, std::string value) {
     tags.emplace_hint(tags.end(), key, std::move(value));
   };

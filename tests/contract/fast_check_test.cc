@@ -14,14 +14,12 @@
 
 #include "contracts/registry.h"
 #include "fixtures.h"
+#include "test_support.h"
 
 namespace orion::contracts {
 namespace {
 
-const ContractRegistry& fastCheckRegistry() {
-  static const auto loaded = ContractRegistry::loadEmbedded();
-  return **loaded;
-}
+const ContractRegistry& fastCheckRegistry() { return *testing::embeddedRegistry(); }
 
 // Values to put in place of any member: every type, and the edges the schemas care about.
 std::vector<Json> replacements() {
