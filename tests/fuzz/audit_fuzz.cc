@@ -6,10 +6,7 @@
 //  * a parsed record's view agrees with it;
 //  * verifying the bytes as a trail gives the same report with one thread over whole segments
 //    and with several threads over chunks of a few bytes.
-#include <unistd.h>
-
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -17,6 +14,7 @@
 
 #include "common/json.h"
 #include "fuzz_check.h"
+#include "fuzz_scratch_dir.h"
 #include "memory/audit_record.h"
 #include "memory/canonical_json.h"
 #include "memory/index_fields.h"
@@ -68,12 +66,8 @@ void checkLine(std::string_view line) {
 
 // A directory of its own, emptied for each input.
 const std::filesystem::path& trailDir() {
-  static const std::filesystem::path dir = [] {
-    std::string pattern = (std::filesystem::temp_directory_path() / "audit-fuzz-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    return std::filesystem::path(pattern);
-  }();
-  return dir;
+  static const fuzzing::ScratchDir dir("audit-fuzz");
+  return dir.path();
 }
 
 void checkTrail(std::string_view bytes) {

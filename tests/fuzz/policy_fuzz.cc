@@ -10,16 +10,14 @@
 // no list names is UNKNOWN, a destructive executor never makes anything SAFE, approval timeouts
 // stay under their maximum) and summarises itself. Templates render or fail with a Status, and a
 // compiled parameter template renders exactly what rendering its source renders.
-#include <unistd.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
-#include <system_error>
 
 #include "fuzz_check.h"
+#include "fuzz_scratch_dir.h"
 #include "policy/policy.h"
 #include "policy/template.h"
 
@@ -34,33 +32,17 @@ constexpr std::string_view kFiles[] = {kSafeFile,       kRiskyFile, kCooldownsFi
                                        kExecActionsFile};
 
 // A private copy of the shipped policies, made once per process (ORION_SOURCE_DIR is set by the
-// build), that each input overwrites one file of. Removed again when the process ends (a static
-// object's destructor, so the path is still alive when it runs).
-class PrivateCopy {
- public:
-  PrivateCopy()
-      : dir_(fs::temp_directory_path() / ("orion-policy-fuzz-" + std::to_string(getpid()))) {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    for (std::string_view name : kFiles) {
-      fs::copy_file(fs::path(ORION_SOURCE_DIR) / "policies" / name, dir_ / name);
-    }
-  }
-  ~PrivateCopy() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  PrivateCopy(const PrivateCopy&) = delete;
-  PrivateCopy& operator=(const PrivateCopy&) = delete;
-  const fs::path& dir() const { return dir_; }
-
- private:
-  fs::path dir_;
-};
-
+// build), that each input overwrites one file of.
 const fs::path& directory() {
-  static const PrivateCopy copy;
-  return copy.dir();
+  static const fuzzing::ScratchDir copy("orion-policy-fuzz");
+  static const bool filled = [] {
+    for (std::string_view name : kFiles) {
+      fs::copy_file(fs::path(ORION_SOURCE_DIR) / "policies" / name, copy.path() / name);
+    }
+    return true;
+  }();
+  (void)filled;
+  return copy.path();
 }
 
 void write(const fs::path& path, std::string_view bytes) {
