@@ -221,7 +221,6 @@ DecisionResult decide(const DecideInput& in) {
                                  candidate.step,
                                  decision.decision_type,
                                  in.now};
-  result.gates = std::move(report.gates);
   return result;
 }
 

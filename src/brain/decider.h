@@ -49,7 +49,8 @@ struct DecisionResult {
   // The gate that settled the decision ("action_cooldown", "approval", ...), or "no_rule",
   // "policy_invalid", "all_gates_passed" (static text).
   std::string_view decided_by;
-  std::vector<Gate> gates;  // empty when no rule proposed anything
+  // Each gate's verdict and detail are in decision.tags: "gate.<name>" = "<verdict>: <detail>",
+  // and "gates" lists every verdict in order.
 };
 
 [[nodiscard]] DecisionResult decide(const DecideInput& input);

@@ -101,18 +101,24 @@ static_assert(
     }(),
     "kGatesInKeyOrder must list every gate once, by name");
 
-std::string gateTagValue(const Gate& gate) {
+// "block: <detail>", made from the gate's own detail string (moved, then prefixed in place: its
+// room was reserved when the gate was written), so a tag costs no new string.
+std::string takeGateTagValue(Gate& gate) {
   std::string_view verdict = toString(gate.verdict);
-  std::string value;
-  value.reserve(verdict.size() + 2 + gate.detail.size());
-  appendText(value, verdict, ": ", gate.detail);
+  char prefix[16];  // the longest verdict ("approval") and ": "
+  size_t length = verdict.copy(prefix, sizeof prefix - 2);
+  prefix[length++] = ':';
+  prefix[length++] = ' ';
+  std::string value = std::move(gate.detail);
+  gate.detail.clear();
+  value.insert(0, prefix, length);
   return value;
 }
 
 }  // namespace
 
 void writeDecisionTags(const contracts::Incident& incident, const policy::Policy& policy,
-                       const Candidate& candidate, const std::vector<Gate>& gates,
+                       const Candidate& candidate, std::vector<Gate>& gates,
                        const SettledTags& settled, contracts::Tags& tags) {
   static const std::array<std::string, kGateOrder.size()> kGateKeys = [] {
     std::array<std::string, kGateOrder.size()> keys;
@@ -130,7 +136,7 @@ void writeDecisionTags(const contracts::Incident& incident, const policy::Policy
   if (settled.cooldown_until) put("cooldown_until", formatRfc3339(*settled.cooldown_until));
   put("decided_by", std::string(settled.decided_by));
   for (size_t index : kGatesInKeyOrder) {
-    if (index < gates.size()) put(kGateKeys[index], gateTagValue(gates[index]));
+    if (index < gates.size()) put(kGateKeys[index], takeGateTagValue(gates[index]));
   }
   put("gates", gateSummary(gates));
   std::string failures;

@@ -57,9 +57,10 @@ struct SettledTags {
 // Writes every tag of a decision with a proposed action into `tags` (empty before): node (when
 // the incident has that tag), policy, the candidate's (rule, rule_step, action, target,
 // ladder_failures), the gates' (gates, gate.<name>) and the settled ones. They are written in key
-// order, so each goes in at the end of the map without searching it.
+// order, so each goes in at the end of the map without searching it. Each gate's detail is moved
+// into its tag ("block: <detail>"): afterwards the gates keep their names and verdicts only.
 void writeDecisionTags(const contracts::Incident& incident, const policy::Policy& policy,
-                       const Candidate& candidate, const std::vector<Gate>& gates,
+                       const Candidate& candidate, std::vector<Gate>& gates,
                        const SettledTags& settled, contracts::Tags& tags);
 
 }  // namespace orion::brain

@@ -193,11 +193,9 @@ void checkCase(const YAML::Node& c) {
   }
   for (const auto& gate : expect["gates"]) {
     std::string name = gate.first.as<std::string>();
-    auto found = std::find_if(result.gates.begin(), result.gates.end(),
-                              [&](const Gate& g) { return g.name == name; });
-    ASSERT_NE(found, result.gates.end()) << "no gate " << name;
-    EXPECT_EQ(toString(found->verdict), gate.second.as<std::string>())
-        << name << ": " << found->detail;
+    std::string value = testing::tag(decision, "gate." + name);
+    EXPECT_EQ(value.substr(0, value.find(": ")), gate.second.as<std::string>())
+        << "gate." << name << " = " << value;
   }
   for (const auto& detail : expect["details"]) {
     std::string key = "gate." + detail.first.as<std::string>();
