@@ -139,8 +139,8 @@ TEST_F(DeciderMatrixTest, N0NeverProposesAndNothingUnsafeIsExecuted) {
 }
 
 TEST_F(DeciderMatrixTest, EveryProposalListsEveryGateInOrder) {
-  forEveryDecision(*policy_, [&](AutonomyLevel, const contracts::Decision& d,
-                                 const DecisionResult&, const std::string& what) {
+  forEveryDecision(*policy_, [&](AutonomyLevel, const contracts::Decision& d, const DecisionResult&,
+                                 const std::string& what) {
     if (!d.tags.contains("gates")) {  // no rule proposed anything
       EXPECT_TRUE(d.tags.contains("decided_by")) << what;
       return;
