@@ -66,7 +66,7 @@ Correlation Correlator::process(const Event& event) {
   remember(event.event_id);
   EventFields fields(event);
   FingerprintValue fingerprint = fingerprintValueOf(fields);
-  out.fingerprint = fingerprintText(fingerprint);
+  out.fingerprint = fingerprint;
   Condition* known = findCondition(fingerprint);
 
   if (isRecovery(fields)) {

@@ -94,7 +94,9 @@ struct Correlation {
   Verdict verdict = Verdict::kIgnored;
   std::string event_id;
   contracts::EventSeverity event_severity = contracts::EventSeverity::kInfo;
-  std::string fingerprint;
+  // The event's condition (fingerprintText() spells it): a number, so that reporting it costs
+  // nothing per event. 0 for a duplicate, which is recognised before it is fingerprinted.
+  FingerprintValue fingerprint = 0;
   std::vector<contracts::Incident> incidents;
   std::vector<std::string> opened;  // ids of the incidents above published for the first time
 };

@@ -57,7 +57,7 @@ TEST_F(CorrelatorTest, WarningEventOpensAnIncident) {
   EXPECT_EQ(incident.timestamp, clock_.now());
   EXPECT_EQ(incident.description, "disk_used_percent of / is 93.1% (warning threshold 90%)");
   EXPECT_EQ(incident.tags.at("node"), "node-a");
-  EXPECT_EQ(incident.tags.at("fingerprint"), c.fingerprint);
+  EXPECT_EQ(incident.tags.at("fingerprint"), fingerprintText(c.fingerprint));
   EXPECT_EQ(incident.tags.at("metric"), "disk_used_percent");
   EXPECT_EQ(incident.tags.at("resource"), "/");
   EXPECT_EQ(incident.tags.at("target"), "/");
@@ -123,7 +123,8 @@ TEST_F(CorrelatorTest, SeverityRaisePublishesAnUpdateAtOnce) {
   EXPECT_EQ(raised.incidents[0].severity, IncidentSeverity::kCritical);
   // A lower severity afterwards never lowers it.
   process(metricEvent({}, tick(61s)));
-  EXPECT_EQ(correlator_.openIncident(opened.fingerprint)->severity, IncidentSeverity::kCritical);
+  EXPECT_EQ(correlator_.openIncident(fingerprintText(opened.fingerprint))->severity,
+            IncidentSeverity::kCritical);
 }
 
 TEST_F(CorrelatorTest, RecoveryResolvesAndTheFingerprintExpiresAfterTheFlapWindow) {

@@ -197,10 +197,14 @@ std::vector<std::string> runTrace(const TraceOptions& trace, SimulatedClock& clo
       for (const auto& incident : result.incidents) incident_ids.push_back(incident.incident_id);
       std::string opened;
       for (const std::string& id : result.opened) opened += id.substr(0, 8) + ",";
-      line += "event " + std::string(toString(result.verdict)) + " " +
-              result.fingerprint.substr(0, 8) + " " + std::to_string(result.incidents.size()) +
-              " " + opened + " " + hooks.digest(documentsOf(result.incidents).dump());
-      const auto* open = correlator().openIncident(result.fingerprint);
+      // A duplicate is recognised by its id before its fingerprint is computed.
+      std::string fingerprint = result.verdict == guardian::Verdict::kDuplicate
+                                    ? ""
+                                    : guardian::fingerprintText(result.fingerprint);
+      line += "event " + std::string(toString(result.verdict)) + " " + fingerprint.substr(0, 8) +
+              " " + std::to_string(result.incidents.size()) + " " + opened + " " +
+              hooks.digest(documentsOf(result.incidents).dump());
+      const auto* open = correlator().openIncident(fingerprint);
       line += " " + (open != nullptr ? hooks.digest(open->toJson().dump()) : std::string("-"));
     }
     const auto& counters = correlator().counters();
