@@ -1,4 +1,4 @@
-// `orion version`: the version and build type this binary was built with.
+// `orion version`: the version and build type this binary was built with, and its allocator.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -13,7 +13,8 @@ void addVersionCommand(CLI::App& app, GlobalOptions& /*global*/, Action& action)
     action = [] {
       std::string build_type(orionBuildType());
       std::cout << "orion " << orionVersion() << " ("
-                << (build_type.empty() ? "no build type" : build_type) << " build)\n";
+                << (build_type.empty() ? "no build type" : build_type) << " build, "
+                << allocatorInUse() << ")\n";
       return kExitOk;
     };
   });

@@ -195,10 +195,12 @@ TEST_F(OrionE2eTest, ContractsValidateRejectsAnInvalidDocumentOnStdin) {
       << result.out << result.err;
 }
 
-TEST_F(OrionE2eTest, VersionExitsZero) {
+TEST_F(OrionE2eTest, VersionNamesTheBuildAndTheAllocatorInUse) {
   RunResult result = runToCompletion(ORION_BINARY, {"version"}, options());
   EXPECT_EQ(result.code, 0) << result.err;
   EXPECT_EQ(result.out.rfind("orion ", 0), 0u) << result.out;
+  // The allocator is found at run time: jemalloc only when its malloc serves the process.
+  EXPECT_NE(result.out.find(" build, " ORION_EXPECT_ALLOCATOR), std::string::npos) << result.out;
 }
 
 TEST_F(OrionE2eTest, UsageErrorsExitTwoAndHelpExitsZero) {
