@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -76,6 +77,7 @@ class Tags {
   // Inserts when `key` is absent; otherwise leaves the present value alone.
   template <class K, class V>
   std::pair<iterator, bool> emplace(K&& key, V&& value) {
+    if (appends(key)) return append(std::forward<K>(key), std::forward<V>(value));
     auto [it, inserted] = tryEmplace(key);
     if (inserted) it->second = std::string(std::forward<V>(value));
     return {it, inserted};
@@ -94,6 +96,7 @@ class Tags {
   }
   template <class K, class V>
   std::pair<iterator, bool> insert_or_assign(K&& key, V&& value) {
+    if (appends(key)) return append(std::forward<K>(key), std::forward<V>(value));
     auto [it, inserted] = tryEmplace(key);
     it->second = std::string(std::forward<V>(value));
     return {it, inserted};
@@ -110,6 +113,17 @@ class Tags {
   bool operator==(const Tags& other) const = default;
 
  private:
+  // Whether `key` goes after every entry: how documents and JSON objects are built, in key order.
+  bool appends(std::string_view key) const {
+    return entries_.empty() || entries_.back().first < key;
+  }
+  // The new last entry, its key and value made in place (no empty value assigned afterwards).
+  template <class K, class V>
+  std::pair<iterator, bool> append(K&& key, V&& value) {
+    entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(std::forward<K>(key)),
+                          std::forward_as_tuple(std::forward<V>(value)));
+    return {entries_.end() - 1, true};
+  }
   iterator lowerBound(std::string_view key) {
     // Building in key order: the new key usually belongs at the end.
     if (entries_.empty() || entries_.back().first < key) return entries_.end();
