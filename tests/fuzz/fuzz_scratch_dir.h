@@ -1,4 +1,4 @@
-// fuzzScratchDir(prefix): a directory of the fuzz process's own under $TMPDIR, made on first use
+// ScratchDir(prefix): a directory of the fuzz process's own under $TMPDIR, made on first use
 // and removed with its contents when the process ends normally. A function-local static object
 // owns it: its destructor runs at exit while the path is still alive (an atexit handler
 // registered from inside the static's initialiser would run after the path was destroyed).
