@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # toolchain
   g++ cmake ninja-build pkg-config clang-format
+  # a fast linker (CMakeLists.txt ORION_MOLD): the test executables link in a fifth of the time
+  mold
   # libraries (all from Debian; nothing is downloaded at build time)
   nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev libhiredis-dev libcpp-httplib-dev
   libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libmosquitto-dev
