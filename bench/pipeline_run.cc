@@ -72,9 +72,12 @@ double peakRssMib() {
 Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsRegistry& metrics,
                                    const std::filesystem::path& state_dir, size_t n, double rate,
                                    Duration patience) {
-  ModuleContext context{bus, clock, metrics, "bench"};
+  // As `orion run` has them: the guardian and the brain keep their safety state under the state
+  // directory (a StateStore each, written as they go), and the brain loads the shipped policies.
+  ModuleContext context{bus, clock, metrics, "bench", state_dir.string()};
   config::Config config;
   config.guardian.max_open_incidents = static_cast<int64_t>(n) + 100;
+  config.brain.policy_dir = ORION_SOURCE_DIR "/policies";
   std::vector<std::unique_ptr<Service>> modules;  // start order
   modules.push_back(memory::makeMemory(config.memory, state_dir, context));
   modules.push_back(brain::makeBrain(config.brain, context));

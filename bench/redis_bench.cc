@@ -14,6 +14,7 @@
 // events, then 5 s at 1 000 events/s). Run from a Release build on a quiet machine.
 // REDIS_BENCH_DEDUP_IN_MEMORY=1 keeps the dedup windows in memory instead of in a StateStore,
 // to see what persisting them costs.
+#include <signal.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -103,6 +104,8 @@ int main(int argc, char** argv) {
   double paced_rate = argc > 3 ? std::strtod(argv[3], nullptr) : 1000;
   if (paced_rate <= 0) paced_rate = 1000;
   (void)configureLogging({"warn", LogFormat::kJson});
+  // As the daemon does (daemon/signals.cc): a write to a closed socket is an error, not a signal.
+  signal(SIGPIPE, SIG_IGN);
 
   testing::TempDir dir;
   std::filesystem::create_directories(dir.path() / "redis");

@@ -14,6 +14,7 @@
 #include "api/live_stream.h"
 #include "api/route_group.h"
 #include "common/logging.h"
+#include "common/thread_name.h"
 
 namespace orion::api {
 
@@ -142,6 +143,7 @@ class ApiServer final : public Service {
     }
     listener_done_.store(false);
     thread_ = std::thread([this] {
+      nameThisThread("api-listen");
       if (!server_.listen_after_bind()) log_->error("the API server stopped unexpectedly");
       listener_done_.store(true);
     });

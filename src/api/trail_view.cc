@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/thread_name.h"
 #include "common/time.h"
 
 namespace orion::api {
@@ -44,7 +45,10 @@ Status TrailView::useCaughtUp(const std::function<Status(memory::AuditReader&)>&
 
 void TrailView::startVerifier(Duration interval) {
   if (interval <= Duration::zero() || verifier_.joinable()) return;
-  verifier_ = std::thread([this, interval] { verifierLoop(interval); });
+  verifier_ = std::thread([this, interval] {
+    nameThisThread("api-verify");
+    verifierLoop(interval);
+  });
 }
 
 void TrailView::verifyNow() {

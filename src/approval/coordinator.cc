@@ -14,6 +14,7 @@
 #include "approval/approval_metrics.h"
 #include "common/ids.h"
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "common/time.h"
 #include "contracts/registry.h"
 #include "control/control.h"
@@ -58,7 +59,10 @@ class Coordinator final : public Service {
       stopping_ = false;
     }
     ORION_RETURN_IF_ERROR(registerOps());
-    sweeper_ = std::thread([this] { sweepLoop(); });
+    sweeper_ = std::thread([this] {
+      nameThisThread("approval-sweep");
+      sweepLoop();
+    });
     auto subscription = context_.bus.subscribe(
         {std::string(contracts::type::kApprovalRequest), "approval-coordinator", "coordinator-1"},
         [this](const bus::Delivery& delivery) { return handle(delivery); });

@@ -10,6 +10,7 @@
 #include "brain/state_io.h"
 #include "common/ids.h"
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "common/time.h"
 #include "contracts/registry.h"
 #include "control/control.h"
@@ -84,8 +85,17 @@ class Brain final : public Service {
     for (auto [type, handler] : {std::pair{contracts::type::kIncident, &Brain::handleIncident},
                                  std::pair{contracts::type::kAction, &Brain::handleAction},
                                  std::pair{contracts::type::kOutcome, &Brain::handleOutcome}}) {
+      // One state write per bus batch, not per message (docs/benchmarks.md, "The pipeline"):
+      // handlers decide and queue; before the batch is acknowledged, flush() writes the state
+      // with the batch's documents in the outbox, then publishes them.
+      bus::SubscribeOptions options{std::string(type), kGroup, kConsumer};
+      options.before_ack = [this] {
+        std::lock_guard lock(mutex_);
+        flush();
+        return Status::ok();
+      };
       auto subscription = context_.bus.subscribe(
-          {std::string(type), kGroup, kConsumer},
+          options,
           [this, handler](const bus::Delivery& delivery) { return (this->*handler)(delivery); });
       if (!subscription) {
         stopSubscriptions(context_.clock.monotonic());
@@ -95,7 +105,10 @@ class Brain final : public Service {
       subscriptions_.push_back(std::move(subscription).value());
     }
     stopping_ = false;
-    ticker_ = std::thread([this] { tickLoop(); });
+    ticker_ = std::thread([this] {
+      nameThisThread("brain-tick");
+      tickLoop();
+    });
     collector_ = context_.metrics.addCollector([this] { refreshSafetyGauges(); });
     {
       std::lock_guard lock(mutex_);
@@ -117,6 +130,7 @@ class Brain final : public Service {
     if (ticker_.joinable()) ticker_.join();
     std::lock_guard lock(mutex_);
     afterChange(false);
+    persist();  // what the last flush published leaves the stored outbox
   }
 
  private:
@@ -157,8 +171,8 @@ class Brain final : public Service {
         metrics_.skipped(incident->state).inc();
         break;
     }
-    afterChange(false);
-    return Status::ok();
+    account(false);
+    return Status::ok();  // written and published by flush(), before the bus acknowledges it
   }
 
   Status handleAction(const bus::Delivery& delivery) {
@@ -174,7 +188,7 @@ class Brain final : public Service {
                  : verdict == ActionVerdict::kDuplicate ? "duplicate"
                                                         : "ignored")
         .inc();
-    afterChange(true);
+    account(true);
     return Status::ok();
   }
 
@@ -191,7 +205,7 @@ class Brain final : public Service {
                   : verdict == OutcomeVerdict::kParked ? "parked"
                                                        : "duplicate")
         .inc();
-    afterChange(true);
+    account(true);
     return Status::ok();
   }
 
@@ -219,6 +233,12 @@ class Brain final : public Service {
 
   // Under mutex_: account for what was decided, write the state, publish the outbox.
   void afterChange(bool rechecks) {
+    account(rechecks);
+    flush();
+  }
+
+  // Under mutex_: metrics and a log line for each decision taken since the last call.
+  void account(bool rechecks) {
     for (const DecisionResult& result : core_.takeDecided()) {
       const contracts::Decision& decision = result.decision;
       metrics_.decisions(decision).inc();
@@ -230,9 +250,15 @@ class Brain final : public Service {
       logger_->info("decision {} for incident {}: {}", contracts::toString(decision.decision_type),
                     decision.incident_id, decision.reasoning);
     }
+  }
+
+  // Under mutex_: writes the state with the documents waiting in the outbox, then publishes
+  // them. A document is in the state store before it is on the bus, so a crash in between
+  // publishes it again at the next start (same document id), never loses it or decides anew.
+  // What was published leaves the stored outbox with the next write.
+  void flush() {
     persist();
     publishOutbox();
-    persist();
     uint64_t evictions = core_.state().evictions();
     if (evictions > evictions_seen_) metrics_.state_evictions.inc(evictions - evictions_seen_);
     evictions_seen_ = evictions;

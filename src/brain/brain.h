@@ -9,7 +9,9 @@
 //
 // Durable: the SafetyState lives in `<state_dir>/brain/state.db` and is rebuilt on start, so a
 // restart never resets a cooldown, reopens a closed breaker, forgets a pending re-decision or
-// loses a decided but unpublished document (the outbox). The policy is loaded at start and again
+// loses a decided but unpublished document (the outbox). It is written once per bus batch (each
+// subscription's before_ack), with the batch's documents in the outbox, before they are
+// published. The policy is loaded at start and again
 // on the control operation `policy.reload` (SIGHUP, `orion policy reload`); a policy that fails to
 // load leaves the previous one in force, or, at start, nothing SAFE. Metrics: brain_metrics.h.
 //

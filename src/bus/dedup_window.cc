@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "common/thread_name.h"
+
 namespace orion::bus {
 
 std::string documentIdField(const contracts::ContractRegistry& contracts, std::string_view type) {
@@ -113,7 +115,12 @@ void DedupPersister::submit(DedupWindow& window, std::vector<std::string> keys,
   {
     std::lock_guard lock(mutex_);
     if (!stopped_) {
-      if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+      if (!thread_.joinable()) {
+        thread_ = std::thread([this] {
+          nameThisThread("bus-dedup");
+          run();
+        });
+      }
       queue_.push_back(Request{&window, std::move(keys), std::move(done)});
       cv_.notify_one();
       return;

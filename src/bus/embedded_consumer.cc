@@ -4,6 +4,7 @@
 
 #include "bus/embedded_core.h"
 #include "bus/subscription_support.h"
+#include "common/thread_name.h"
 
 namespace orion::bus {
 
@@ -26,7 +27,10 @@ Status Consumer::start(std::string_view group) {
   Result<Group*> joined = stream_.join(group, member_);
   if (!joined) return joined.status();
   group_ = *joined;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread(group_->name + ":" + stream_.type());
+    run();
+  });
   thread_id_.store(thread_.get_id());
   return Status::ok();
 }

@@ -24,6 +24,13 @@ timeval toTimeval(Duration duration) {
 // having done so. As libpq does: block SIGPIPE in this thread while hiredis writes, swallow one
 // the write raised (unless one was already pending before), and restore the thread's mask. The
 // write itself then fails with EPIPE, which hiredis reports as a transport error.
+// That costs four system calls per write, so it is skipped while the process ignores SIGPIPE
+// (one call to ask, at every write, since a host may change its mind).
+bool sigpipeIgnored() {
+  struct sigaction current {};
+  return sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_IGN;
+}
+
 class SigpipeBlocked {
  public:
   SigpipeBlocked() {
@@ -131,8 +138,12 @@ Result<ReplyPtr> RedisConnection::reply() {
   int read = REDIS_ERR;
   if (unsent_) {
     // The first reply after append() flushes the output buffer: the only writes hiredis does.
-    SigpipeBlocked blocked;
-    read = redisGetReply(context_, &raw);
+    if (sigpipeIgnored()) {
+      read = redisGetReply(context_, &raw);
+    } else {
+      SigpipeBlocked blocked;
+      read = redisGetReply(context_, &raw);
+    }
     unsent_ = false;
   } else {
     read = redisGetReply(context_, &raw);

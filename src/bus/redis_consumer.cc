@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "bus/subscription_support.h"
+#include "common/thread_name.h"
 
 namespace orion::bus {
 namespace {
@@ -57,7 +58,10 @@ RedisConsumer::RedisConsumer(std::shared_ptr<RedisCore> core, const RedisStream&
 RedisConsumer::~RedisConsumer() { stop(); }
 
 void RedisConsumer::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread(group_ + ":" + stream_.type);
+    run();
+  });
   thread_id_.store(thread_.get_id());
 }
 

@@ -9,6 +9,7 @@
 #include "bus/deadletter.h"
 #include "bus/redis_reply.h"
 #include "common/ids.h"
+#include "common/thread_name.h"
 #include "common/time.h"
 
 namespace orion::bus {
@@ -189,7 +190,10 @@ void RedisControlServer::start() {
     std::lock_guard lock(mutex_);
     stopping_ = false;
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("control-redis");
+    run();
+  });
 }
 
 void RedisControlServer::stop() {

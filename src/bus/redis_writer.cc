@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "common/thread_name.h"
+
 namespace orion::bus {
 namespace {
 
@@ -38,7 +40,10 @@ RedisWriter::RedisWriter(const RedisEndpoint& endpoint, RedisWriterOptions optio
 RedisWriter::~RedisWriter() { stop(clock_.monotonic()); }
 
 void RedisWriter::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("bus-writer");
+    run();
+  });
 }
 
 void RedisWriter::enqueue(const OutgoingStream& stream, std::string data,

@@ -20,6 +20,7 @@
 #include "common/ids.h"
 #include "common/logging.h"
 #include "common/recent_keys.h"
+#include "common/thread_name.h"
 #include "common/time.h"
 #include "contracts/documents.h"
 #include "contracts/registry.h"
@@ -111,7 +112,10 @@ class Commander final : public Service {
       flushOutbox();  // what a previous run could not publish
     }
     stopping_ = false;
-    retrier_ = std::thread([this] { retryLoop(); });
+    retrier_ = std::thread([this] {
+      nameThisThread("commander-retry");
+      retryLoop();
+    });
     logger_->info("commander started: {} executor(s), {} decision(s) awaiting approval{}{}",
                   executors_.all().size(), awaiting_.size(),
                   key_ ? "" : "; no admin key: no approval will be accepted",

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "control/socket_io.h"
 
 namespace orion::control {
@@ -105,7 +106,10 @@ Status Server::start() {
   }
   listen_fd_ = fd;
   wake_fd_ = wake;
-  thread_ = std::thread([this] { serve(); });
+  thread_ = std::thread([this] {
+    nameThisThread("control");
+    serve();
+  });
   return Status::ok();
 }
 

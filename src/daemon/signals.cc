@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/thread_name.h"
+
 namespace orion::daemon {
 
 namespace {
@@ -59,8 +61,10 @@ const char* ShutdownSignals::name(int signal) {
 ShutdownGuard::ShutdownGuard(const ShutdownSignals& signals, const Clock& clock, Duration budget,
                              Duration grace) {
   MonoTime hard_deadline = clock.monotonic() + budget + grace;
-  thread_ = std::thread(
-      [this, &signals, &clock, hard_deadline] { watch(signals, clock, hard_deadline); });
+  thread_ = std::thread([this, &signals, &clock, hard_deadline] {
+    nameThisThread("shutdown-guard");
+    watch(signals, clock, hard_deadline);
+  });
 }
 
 ShutdownGuard::~ShutdownGuard() {

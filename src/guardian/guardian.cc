@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "contracts/documents.h"
 #include "contracts/registry.h"
 #include "guardian/correlator.h"
@@ -52,9 +53,17 @@ class Guardian final : public Service {
   Status start() override {
     if (subscription_) return failedPrecondition("guardian: already started");
     ORION_RETURN_IF_ERROR(openState());
-    auto subscription =
-        context_.bus.subscribe({std::string(contracts::type::kEvent), "guardian", "guardian-1"},
-                               [this](const bus::Delivery& delivery) { return handle(delivery); });
+    // One state write per bus batch, not per event (docs/benchmarks.md, "The pipeline"): the
+    // handler only correlates and queues; before the batch is acknowledged, flush() writes what
+    // the batch changed with its incidents in the outbox, then publishes them.
+    bus::SubscribeOptions events{std::string(contracts::type::kEvent), "guardian", "guardian-1"};
+    events.before_ack = [this] {
+      std::lock_guard lock(mutex_);
+      flush();
+      return Status::ok();
+    };
+    auto subscription = context_.bus.subscribe(
+        events, [this](const bus::Delivery& delivery) { return handle(delivery); });
     if (!subscription) return subscription.status().withContext("guardian: subscribing to event");
     subscription_ = std::move(subscription).value();
     // The commander's actions: a succeeded acknowledge_incident acknowledges its incident.
@@ -68,7 +77,10 @@ class Guardian final : public Service {
     }
     actions_ = std::move(actions).value();
     stopping_ = false;
-    sweeper_ = std::thread([this] { sweepLoop(); });
+    sweeper_ = std::thread([this] {
+      nameThisThread("guardian-sweep");
+      sweepLoop();
+    });
     std::lock_guard lock(mutex_);
     publishOutbox();  // what a previous run decided but could not publish
     return Status::ok();
@@ -115,7 +127,7 @@ class Guardian final : public Service {
     }
     std::lock_guard lock(mutex_);
     if (outbox_.size() >= kMaxOutbox) {
-      publishOutbox();
+      flush();
       if (outbox_.size() >= kMaxOutbox) {
         metrics_.recordOutboxFull();
         return unavailable("guardian: " + std::to_string(outbox_.size()) +
@@ -126,10 +138,8 @@ class Guardian final : public Service {
     Correlation correlation = correlator_.process(*event);
     metrics_.record(correlation);
     queue(correlation.incidents, correlation.opened);
-    persist();
-    publishOutbox();
     metrics_.recordState(correlator_, outbox_.size());
-    return Status::ok();
+    return Status::ok();  // written and published by flush(), before the bus acknowledges it
   }
 
   // Only a real (not dry-run) acknowledge_incident that succeeded changes the incident.
@@ -155,8 +165,7 @@ class Guardian final : public Service {
     auto acknowledged = correlator_.acknowledge(incident_id, "orion-commander", action->action_id);
     if (!acknowledged) return Status::ok();
     queue({*acknowledged}, {});
-    persist();
-    publishOutbox();
+    flush();
     metrics_.recordState(correlator_, outbox_.size());
     return Status::ok();
   }
@@ -170,8 +179,7 @@ class Guardian final : public Service {
       {
         std::lock_guard lock(mutex_);
         queue(correlator_.sweep(), {});
-        persist();
-        publishOutbox();
+        flush();
         metrics_.recordState(correlator_, outbox_.size());
       }
       wake_lock.lock();
@@ -194,8 +202,16 @@ class Guardian final : public Service {
     }
   }
 
+  // Under mutex_: writes the state with the incidents waiting in the outbox, then publishes them.
+  // An incident is in the state store before it is on the bus, so a crash in between publishes
+  // it again at the next start (same incident, same content), never loses it. What was published
+  // leaves the stored outbox with the next write (the next batch or sweep, or stop()).
+  void flush() {
+    persist();
+    publishOutbox();
+  }
+
   void publishOutbox() {
-    bool published_any = false;
     while (!outbox_.empty()) {
       auto published = context_.bus.publish(contracts::type::kIncident, outbox_.front().document);
       if (!published) {
@@ -206,9 +222,7 @@ class Guardian final : public Service {
       }
       outbox_dirty_.insert(outbox_.front().sequence);
       outbox_.pop_front();
-      published_any = true;
     }
-    if (published_any) persist();
   }
 
   void persist() {

@@ -8,9 +8,11 @@
 //
 // Durable: conditions, open incidents, node windows, recent event ids and the incidents decided
 // but not yet published (the outbox) live in `<state_dir>/guardian/state.db` and are rebuilt on
-// start, so a restart never forgets an open incident or reopens one that was resolved. A publish
-// the bus refuses stays in the outbox and is retried (after each event and every second); while
-// 10000 wait, new events are left on the bus for redelivery. Metrics: guardian_metrics.h.
+// start, so a restart never forgets an open incident or reopens one that was resolved. They are
+// written once per bus batch (the subscription's before_ack), the batch's incidents in the outbox,
+// and only then published. A publish the bus refuses stays in the outbox and is retried (after
+// each batch and every second); while 10000 wait, new events are left on the bus for
+// redelivery. Metrics: guardian_metrics.h.
 #pragma once
 
 #include <memory>

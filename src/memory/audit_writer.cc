@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/ids.h"
+#include "common/thread_name.h"
 #include "common/time.h"
 #include "memory/audit_record.h"
 #include "memory/segments.h"
@@ -97,7 +98,10 @@ Status AuditWriter::start(RecoveredTrail recovered) {
   }
   next_retention_check_ = clock_.now();
   retention_requested_ = true;  // once at start, without waiting for it
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("audit-writer");
+    run();
+  });
   return Status::ok();
 }
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/thread_name.h"
 #include "memory/index_catch_up.h"
 #include "memory/segments.h"
 
@@ -37,7 +38,10 @@ Status Indexer::start() {
   Result<std::unique_ptr<AuditIndex>> index = AuditIndex::open(dir_ / kIndexFile, false);
   if (!index) return index.status().withContext("opening the audit index");
   index_ = std::move(index).value();
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("audit-index");
+    run();
+  });
   return Status::ok();
 }
 

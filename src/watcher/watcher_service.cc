@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/thread_name.h"
 #include "common/time.h"
 #include "watcher/bus_event_publisher.h"
 
@@ -71,7 +72,10 @@ Status WatcherService::start() {
   }
   started_ = true;
   for (const auto& slot : slots_) {
-    threads_.emplace_back([this, raw = slot.get()] { run(*raw); });
+    threads_.emplace_back([this, raw = slot.get()] {
+      nameThisThread("watch:" + raw->instance);
+      run(*raw);
+    });
     logger_->info("source '{}' ({}) samples every {}", slot->instance, slot->source->type(),
                   formatDuration(slot->source->interval()));
   }

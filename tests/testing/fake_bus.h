@@ -1,11 +1,14 @@
 // A synchronous in-memory Bus for testing one module's service without threads: subscribe()
-// records the handler, deliver() calls it on the test's thread and returns its Status, publish()
-// validates (when given a registry) and records, or fails on demand.
+// records the handler, deliver() calls it on the test's thread and returns its Status (each
+// delivery a batch of one: a handler's OK is followed by the subscription's before_ack, whose
+// Status is then returned), publish() validates (when given a registry) and records, or fails on
+// demand.
 //
 // Shared by the guardian, brain, approval and commander unit tests (their CMakeLists add this
 // directory to the include path).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +41,7 @@ class FakeBus final : public bus::Bus {
     std::lock_guard lock(mutex_);
     subscriptions_.push_back(options);
     handlers_[options.type] = std::move(handler);
+    before_acks_[options.type] = options.before_ack;
     return std::unique_ptr<bus::Subscription>(new NullSubscription);
   }
 
@@ -48,16 +52,20 @@ class FakeBus final : public bus::Bus {
   // Runs the handler subscribed to `type` on this thread; kNotFound when nothing subscribed.
   Status deliver(std::string_view type, const Json& document, int attempt = 1) {
     bus::Handler handler;
+    std::function<Status()> before_ack;
     {
       std::lock_guard lock(mutex_);
       auto it = handlers_.find(std::string(type));
       if (it == handlers_.end())
         return notFound("fake bus: no subscriber for " + std::string(type));
       handler = it->second;
+      before_ack = before_acks_[std::string(type)];
     }
     bus::Delivery delivery{type, "0-" + std::to_string(attempt),
                            std::make_shared<const Json>(document), attempt};
-    return handler(delivery);
+    Status handled = handler(delivery);
+    if (!handled.isOk() || !before_ack) return handled;
+    return before_ack();
   }
 
   // The next `count` publishes fail with kUnavailable.
@@ -90,6 +98,7 @@ class FakeBus final : public bus::Bus {
   uint64_t sequence_ = 0;
   std::map<std::string, std::vector<Json>> published_;
   std::map<std::string, bus::Handler> handlers_;
+  std::map<std::string, std::function<Status()>> before_acks_;
   std::vector<bus::SubscribeOptions> subscriptions_;
 };
 

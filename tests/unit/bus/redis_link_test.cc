@@ -168,6 +168,27 @@ TEST(RedisConnectionTest, WritingToAClosedConnectionIsAnErrorNotSigpipe) {
   EXPECT_EQ(sigismember(&set, SIGPIPE), 0);
 }
 
+// The daemon's way: SIGPIPE ignored, so the connection writes without blocking it, and the
+// failed write is the same transport error.
+TEST(RedisConnectionTest, WithSigpipeIgnoredAWriteToAClosedConnectionIsTheSameError) {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction previous {};
+  ASSERT_EQ(sigaction(SIGPIPE, &ignore, &previous), 0);
+  auto [listener, port] = silentListener();
+  RedisEndpoint endpoint;
+  endpoint.port = port;
+  auto opened = RedisConnection::open(endpoint);
+  ASSERT_TRUE(opened.isOk()) << opened.status().toString();
+  (*opened)->interrupt();
+  auto reply = (*opened)->command({"PING"});
+  close(listener);
+  ASSERT_EQ(sigaction(SIGPIPE, &previous, nullptr), 0);
+  ASSERT_FALSE(reply.isOk());
+  EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable) << reply.status().toString();
+  EXPECT_TRUE((*opened)->broken());
+}
+
 TEST(RedisConnectionTest, ASilentServerTimesOutInsteadOfHanging) {
   auto [listener, port] = silentListener();
   RedisEndpoint endpoint;

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "common/thread_name.h"
 #include "common/time.h"
 
 namespace orion::watcher::containers {
@@ -89,7 +90,10 @@ Status ContainersSource::start() {
     if (!watching) noteExitWatchUnavailable(watching);
   }
   cancel_.reset();
-  thread_ = std::thread([this] { eventLoop(); });
+  thread_ = std::thread([this] {
+    nameThisThread("watch-engine");
+    eventLoop();
+  });
   return Status::ok();
 }
 

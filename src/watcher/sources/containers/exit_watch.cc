@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "common/thread_name.h"
 #include "watcher/sources/containers/exit_status.h"
 
 namespace orion::watcher::containers {
@@ -64,7 +65,10 @@ Status ExitWatch::start() {
     return error;
   }
   stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("watch-exits");
+    run();
+  });
   return Status::ok();
 }
 
