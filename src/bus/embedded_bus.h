@@ -25,7 +25,9 @@ struct EmbeddedBusOptions {
   WhenFull when_full = WhenFull::kDropOldest;
   Duration block_timeout = std::chrono::milliseconds(100);
   int max_deliveries = 5;  // attempts before a failing message is dead-lettered
-  Duration redelivery_delay = std::chrono::milliseconds(50);  // grows linearly with the attempt
+  // A failed attempt is redelivered after redelivery_delay × attempt, counted from when the
+  // attempt was taken for delivery.
+  Duration redelivery_delay = std::chrono::milliseconds(50);
 };
 
 // Metrics (all labelled with `type`, and `group` where it applies):

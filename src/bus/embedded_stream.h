@@ -75,6 +75,10 @@ struct Item {
   int attempt = 1;
   State state = State::kTaken;
   std::string error;  // kRetry: the handler's status, for the dead-letter reason if it is trimmed
+  // When the attempt was taken, before its handler ran: a failed attempt is redelivered
+  // redelivery_delay × attempt after this, a moment a test (or anyone) can observe, unlike the
+  // end of the batch it was in.
+  MonoTime taken_at;
 };
 
 struct Group;
@@ -168,7 +172,7 @@ class Stream {
   void trimOldest(std::vector<Orphan>& orphans);
   void take(Group& group, const Member& member, MonoTime now, std::vector<Item>& batch,
             MonoTime& next_ready);
-  void settle(Group& group, std::vector<Item>& batch, MonoTime now, std::vector<Orphan>& orphans,
+  void settle(Group& group, std::vector<Item>& batch, std::vector<Orphan>& orphans,
               std::vector<RecordPtr>& released);
   void popDone(Group& group);
   // Drops the entries no group needs any more, moving them to `released` when given.

@@ -32,7 +32,7 @@ bool Stream::exchange(Group& group, Member& member, std::vector<Item>& batch,
   MonoTime now = clock_.monotonic();
   // Spin only right after a busy batch: that is when the next entry is likely to be close.
   bool spin = !batch.empty();
-  if (!batch.empty()) settle(group, batch, now, orphans, released);
+  if (!batch.empty()) settle(group, batch, orphans, released);
   while (true) {
     if (member.stopping.load(std::memory_order_relaxed) || closed_) return false;
     MonoTime next_ready = MonoTime::max();
@@ -91,6 +91,7 @@ void Stream::take(Group& group, const Member& member, MonoTime now, std::vector<
     item.pos = pos;
     item.record = entries_[pos - first_pos_];
     item.attempt = slot.attempts + 1;
+    item.taken_at = now;
     group.parked[i] = group.parked.back();
     group.parked.pop_back();
   }
@@ -103,11 +104,12 @@ void Stream::take(Group& group, const Member& member, MonoTime now, std::vector<
     Item& item = batch.emplace_back();
     item.pos = pos;
     item.record = entries_[pos - first_pos_];
+    item.taken_at = now;
   }
 }
 
-void Stream::settle(Group& group, std::vector<Item>& batch, MonoTime now,
-                    std::vector<Orphan>& orphans, std::vector<RecordPtr>& released) {
+void Stream::settle(Group& group, std::vector<Item>& batch, std::vector<Orphan>& orphans,
+                    std::vector<RecordPtr>& released) {
   bool returned = false;
   uint64_t acked = 0;
   for (Item& item : batch) {
@@ -125,7 +127,7 @@ void Stream::settle(Group& group, std::vector<Item>& batch, MonoTime now,
         if (slot != nullptr) {
           slot->owner = nullptr;
           slot->attempts = item.attempt;
-          slot->ready_at = now + options_.redelivery_delay * item.attempt;
+          slot->ready_at = item.taken_at + options_.redelivery_delay * item.attempt;
           slot->last_error = std::move(item.error);
           group.parked.push_back(item.pos);
           returned = true;

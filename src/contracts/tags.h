@@ -126,7 +126,7 @@ class Tags {
   }
   iterator lowerBound(std::string_view key) {
     // Building in key order: the new key usually belongs at the end.
-    if (entries_.empty() || entries_.back().first < key) return entries_.end();
+    if (appends(key)) return entries_.end();
     return std::lower_bound(
         entries_.begin(), entries_.end(), key,
         [](const value_type& entry, std::string_view k) { return entry.first < k; });

@@ -14,12 +14,12 @@
 
 #include "common/json.h"
 #include "fuzz_check.h"
-#include "fuzz_scratch_dir.h"
 #include "memory/audit_record.h"
 #include "memory/canonical_json.h"
 #include "memory/index_fields.h"
 #include "memory/memory.h"
 #include "memory/segments.h"
+#include "testing/temp_dir.h"
 
 namespace {
 
@@ -66,7 +66,7 @@ void checkLine(std::string_view line) {
 
 // A directory of its own, emptied for each input.
 const std::filesystem::path& trailDir() {
-  static const fuzzing::ScratchDir dir("audit-fuzz");
+  static const testing::TempDir dir("audit-fuzz");
   return dir.path();
 }
 

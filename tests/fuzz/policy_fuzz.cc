@@ -17,9 +17,9 @@
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "fuzz_scratch_dir.h"
 #include "policy/policy.h"
 #include "policy/template.h"
+#include "testing/temp_dir.h"
 
 namespace {
 
@@ -34,7 +34,7 @@ constexpr std::string_view kFiles[] = {kSafeFile,       kRiskyFile, kCooldownsFi
 // A private copy of the shipped policies, made once per process (ORION_SOURCE_DIR is set by the
 // build), that each input overwrites one file of.
 const fs::path& directory() {
-  static const fuzzing::ScratchDir copy("orion-policy-fuzz");
+  static const testing::TempDir copy("orion-policy-fuzz");
   static const bool filled = [] {
     for (std::string_view name : kFiles) {
       fs::copy_file(fs::path(ORION_SOURCE_DIR) / "policies" / name, copy.path() / name);

@@ -1,5 +1,8 @@
 // A fresh directory under $TMPDIR for one test, removed (with its contents) when it goes out of
-// scope. Integration tests run each in their own TempDir.
+// scope. Integration tests run each in their own TempDir; a fuzz target keeps one in a
+// function-local static, removed when the process ends normally (an input that aborts leaves it
+// behind, next to the saved crash input). Free of GoogleTest (library orion_testing_files), so
+// the fuzz build links it too.
 #pragma once
 
 #include <filesystem>
@@ -10,7 +13,8 @@ namespace orion::testing {
 
 class TempDir {
  public:
-  TempDir();
+  // The directory is named `<prefix>-XXXXXX`.
+  explicit TempDir(std::string_view prefix = "orion-test");
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
