@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include <chrono>
+#include <optional>
 
 namespace orion::bus {
 namespace {
@@ -138,12 +139,9 @@ Result<ReplyPtr> RedisConnection::reply() {
   int read = REDIS_ERR;
   if (unsent_) {
     // The first reply after append() flushes the output buffer: the only writes hiredis does.
-    if (sigpipeIgnored()) {
-      read = redisGetReply(context_, &raw);
-    } else {
-      SigpipeBlocked blocked;
-      read = redisGetReply(context_, &raw);
-    }
+    std::optional<SigpipeBlocked> blocked;
+    if (!sigpipeIgnored()) blocked.emplace();
+    read = redisGetReply(context_, &raw);
     unsent_ = false;
   } else {
     read = redisGetReply(context_, &raw);

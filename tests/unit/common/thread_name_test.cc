@@ -8,22 +8,22 @@
 namespace orion {
 namespace {
 
-TEST(ThreadNameTest, AThreadCarriesTheNameItGaveItself) {
+// The name a new thread reads back after giving itself `name`.
+std::string nameSeenAfterNaming(const std::string& name) {
   std::string seen;
   std::thread([&] {
-    nameThisThread("guardian-sweep");
+    nameThisThread(name);
     seen = thisThreadName();
   }).join();
-  EXPECT_EQ(seen, "guardian-sweep");
+  return seen;
+}
+
+TEST(ThreadNameTest, AThreadCarriesTheNameItGaveItself) {
+  EXPECT_EQ(nameSeenAfterNaming("guardian-sweep"), "guardian-sweep");
 }
 
 TEST(ThreadNameTest, ANameLongerThanTheKernelKeepsIsCutAtFifteenBytes) {
-  std::string seen;
-  std::thread([&] {
-    nameThisThread("bus-consumer-incident-brain");
-    seen = thisThreadName();
-  }).join();
-  EXPECT_EQ(seen, "bus-consumer-in");
+  EXPECT_EQ(nameSeenAfterNaming("bus-consumer-incident-brain"), "bus-consumer-in");
 }
 
 }  // namespace
