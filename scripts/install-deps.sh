@@ -11,7 +11,7 @@ packages=(
   mold
   # libraries (all from Debian; nothing is downloaded at build time)
   nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev libhiredis-dev libcpp-httplib-dev
-  libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libmosquitto-dev
+  libsqlite3-dev zlib1g-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libmosquitto-dev
   # the allocator of the orion binary (CMakeLists.txt ORION_JEMALLOC)
   libjemalloc-dev
   # tests and benchmarks

@@ -2,7 +2,7 @@
 // them, or they expire. Consumes `approval_request` (group "approval-coordinator"), publishes
 // `approval_decision`.
 //
-// Every request is stored durably (<state_dir>/approval/state.db) with an expiry bounded by the
+// Every request is stored durably (<state_dir>/approval/state.log) with an expiry bounded by the
 // policy's per-action timeout and by `approval.max_timeout`. The admin answers through the CLI
 // (`orion approvals | approve | deny | force`, over the control socket): each answer is an
 // approval_decision signed with the admin key, which the coordinator verifies (answers.h) before

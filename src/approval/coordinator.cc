@@ -25,7 +25,7 @@
 namespace orion::approval {
 namespace {
 
-// Tables of <state_dir>/approval/state.db.
+// Tables of <state_dir>/approval/state.log.
 constexpr const char* kPendingTable = "pending";    // request id → PendingRequest::toJson()
 constexpr const char* kAnsweredTable = "answered";  // request id → {expires_at, approval_id}
 constexpr const char* kOutboxTable = "outbox";      // approval id → approval_decision document
@@ -103,7 +103,7 @@ class Coordinator final : public Service {
   Status openState() {
     if (context_.state_dir.empty()) return Status::ok();
     auto store = state::StateStore::open(std::filesystem::path(context_.state_dir) / "approval" /
-                                         "state.db");
+                                         "state.log");
     if (!store) return store.status().withContext("approval: opening its state");
     store_ = std::move(store).value();
     auto pending = store_->scan(kPendingTable);

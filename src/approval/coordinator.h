@@ -30,7 +30,7 @@ struct CoordinatorOptions {
 // The coordinator service (consumer of `approval_request`, producer of `approval_decision`).
 // Owns one subscription thread and one sweeper thread; both are joined by stop(). With a
 // state_dir in the context, pending requests, answered ids and unpublished answers live in
-// `<state_dir>/approval/state.db` and survive a restart. With a control registry, it serves
+// `<state_dir>/approval/state.log` and survive a restart. With a control registry, it serves
 // approvals.list, approvals.show and approvals.answer (docs/approvals.md).
 std::unique_ptr<Service> makeCoordinator(CoordinatorOptions options, ModuleContext context);
 

@@ -299,7 +299,7 @@ class Brain final : public Service {
       return Status::ok();
     }
     auto store =
-        state::StateStore::open(std::filesystem::path(context_.state_dir) / "brain" / "state.db");
+        state::StateStore::open(std::filesystem::path(context_.state_dir) / "brain" / "state.log");
     if (!store) return store.status().withContext("brain: opening its state store");
     std::lock_guard lock(mutex_);
     ORION_RETURN_IF_ERROR(loadState(**store, core_.state()).withContext("brain"));

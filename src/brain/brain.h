@@ -7,7 +7,7 @@
 // runtime level changes). All in consumer group "brain". Logic: brain_core.h (orchestration),
 // decider.h (one decision), gates.h (the gates, in order), explain.h (reasoning and tags).
 //
-// Durable: the SafetyState lives in `<state_dir>/brain/state.db` and is rebuilt on start, so a
+// Durable: the SafetyState lives in `<state_dir>/brain/state.log` and is rebuilt on start, so a
 // restart never resets a cooldown, reopens a closed breaker, forgets a pending re-decision or
 // loses a decided but unpublished document (the outbox). It is written once per bus batch (each
 // subscription's before_ack), with the batch's documents in the outbox, before they are

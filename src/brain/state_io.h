@@ -1,4 +1,4 @@
-// Loading and saving the brain's SafetyState in its StateStore (`<state_dir>/brain/state.db`).
+// Loading and saving the brain's SafetyState in its StateStore (`<state_dir>/brain/state.log`).
 // Called by the brain service under its mutex: loadState() once at start, flushState() after
 // every change.
 #pragma once

@@ -62,6 +62,7 @@ void Consumer::run() {
       core_->deadLetter(stream_, *orphan.record, *orphan.group, orphan.attempts,
                         DeadletterReason::kTrimmed, std::move(orphan.reason));
     }
+    stream_.orphansDeadLettered(orphans);
     orphans.clear();
   };
   while (stream_.exchange(*group_, member_, batch, orphans, released)) {

@@ -72,6 +72,7 @@ Result<std::string> EmbeddedCore::append(Stream& stream, RecordPtr record) {
     deadLetter(stream, *orphan.record, *orphan.group, orphan.attempts, DeadletterReason::kTrimmed,
                std::move(orphan.reason));
   }
+  stream.orphansDeadLettered(orphans);
   return id;
 }
 

@@ -126,6 +126,7 @@ void Stream::trimOldest(std::vector<Orphan>& orphans) {
       Slot& slot = group.window.front();
       if (!slot.done) {
         --group.pending;
+        ++group.orphans;
         if (slot.owner == nullptr) {
           // Parked for redelivery: it can no longer be redelivered, so it is dead-lettered rather
           // than silently lost. A slot owned by a consumer is found missing when it settles.

@@ -107,8 +107,11 @@ struct Group {
   const std::string name;
   uint64_t next_pos;
   uint64_t floor;
-  Ring<Slot> window;             // positions [floor, next_pos)
-  uint64_t pending = 0;          // slots in the window not done
+  Ring<Slot> window;     // positions [floor, next_pos)
+  uint64_t pending = 0;  // slots in the window not done
+  // Entries trimmed away unfinished whose end is not settled yet: still held by a consumer, or
+  // orphaned and not yet dead-lettered. drain() waits for them too.
+  uint64_t orphans = 0;
   std::vector<uint64_t> parked;  // positions of parked slots, unordered
   std::vector<Member*> members;
   std::condition_variable work_cv;     // consumers wait here for entries
@@ -156,6 +159,9 @@ class Stream {
   // Marks `member` stopping and wakes it.
   void requestStop(Group& group, Member& member);
 
+  // Called once `orphans` (from append() or exchange()) have been dead-lettered.
+  void orphansDeadLettered(const std::vector<Orphan>& orphans);
+
   // Waits until `group` has nothing unread or pending, or the clock passes `deadline`.
   bool drain(Group& group, MonoTime deadline);
 
@@ -167,7 +173,7 @@ class Stream {
  private:
   uint64_t length() const { return end_pos_ - first_pos_; }
   static bool drained(const Group& group, uint64_t end_pos) {
-    return group.next_pos == end_pos && group.pending == 0;
+    return group.next_pos == end_pos && group.pending == 0 && group.orphans == 0;
   }
   void trimOldest(std::vector<Orphan>& orphans);
   void take(Group& group, const Member& member, MonoTime now, std::vector<Item>& batch,

@@ -121,6 +121,8 @@ void Stream::settle(Group& group, std::vector<Item>& batch, std::vector<Orphan>&
         if (slot != nullptr) {
           slot->done = true;
           --group.pending;
+        } else {
+          --group.orphans;  // trimmed while its handler ran, and handled all the same
         }
         break;
       case Item::State::kRetry:
@@ -146,6 +148,7 @@ void Stream::settle(Group& group, std::vector<Item>& batch, std::vector<Orphan>&
           returned = true;
         } else {
           group.metrics.dropped.inc();  // trimmed before the group got to handle it
+          --group.orphans;
         }
         break;
     }
@@ -170,6 +173,16 @@ void Stream::requestStop(Group& group, Member& member) {
   std::lock_guard lock(mutex_);
   member.stopping.store(true, std::memory_order_relaxed);
   group.work_cv.notify_all();
+}
+
+void Stream::orphansDeadLettered(const std::vector<Orphan>& orphans) {
+  if (orphans.empty()) return;
+  std::lock_guard lock(mutex_);
+  for (const Orphan& orphan : orphans) --orphan.group->orphans;
+  for (const Orphan& orphan : orphans) {
+    Group& group = *orphan.group;
+    if (group.drain_waiters > 0 && drained(group, end_pos_)) group.drained_cv.notify_all();
+  }
 }
 
 bool Stream::drain(Group& group, MonoTime deadline) {

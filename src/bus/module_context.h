@@ -23,7 +23,7 @@ struct ModuleContext {
   MetricsRegistry& metrics;
   std::string node;  // this node's name (config `node.name`, default the host name)
   // The process's state directory (config `state_dir`): a module keeps its safety state in
-  // `<state_dir>/<module>/state.db` (state/state_store.h). Empty in tests that want none.
+  // `<state_dir>/<module>/state.log` (state/state_store.h). Empty in tests that want none.
   std::string state_dir = {};
   // Where the module registers its control-socket operations (control/control.h); owned by the
   // daemon and valid while the module runs. nullptr when no control channel is served.

@@ -177,7 +177,7 @@ Result<DedupWindow*> RedisCore::dedupWindow(const std::string& group, const std:
     auto& slot = stores_[group];
     if (!slot) {
       auto opened = state::StateStore::open(std::filesystem::path(options_.state_dir) /
-                                            (fileNameFor(group) + ".db"));
+                                            (fileNameFor(group) + ".log"));
       if (!opened) {
         return opened.status().withContext(
             fmt::format("the dedup window of consumer group '{}' (is another ORION process "

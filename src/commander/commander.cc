@@ -36,7 +36,7 @@ namespace {
 using contracts::ApprovalVerdict;
 
 constexpr size_t kRememberedIds = 4096;
-// Tables of <state_dir>/commander/state.db.
+// Tables of <state_dir>/commander/state.log.
 constexpr const char* kExecutions = "executions";  // decision id → {action, state, outcome?}
 constexpr const char* kAwaiting = "awaiting";      // decision id → {decision, deadline}
 constexpr const char* kUsed = "used_approvals";    // approval id → {decision_id, expires_at}
@@ -161,7 +161,7 @@ class Commander final : public Service {
   Status openJournal() {
     if (context_.state_dir.empty()) return Status::ok();
     auto store = state::StateStore::open(std::filesystem::path(context_.state_dir) / "commander" /
-                                         "state.db");
+                                         "state.log");
     if (!store) return store.status().withContext("commander: opening its journal");
     store_ = std::move(store).value();
     // First what a previous run could not publish, so it goes out before anything newer.

@@ -11,7 +11,7 @@
 //       (tags.action_hash), has not expired and was never used. The decision waits durably
 //       until then; a deny (from the admin, or the coordinator's expiry record) ends it, and so
 //       does its own approval window (policy approvalTimeout) passing.
-// Every execution is journalled in <state_dir>/commander/state.db before it starts, publishes
+// Every execution is journalled in <state_dir>/commander/state.log before it starts, publishes
 // `action` (pending → executing → succeeded | failed) and an `outcome` (result.verified where
 // the executor checks its work), and is never run twice: a redelivered decision or approval is a
 // duplicate, and an action found "executing" at start (a crash) is marked failed with reason

@@ -1,4 +1,4 @@
-// The correlator's state in the guardian's StateStore (`<state_dir>/guardian/state.db`): used by
+// The correlator's state in the guardian's StateStore (`<state_dir>/guardian/state.log`): used by
 // the guardian service (under its mutex) after every event and sweep, and once at start.
 #pragma once
 

@@ -259,7 +259,7 @@ class Guardian final : public Service {
       return Status::ok();
     }
     auto store = state::StateStore::open(std::filesystem::path(context_.state_dir) / "guardian" /
-                                         "state.db");
+                                         "state.log");
     if (!store) return store.status().withContext("guardian: opening its state store");
     std::lock_guard lock(mutex_);
     ORION_RETURN_IF_ERROR(loadCorrelator(**store, correlator_));

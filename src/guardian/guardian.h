@@ -7,7 +7,7 @@
 // `correlation_detected`. A redelivered event never produces a second incident.
 //
 // Durable: conditions, open incidents, node windows, recent event ids and the incidents decided
-// but not yet published (the outbox) live in `<state_dir>/guardian/state.db` and are rebuilt on
+// but not yet published (the outbox) live in `<state_dir>/guardian/state.log` and are rebuilt on
 // start, so a restart never forgets an open incident or reopens one that was resolved. They are
 // written once per bus batch (the subscription's before_ack), the batch's incidents in the outbox,
 // and only then published. A publish the bus refuses stays in the outbox and is retried (after

@@ -1,8 +1,16 @@
 #include "state/state_store.h"
 
-#include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <system_error>
+
+#include "common/logging.h"
+#include "state/legacy_sqlite.h"
+#include "state/state_log.h"
 
 namespace orion::state {
 
@@ -10,9 +18,78 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// "ORIO": marks a database as a StateStore, so opening some other SQLite file fails clearly.
-constexpr int kApplicationId = 0x4F52494F;
-constexpr int kSchemaVersion = 1;
+// A snapshot is written as records of at most this many payload bytes, flushed in pieces of
+// about four times that, so compacting a large state needs little extra memory.
+constexpr size_t kSnapshotRecordBytes = 1 << 20;
+
+// What one live entry adds to a snapshot: kind, three lengths, and the bytes.
+size_t entryBytes(std::string_view table, std::string_view key, std::string_view value) {
+  return 1 + 12 + table.size() + key.size() + value.size();
+}
+
+std::string errnoText(int error) { return std::strerror(error); }
+
+Status ioError(std::string_view what, const fs::path& path, int error) {
+  return unavailable(std::string(what) + " " + path.string() + ": " + errnoText(error));
+}
+
+Status writeAll(int fd, std::string_view bytes, const fs::path& path) {
+  while (!bytes.empty()) {
+    ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return ioError("writing", path, errno);
+    }
+    bytes.remove_prefix(static_cast<size_t>(written));
+  }
+  return Status::ok();
+}
+
+Result<std::string> readAll(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ioError("opening", path, errno);
+  std::string bytes;
+  char buffer[1 << 16];
+  while (true) {
+    ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      int error = errno;
+      ::close(fd);
+      return ioError("reading", path, error);
+    }
+    if (got == 0) break;
+    bytes.append(buffer, static_cast<size_t>(got));
+  }
+  ::close(fd);
+  return bytes;
+}
+
+// Makes a rename in `directory` durable.
+Status syncDirectory(const fs::path& directory) {
+  int fd = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ioError("opening", directory, errno);
+  int rc = ::fsync(fd);
+  int error = errno;
+  ::close(fd);
+  return rc == 0 ? Status::ok() : ioError("syncing", directory, error);
+}
+
+Status createParent(const fs::path& file) {
+  fs::path parent = file.parent_path();
+  if (parent.empty()) return Status::ok();
+  std::error_code error;
+  if (fs::exists(parent, error)) return Status::ok();
+  fs::create_directories(parent, error);
+  if (error) return unavailable("creating " + parent.string() + ": " + error.message());
+  fs::permissions(parent, fs::perms::owner_all, fs::perm_options::replace, error);
+  if (error) return unavailable("setting mode 0700 on " + parent.string() + ": " + error.message());
+  return Status::ok();
+}
+
+fs::path withSuffix(const fs::path& file, std::string_view suffix) {
+  return fs::path(file.string() + std::string(suffix));
+}
 
 }  // namespace
 
@@ -28,197 +105,173 @@ void Batch::clear(std::string table) {
   writes_.push_back({Write::Kind::kClear, std::move(table), {}, {}});
 }
 
-// The connection and its prepared statements, prepared once.
-struct StateStore::Db {
-  sqlite3* handle = nullptr;
-  sqlite3_stmt* put = nullptr;
-  sqlite3_stmt* erase = nullptr;
-  sqlite3_stmt* clear = nullptr;
-  sqlite3_stmt* get = nullptr;
-  sqlite3_stmt* scan = nullptr;
-  sqlite3_stmt* count = nullptr;
+// The open files: the lock, held for the store's life, and the log appended to.
+struct StateStore::Files {
+  int lock = -1;
+  int log = -1;
+  size_t log_bytes = 0;
+  // Set when a failed append could not be cut off again: the next write rewrites the log first.
+  bool rewrite_needed = false;
+  // After a failed compaction, the next attempt waits until the log has grown this far.
+  size_t next_compaction_at = 0;
 
-  ~Db() {
-    for (sqlite3_stmt* statement : {put, erase, clear, get, scan, count}) {
-      sqlite3_finalize(statement);
-    }
-    sqlite3_close(handle);
-  }
-
-  std::string error() const { return handle ? sqlite3_errmsg(handle) : "out of memory"; }
-
-  Status exec(const char* sql, std::string_view what) const {
-    char* message = nullptr;
-    if (sqlite3_exec(handle, sql, nullptr, nullptr, &message) == SQLITE_OK) return Status::ok();
-    std::string text = message ? message : error();
-    sqlite3_free(message);
-    return unavailable(std::string(what) + ": " + text);
-  }
-
-  Result<int> pragmaInt(const char* sql) const {
-    sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(handle, sql, -1, &statement, nullptr) != SQLITE_OK) {
-      return unavailable(error());
-    }
-    int rc = sqlite3_step(statement);
-    int value = rc == SQLITE_ROW ? sqlite3_column_int(statement, 0) : 0;
-    sqlite3_finalize(statement);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return unavailable(error());
-    return value;
-  }
-
-  // Why opening failed, from the last error code.
-  Status openError() const {
-    int code = sqlite3_extended_errcode(handle) & 0xff;
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-      return unavailable(
-          "locked by another process (is another ORION using this state "
-          "directory?)");
-    }
-    if (code == SQLITE_NOTADB) return {StatusCode::kDataLoss, "not a state store: " + error()};
-    return unavailable(error());
-  }
-
-  Status prepare(const char* sql, sqlite3_stmt** statement) const {
-    if (sqlite3_prepare_v2(handle, sql, -1, statement, nullptr) == SQLITE_OK) return Status::ok();
-    return unavailable("preparing '" + std::string(sql) + "': " + error());
+  ~Files() {
+    if (log >= 0) ::close(log);
+    if (lock >= 0) ::close(lock);
   }
 };
 
-namespace {
-
-// Binds text without copying: the statement is reset before the caller's strings go away.
-void bindText(sqlite3_stmt* statement, int index, std::string_view text) {
-  sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-}
-
-// Runs a statement that returns no rows and resets it.
-int stepOnce(sqlite3_stmt* statement) {
-  int rc = sqlite3_step(statement);
-  sqlite3_reset(statement);
-  sqlite3_clear_bindings(statement);
-  return rc;
-}
-
-std::string columnText(sqlite3_stmt* statement, int column) {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
-  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(statement, column)))
-              : std::string();
-}
-
-Status createParent(const fs::path& file) {
-  fs::path parent = file.parent_path();
-  if (parent.empty()) return Status::ok();
-  std::error_code error;
-  if (fs::exists(parent, error)) return Status::ok();
-  fs::create_directories(parent, error);
-  if (error) return unavailable("creating " + parent.string() + ": " + error.message());
-  fs::permissions(parent, fs::perms::owner_all, fs::perm_options::replace, error);
-  if (error) return unavailable("setting mode 0700 on " + parent.string() + ": " + error.message());
-  return Status::ok();
-}
-
-}  // namespace
-
-StateStore::StateStore(fs::path file, std::unique_ptr<Db> db)
-    : file_(std::move(file)), db_(std::move(db)) {}
+StateStore::StateStore(fs::path file, StoreOptions options)
+    : file_(std::move(file)), options_(options), files_(std::make_unique<Files>()) {}
 
 StateStore::~StateStore() = default;
 
-Result<std::unique_ptr<StateStore>> StateStore::open(const fs::path& file, Durability durability) {
+Result<std::unique_ptr<StateStore>> StateStore::open(const fs::path& file,
+                                                     const StoreOptions& options) {
   auto context = [&file](const Status& status) {
     return status.withContext("state store " + file.string());
   };
   if (Status made = createParent(file); !made) return context(made);
-
-  auto db = std::make_unique<Db>();
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(file.c_str(), &db->handle, flags, nullptr) != SQLITE_OK) {
-    return context(unavailable("opening: " + db->error()));
-  }
-  sqlite3_extended_result_codes(db->handle, 1);
-
-  // The first read is where another process's lock (SQLITE_BUSY) or a file that is not a
-  // database at all (SQLITE_NOTADB) shows.
-  auto application_id = db->pragmaInt("PRAGMA application_id");
-  if (!application_id) return context(db->openError());
-  auto tables = db->pragmaInt("SELECT count(*) FROM sqlite_master");
-  if (!tables) return context(tables.status());
-  if (*tables > 0 && *application_id != kApplicationId) {
-    return context({StatusCode::kDataLoss, "not a state store (some other SQLite database)"});
-  }
-
-  // Exclusive locking: a second ORION on the same state directory fails here instead of both
-  // silently sharing (and fighting over) one module's safety state.
-  const char* sync = durability == Durability::kPowerLoss ? "PRAGMA synchronous=FULL"
-                                                          : "PRAGMA synchronous=NORMAL";
-  // The WAL is copied back into the database every 4096 pages (16 MiB with 4 KiB pages) rather
-  // than SQLite's 1000: a module rewrites the same pages (its outbox, its recent ids, the tree's
-  // upper levels) batch after batch, and each is then copied once per checkpoint instead of
-  // four times (the embedded pipeline with the guardian's and the brain's state: +10-15 %).
-  for (const char* sql : {"PRAGMA locking_mode=EXCLUSIVE", "PRAGMA journal_mode=WAL", sync,
-                          "PRAGMA wal_autocheckpoint=4096"}) {
-    if (Status status = db->exec(sql, sql); !status) return context(status);
-  }
-  Status created = db->exec(
-      "BEGIN IMMEDIATE;"
-      "CREATE TABLE IF NOT EXISTS state (tbl TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT "
-      "NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;"
-      "COMMIT;",
-      "creating the schema");
-  if (!created) return context(db->openError());
-  if (*tables == 0) {
-    std::string mark = "PRAGMA application_id=" + std::to_string(kApplicationId) +
-                       "; PRAGMA user_version=" + std::to_string(kSchemaVersion);
-    if (Status status = db->exec(mark.c_str(), "marking the store"); !status) {
-      return context(status);
-    }
-  } else if (auto version = db->pragmaInt("PRAGMA user_version");
-             !version || *version > kSchemaVersion) {
-    return context({StatusCode::kDataLoss, "written by a newer ORION (schema version " +
-                                               std::to_string(version.valueOr(-1)) + ")"});
-  }
-
-  Status prepared = db->prepare(
-      "INSERT INTO state (tbl, key, value) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value",
-      &db->put);
-  if (prepared) prepared = db->prepare("DELETE FROM state WHERE tbl = ?1 AND key = ?2", &db->erase);
-  if (prepared) prepared = db->prepare("DELETE FROM state WHERE tbl = ?1", &db->clear);
-  if (prepared) {
-    prepared = db->prepare("SELECT value FROM state WHERE tbl = ?1 AND key = ?2", &db->get);
-  }
-  if (prepared) {
-    prepared = db->prepare("SELECT key, value FROM state WHERE tbl = ?1 ORDER BY key", &db->scan);
-  }
-  if (prepared) prepared = db->prepare("SELECT count(*) FROM state WHERE tbl = ?1", &db->count);
-  if (!prepared) return context(prepared);
-
-  return std::unique_ptr<StateStore>(new StateStore(file, std::move(db)));
+  std::unique_ptr<StateStore> store(new StateStore(file, options));
+  if (Status loaded = store->load(); !loaded) return context(loaded);
+  return store;
 }
 
-Status StateStore::applyLocked(const Batch& batch) {
-  for (const Batch::Write& write : batch.writes_) {
-    sqlite3_stmt* statement = nullptr;
-    switch (write.kind) {
-      case Batch::Write::Kind::kPut:
-        statement = db_->put;
-        bindText(statement, 3, write.value);
-        break;
-      case Batch::Write::Kind::kErase:
-        statement = db_->erase;
-        break;
-      case Batch::Write::Kind::kClear:
-        statement = db_->clear;
-        break;
+Status StateStore::load() {
+  std::lock_guard lock(mutex_);
+  fs::path lock_file = withSuffix(file_, ".lock");
+  files_->lock = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (files_->lock < 0) return ioError("opening", lock_file, errno);
+  if (::flock(files_->lock, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return unavailable(
+          "locked by another process (is another ORION using this state directory?)");
     }
-    bindText(statement, 1, write.table);
-    if (write.kind != Batch::Write::Kind::kClear) bindText(statement, 2, write.key);
-    if (stepOnce(statement) != SQLITE_DONE) {
-      return unavailable("writing " + write.table + "/" + write.key + ": " + db_->error());
+    return ioError("locking", lock_file, errno);
+  }
+  // A compaction that did not finish left its new file unused.
+  std::error_code ignored;
+  fs::remove(withSuffix(file_, ".tmp"), ignored);
+
+  std::error_code error;
+  if (!fs::exists(file_, error)) {
+    if (error) return unavailable("checking " + file_.string() + ": " + error.message());
+    fs::path legacy = fs::path(file_).replace_extension(".db");
+    bool import = legacy != file_ && fs::exists(legacy, error);
+    if (import) {
+      ORION_RETURN_IF_ERROR(importSqliteStore(legacy, [this](const Write& write) {
+        applyInMemory(write.kind, write.table, write.key, write.value);
+      }));
+    }
+    // A new log is a snapshot of what there is (nothing, or the import), made like a compaction.
+    ORION_RETURN_IF_ERROR(compactLocked());
+    if (import) {
+      makeLogger("state")->info("{}: imported {} bytes of safety state from {}", file_.string(),
+                                live_bytes_, legacy.string());
+      for (const char* suffix : {"", "-wal", "-shm"})
+        fs::remove(withSuffix(legacy, suffix), ignored);
+    }
+    return Status::ok();
+  }
+
+  auto bytes = readAll(file_);
+  if (!bytes) return bytes.status();
+  auto replayed = log::replay(*bytes, [this](std::span<const log::WriteView> writes) {
+    for (const log::WriteView& write : writes) {
+      applyInMemory(write.kind, write.table, write.key, write.value);
+    }
+  });
+  if (!replayed) return replayed.status();
+  files_->log = ::open(file_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (files_->log < 0) return ioError("opening", file_, errno);
+  if (!replayed->torn_tail.empty()) {
+    // The last append was cut short by a crash (it never returned): drop its remains so the
+    // next record follows the last whole one.
+    makeLogger("state")->warn("{}: dropping an incomplete last write ({})", file_.string(),
+                              replayed->torn_tail);
+    if (::ftruncate(files_->log, static_cast<off_t>(replayed->good_bytes)) != 0) {
+      return ioError("truncating the incomplete last write of", file_, errno);
     }
   }
+  files_->log_bytes = replayed->good_bytes;
   return Status::ok();
+}
+
+void StateStore::applyInMemory(Write::Kind kind, std::string_view table, std::string_view key,
+                               std::string_view value) {
+  auto found = tables_.find(table);
+  switch (kind) {
+    case Write::Kind::kPut: {
+      if (found == tables_.end()) found = tables_.emplace(std::string(table), Table()).first;
+      auto [row, inserted] = found->second.try_emplace(std::string(key));
+      if (!inserted) live_bytes_ -= entryBytes(table, key, row->second);
+      row->second.assign(value);
+      live_bytes_ += entryBytes(table, key, value);
+      return;
+    }
+    case Write::Kind::kErase: {
+      if (found == tables_.end()) return;
+      auto row = found->second.find(key);
+      if (row == found->second.end()) return;
+      live_bytes_ -= entryBytes(table, key, row->second);
+      found->second.erase(row);
+      if (found->second.empty()) tables_.erase(found);
+      return;
+    }
+    case Write::Kind::kClear: {
+      if (found == tables_.end()) return;
+      for (const auto& [row_key, row_value] : found->second) {
+        live_bytes_ -= entryBytes(table, row_key, row_value);
+      }
+      tables_.erase(found);
+      return;
+    }
+  }
+}
+
+Status StateStore::compactLocked() {
+  fs::path tmp = withSuffix(file_, ".tmp");
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return ioError("creating", tmp, errno);
+  auto fail = [&](Status status) {
+    ::close(fd);
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    return status;
+  };
+  std::string buffer;
+  log::appendHeader(buffer);
+  size_t total = 0;
+  std::vector<std::pair<std::string_view, std::string_view>> rows;
+  auto flushRows = [&](std::string_view table) {
+    if (rows.empty()) return;
+    log::appendPutRecord(table, rows, buffer);
+    rows.clear();
+  };
+  for (const auto& [table, entries] : tables_) {
+    size_t record_bytes = 0;
+    for (const auto& [key, value] : entries) {
+      rows.emplace_back(key, value);
+      record_bytes += entryBytes(table, key, value);
+      if (record_bytes < kSnapshotRecordBytes) continue;
+      flushRows(table);
+      record_bytes = 0;
+      if (buffer.size() < 4 * kSnapshotRecordBytes) continue;
+      if (Status written = writeAll(fd, buffer, tmp); !written) return fail(written);
+      total += buffer.size();
+      buffer.clear();
+    }
+    flushRows(table);
+  }
+  if (Status written = writeAll(fd, buffer, tmp); !written) return fail(written);
+  total += buffer.size();
+  if (::fdatasync(fd) != 0) return fail(ioError("syncing", tmp, errno));
+  if (::rename(tmp.c_str(), file_.c_str()) != 0) return fail(ioError("renaming", tmp, errno));
+  if (files_->log >= 0) ::close(files_->log);
+  files_->log = fd;
+  files_->log_bytes = total;
+  files_->rewrite_needed = false;
+  return syncDirectory(file_.parent_path());
 }
 
 Status StateStore::apply(const Batch& batch) {
@@ -227,16 +280,36 @@ Status StateStore::apply(const Batch& batch) {
   auto context = [this](const Status& status) {
     return status.withContext("state store " + file_.string());
   };
-  if (Status begun = db_->exec("BEGIN IMMEDIATE", "beginning a transaction"); !begun) {
-    return context(begun);
+  if (files_->rewrite_needed) {
+    if (Status rewritten = compactLocked(); !rewritten) return context(rewritten);
   }
-  if (Status applied = applyLocked(batch); !applied) {
-    db_->exec("ROLLBACK", "rolling back").ignore();  // the write error is what matters
-    return context(applied);
+  record_.clear();
+  log::appendRecord(batch.writes(), record_);
+  Status written = writeAll(files_->log, record_, file_);
+  if (written && options_.durability == Durability::kPowerLoss && ::fdatasync(files_->log) != 0) {
+    written = ioError("syncing", file_, errno);
   }
-  if (Status committed = db_->exec("COMMIT", "committing"); !committed) {
-    db_->exec("ROLLBACK", "rolling back").ignore();
-    return context(committed);
+  if (!written) {
+    // Nothing of a failed write may stay: cut the file back to the last whole record, or, if even
+    // that fails, rewrite it from memory (which the failed write has not touched) before the next.
+    if (::ftruncate(files_->log, static_cast<off_t>(files_->log_bytes)) != 0) {
+      files_->rewrite_needed = true;
+    }
+    return context(written);
+  }
+  files_->log_bytes += record_.size();
+  if (record_.capacity() > kSnapshotRecordBytes) record_ = std::string();
+  for (const Write& write : batch.writes()) {
+    applyInMemory(write.kind, write.table, write.key, write.value);
+  }
+  if (files_->log_bytes > options_.compact_after_bytes && files_->log_bytes > 3 * live_bytes_ &&
+      files_->log_bytes >= files_->next_compaction_at) {
+    // The write is already durable: a failed compaction only leaves the log longer.
+    if (Status compacted = compactLocked(); !compacted) {
+      files_->next_compaction_at = files_->log_bytes + options_.compact_after_bytes;
+      makeLogger("state")->warn("{}: compacting the log failed, will retry later: {}",
+                                file_.string(), compacted.message());
+    }
   }
   return Status::ok();
 }
@@ -253,63 +326,47 @@ Status StateStore::erase(std::string_view table, std::string_view key) {
   return apply(batch);
 }
 
+std::string StateStore::where(std::string_view table, std::string_view key) const {
+  return "state store " + file_.string() + ": " + std::string(table) + "/" + std::string(key);
+}
+
 Result<std::optional<Json>> StateStore::get(std::string_view table, std::string_view key) const {
   std::lock_guard lock(mutex_);
-  bindText(db_->get, 1, table);
-  bindText(db_->get, 2, key);
-  int rc = sqlite3_step(db_->get);
-  std::optional<std::string> text;
-  if (rc == SQLITE_ROW) text = columnText(db_->get, 0);
-  sqlite3_reset(db_->get);
-  sqlite3_clear_bindings(db_->get);
-  std::string where =
-      "state store " + file_.string() + ": " + std::string(table) + "/" + std::string(key);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return unavailable(where + ": " + db_->error());
-  if (!text) return std::optional<Json>();
-  auto parsed = parseJson(*text);
-  if (!parsed) return Status(StatusCode::kDataLoss, where + ": " + parsed.status().message());
+  auto found = tables_.find(table);
+  if (found == tables_.end()) return std::optional<Json>();
+  auto row = found->second.find(key);
+  if (row == found->second.end()) return std::optional<Json>();
+  auto parsed = parseJson(row->second);
+  if (!parsed)
+    return Status(StatusCode::kDataLoss, where(table, key) + ": " + parsed.status().message());
   return std::optional<Json>(std::move(parsed).value());
 }
 
 Result<std::vector<std::pair<std::string, Json>>> StateStore::scan(std::string_view table) const {
   std::lock_guard lock(mutex_);
   std::vector<std::pair<std::string, Json>> rows;
-  bindText(db_->scan, 1, table);
-  int rc;
-  Status bad;
-  while ((rc = sqlite3_step(db_->scan)) == SQLITE_ROW) {
-    std::string key = columnText(db_->scan, 0);
-    auto parsed = parseJson(columnText(db_->scan, 1));
+  auto found = tables_.find(table);
+  if (found == tables_.end()) return rows;
+  rows.reserve(found->second.size());
+  for (const auto& [key, value] : found->second) {
+    auto parsed = parseJson(value);
     if (!parsed) {
-      bad = Status(StatusCode::kDataLoss, "state store " + file_.string() + ": " +
-                                              std::string(table) + "/" + key + ": " +
-                                              parsed.status().message());
-      break;
+      return Status(StatusCode::kDataLoss, where(table, key) + ": " + parsed.status().message());
     }
-    rows.emplace_back(std::move(key), std::move(parsed).value());
-  }
-  sqlite3_reset(db_->scan);
-  sqlite3_clear_bindings(db_->scan);
-  if (!bad.isOk()) return bad;
-  if (rc != SQLITE_DONE) {
-    return unavailable("state store " + file_.string() + ": scanning " + std::string(table) + ": " +
-                       db_->error());
+    rows.emplace_back(key, std::move(parsed).value());
   }
   return rows;
 }
 
 Result<size_t> StateStore::count(std::string_view table) const {
   std::lock_guard lock(mutex_);
-  bindText(db_->count, 1, table);
-  int rc = sqlite3_step(db_->count);
-  size_t n = rc == SQLITE_ROW ? static_cast<size_t>(sqlite3_column_int64(db_->count, 0)) : 0;
-  sqlite3_reset(db_->count);
-  sqlite3_clear_bindings(db_->count);
-  if (rc != SQLITE_ROW) {
-    return unavailable("state store " + file_.string() + ": counting " + std::string(table) + ": " +
-                       db_->error());
-  }
-  return n;
+  auto found = tables_.find(table);
+  return found == tables_.end() ? 0 : found->second.size();
+}
+
+size_t StateStore::logBytes() const {
+  std::lock_guard lock(mutex_);
+  return files_->log_bytes;
 }
 
 }  // namespace orion::state

@@ -4,29 +4,36 @@
 // Safety state is what a module must still know after a restart to stay safe: the guardian's open
 // incidents and fingerprints, the brain's cooldowns, rate-limit windows and breakers, the approval
 // coordinator's pending requests, the commander's pending decisions and in-flight actions. Each
-// module keeps that state in its own StateStore (`<state_dir>/<module>/state.db`), because in the
+// module keeps that state in its own StateStore (`<state_dir>/<module>/state.log`), because in the
 // distributed shape the modules run on different hosts and the audit trail lives only on the core;
 // a module must be able to rebuild from something local, without reading another module's files.
 //
-// The store is a SQLite database in WAL mode holding JSON values under (table, key). A write is one
-// transaction; apply() makes several writes atomic. Durability is selectable:
-//   kProcessCrash (default, synchronous=NORMAL): a committed write survives a crash or kill -9 of
-//     the process; a power loss may lose the last few commits (never corrupts the database).
-//   kPowerLoss (synchronous=FULL): each commit is fsync'd before it returns.
+// The store keeps every value in memory and each module's file (`state.log`) is an append-only
+// log of the batches applied to it: a write is one record appended with one write(2), however
+// many keys it changes, and apply() makes several writes atomic. When the log has grown to several
+// times the live state it is compacted: the live state is written to a new file, synced, and
+// renamed over the old one. Durability is selectable:
+//   kProcessCrash (default): a write that returned survives a crash or kill -9 of the process; a
+//     power loss may lose the writes of the last seconds (the log is synced only when compacted)
+//     and a torn last record is recognised and dropped when the store is opened.
+//   kPowerLoss: each write is fdatasync'd before it returns.
+// A store written by an earlier ORION as a SQLite database (`state.db` beside `state.log`) is
+// imported once when the log does not exist yet, then removed.
 //
 // Thread-safety: every method may be called from any thread; calls are serialised internally.
-// Errors are kUnavailable (I/O, disk full, locked by another process) or kDataLoss (a stored value
-// that is not JSON, or a database that is not a StateStore), always naming the file.
+// Errors are kUnavailable (I/O, disk full, locked by another process) or kDataLoss (a file that is
+// not a state store, written by a newer ORION, or damaged before its last record), always naming
+// the file. A write that fails changes nothing, in memory or on disk.
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "common/json.h"
@@ -35,6 +42,21 @@
 namespace orion::state {
 
 enum class Durability { kProcessCrash, kPowerLoss };
+
+struct StoreOptions {
+  Durability durability = Durability::kProcessCrash;
+  // The log is compacted once it is larger than this and than three times the live state.
+  size_t compact_after_bytes = 8 << 20;
+};
+
+// One change of a batch.
+struct Write {
+  enum class Kind { kPut, kErase, kClear };
+  Kind kind;
+  std::string table;
+  std::string key;
+  std::string value;  // serialised JSON for kPut
+};
 
 // Several writes applied together or not at all.
 class Batch {
@@ -45,16 +67,9 @@ class Batch {
   void clear(std::string table);
   bool empty() const { return writes_.empty(); }
   size_t size() const { return writes_.size(); }
+  const std::vector<Write>& writes() const { return writes_; }
 
  private:
-  friend class StateStore;
-  struct Write {
-    enum class Kind { kPut, kErase, kClear };
-    Kind kind;
-    std::string table;
-    std::string key;
-    std::string value;  // serialised JSON for kPut
-  };
   std::vector<Write> writes_;
 };
 
@@ -64,11 +79,16 @@ class StateStore {
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
 
-  // Opens (creating it and its parent directory, mode 0700, if needed) the store at `file`.
-  // Fails with kUnavailable if the file cannot be opened or is locked by another process, and with
-  // kDataLoss if it exists but is not a StateStore database.
+  // Opens (creating it and its parent directory, mode 0700, if needed) the store whose log is
+  // `file` (conventionally `<dir>/state.log`; `<file>.lock` holds its lock). Fails with
+  // kUnavailable if the file cannot be read or is locked by another process, and with kDataLoss
+  // if it exists but is not a state log or is damaged before its last record.
+  static Result<std::unique_ptr<StateStore>> open(const std::filesystem::path& file,
+                                                  const StoreOptions& options);
   static Result<std::unique_ptr<StateStore>> open(
-      const std::filesystem::path& file, Durability durability = Durability::kProcessCrash);
+      const std::filesystem::path& file, Durability durability = Durability::kProcessCrash) {
+    return open(file, StoreOptions{.durability = durability});
+  }
 
   Status put(std::string_view table, std::string_view key, const Json& value);
   Status erase(std::string_view table, std::string_view key);  // OK if the key is absent
@@ -83,14 +103,27 @@ class StateStore {
 
   const std::filesystem::path& file() const { return file_; }
 
- private:
-  struct Db;
-  StateStore(std::filesystem::path file, std::unique_ptr<Db> db);
-  Status applyLocked(const Batch& batch);
+  // Bytes of the log file now; for tests and metrics.
+  size_t logBytes() const;
 
-  std::filesystem::path file_;
+ private:
+  struct Files;
+  using Table = std::map<std::string, std::string, std::less<>>;
+
+  StateStore(std::filesystem::path file, StoreOptions options);
+  Status load();
+  void applyInMemory(Write::Kind kind, std::string_view table, std::string_view key,
+                     std::string_view value);
+  Status compactLocked();
+  std::string where(std::string_view table, std::string_view key) const;
+
+  const std::filesystem::path file_;
+  const StoreOptions options_;
   mutable std::mutex mutex_;
-  std::unique_ptr<Db> db_;
+  std::unique_ptr<Files> files_;
+  std::map<std::string, Table, std::less<>> tables_;
+  size_t live_bytes_ = 0;  // the encoded size of the live state, for the compaction threshold
+  std::string record_;     // the record being written, reused
 };
 
 }  // namespace orion::state

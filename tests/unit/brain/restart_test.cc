@@ -19,7 +19,7 @@ class RestartTest : public testing::CoreFixture {
  protected:
   void SetUp() override {
     CoreFixture::SetUp();
-    auto store = state::StateStore::open(dir_.path() / "brain" / "state.db");
+    auto store = state::StateStore::open(dir_.path() / "brain" / "state.log");
     ASSERT_TRUE(store.isOk()) << store.status().message();
     store_ = std::move(store).value();
   }
@@ -28,7 +28,7 @@ class RestartTest : public testing::CoreFixture {
   // A fresh core loaded from the same file, as after a restart.
   std::unique_ptr<BrainCore> restarted(AutonomyLevel configured) {
     store_.reset();
-    auto store = state::StateStore::open(dir_.path() / "brain" / "state.db");
+    auto store = state::StateStore::open(dir_.path() / "brain" / "state.log");
     EXPECT_TRUE(store.isOk()) << store.status().message();
     store_ = std::move(store).value();
     BrainCoreOptions options;

@@ -369,7 +369,7 @@ TEST_F(CommanderServiceTest, AnActionLeftExecutingIsMarkedInterruptedAndNotRerun
   stop();
   // What a crash mid-action leaves in the journal.
   {
-    auto store = state::StateStore::open(dir_.path() / "commander" / "state.db");
+    auto store = state::StateStore::open(dir_.path() / "commander" / "state.log");
     ASSERT_TRUE(store.isOk());
     contracts::Action action;
     action.action_id = newUuid();

@@ -24,7 +24,7 @@ Status flush(Correlator& correlator, state::StateStore& store) {
 
 TEST(CorrelatorState, RebuiltStateEqualsTheStateBeforeAndContinuesTheSame) {
   testing::TempDir dir;
-  auto store = state::StateStore::open(dir.path() / "guardian" / "state.db");
+  auto store = state::StateStore::open(dir.path() / "guardian" / "state.log");
   ASSERT_TRUE(store.isOk()) << store.status().message();
   SimulatedClock clock;
   CorrelatorOptions options;

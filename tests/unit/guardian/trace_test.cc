@@ -38,7 +38,7 @@ class TracedCorrelator {
  public:
   TracedCorrelator(const CorrelatorOptions& options, SimulatedClock& clock)
       : options_(options), clock_(clock) {
-    auto store = state::StateStore::open(dir_.path() / "guardian" / "state.db");
+    auto store = state::StateStore::open(dir_.path() / "guardian" / "state.log");
     EXPECT_TRUE(store.isOk()) << store.status().message();
     store_ = std::move(store).value();
     correlator_ = std::make_unique<Correlator>(options_, clock_);

@@ -1,9 +1,13 @@
 #include "state/state_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <csignal>
 #include <fstream>
+#include <iterator>
 
 #include "testing/temp_dir.h"
 
@@ -12,7 +16,14 @@ namespace {
 
 class StateStoreTest : public ::testing::Test {
  protected:
-  std::filesystem::path file() const { return dir_.path() / "guardian" / "state.db"; }
+  std::filesystem::path file() const { return dir_.path() / "guardian" / "state.log"; }
+  std::string contents() const {
+    std::ifstream in(file(), std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+  void overwrite(const std::string& bytes) const {
+    std::ofstream(file(), std::ios::binary | std::ios::trunc) << bytes;
+  }
   std::unique_ptr<StateStore> openStore() {
     auto store = StateStore::open(file());
     EXPECT_TRUE(store.isOk()) << store.status().toString();
@@ -112,9 +123,9 @@ TEST_F(StateStoreTest, ASecondOpenOfTheSameFileIsRefused) {
   EXPECT_NE(second.status().message().find(file().string()), std::string::npos);
 }
 
-TEST_F(StateStoreTest, AFileThatIsNotADatabaseIsDataLoss) {
+TEST_F(StateStoreTest, AFileThatIsNotAStateLogIsDataLoss) {
   std::filesystem::create_directories(file().parent_path());
-  std::ofstream(file()) << "this is not sqlite, just some text that is long enough to matter\n"
+  std::ofstream(file()) << "this is not a state log, just some text that is long enough to matter\n"
                         << std::string(200, 'x');
   auto store = StateStore::open(file());
   ASSERT_FALSE(store.isOk());
@@ -125,6 +136,181 @@ TEST_F(StateStoreTest, PowerLossDurabilityOpens) {
   auto store = StateStore::open(file(), Durability::kPowerLoss);
   ASSERT_TRUE(store.isOk()) << store.status().toString();
   EXPECT_TRUE((*store)->put("t", "k", true).isOk());
+}
+
+TEST_F(StateStoreTest, AnIncompleteLastWriteIsDroppedAndTheStoreStaysWritable) {
+  size_t before = 0;
+  {
+    auto store = openStore();
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->put("t", "a", 1).isOk());
+    before = store->logBytes();
+    ASSERT_TRUE(store->put("t", "b", 2).isOk());
+  }
+  // A crash in the middle of the second append: only part of its record reached the file.
+  std::string bytes = contents();
+  overwrite(bytes.substr(0, bytes.size() - 3));
+  {
+    auto store = openStore();
+    ASSERT_TRUE(store);
+    EXPECT_EQ(store->logBytes(), before);
+    EXPECT_EQ(*store->count("t"), 1u);
+    EXPECT_FALSE(store->get("t", "b")->has_value());
+    ASSERT_TRUE(store->put("t", "c", 3).isOk());
+  }
+  auto store = openStore();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*store->count("t"), 2u);
+  EXPECT_EQ(**store->get("t", "c"), 3);
+}
+
+TEST_F(StateStoreTest, ZerosAfterTheLastWriteAreDropped) {
+  {
+    auto store = openStore();
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->put("t", "a", 1).isOk());
+  }
+  // A power loss after the file grew but before the data reached the disk reads as zeros.
+  overwrite(contents() + std::string(100, '\0'));
+  auto store = openStore();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(**store->get("t", "a"), 1);
+  EXPECT_TRUE(store->put("t", "b", 2).isOk());
+}
+
+TEST_F(StateStoreTest, DamageBeforeTheLastWriteIsDataLoss) {
+  size_t first_record_end = 0;
+  {
+    auto store = openStore();
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->put("t", "a", Json{{"value", "aaaa"}}).isOk());
+    first_record_end = store->logBytes();
+    ASSERT_TRUE(store->put("t", "b", 2).isOk());
+  }
+  std::string bytes = contents();
+  bytes[first_record_end - 3] ^= 0x20;  // inside the first record's value
+  overwrite(bytes);
+  auto store = StateStore::open(file());
+  ASSERT_FALSE(store.isOk());
+  EXPECT_EQ(store.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(store.status().message().find("checksum"), std::string::npos)
+      << store.status().message();
+  EXPECT_NE(store.status().message().find(file().string()), std::string::npos);
+}
+
+TEST_F(StateStoreTest, AStoreWrittenByANewerFormatIsDataLoss) {
+  { ASSERT_TRUE(openStore()); }
+  std::string bytes = contents();
+  bytes[16] = 2;  // the format version follows the 16-byte magic
+  overwrite(bytes);
+  auto store = StateStore::open(file());
+  ASSERT_FALSE(store.isOk());
+  EXPECT_EQ(store.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(store.status().message().find("newer ORION"), std::string::npos);
+}
+
+TEST_F(StateStoreTest, CompactionKeepsTheLiveStateAndBoundsTheLog) {
+  StoreOptions options;
+  options.compact_after_bytes = 4096;
+  {
+    auto store = StateStore::open(file(), options);
+    ASSERT_TRUE(store.isOk()) << store.status().toString();
+    for (int i = 0; i < 2000; ++i) {
+      Batch batch;
+      batch.put("counter", "n", i);
+      batch.put("recent", std::to_string(i % 7), Json{{"i", i}});
+      if (i % 3 == 0) batch.erase("recent", std::to_string((i + 1) % 7));
+      ASSERT_TRUE((*store)->apply(batch).isOk());
+      ASSERT_LT((*store)->logBytes(), 3 * 4096u);
+    }
+  }
+  EXPECT_FALSE(std::filesystem::exists(file().string() + ".tmp"));
+  auto store = StateStore::open(file(), options);
+  ASSERT_TRUE(store.isOk()) << store.status().toString();
+  EXPECT_EQ(**(*store)->get("counter", "n"), 1999);
+  EXPECT_EQ((**(*store)->get("recent", "5"))["i"], 1993);  // the last i with i % 7 == 5
+}
+
+TEST_F(StateStoreTest, ALeftoverCompactionFileIsRemovedAtOpen) {
+  std::filesystem::create_directories(file().parent_path());
+  std::ofstream(file().string() + ".tmp") << "half a snapshot";
+  ASSERT_TRUE(openStore());
+  EXPECT_FALSE(std::filesystem::exists(file().string() + ".tmp"));
+}
+
+// A write that fails (here: the file size limit) leaves nothing behind, in memory or on disk.
+TEST_F(StateStoreTest, AFailedWriteChangesNothing) {
+  auto store = openStore();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->put("t", "a", 1).isOk());
+  size_t before = store->logBytes();
+  struct rlimit saved {};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit limited = saved;
+  limited.rlim_cur = before + 16;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &limited), 0);
+  Status failed = store->put("t", "big", std::string(1000, 'x'));
+  setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, previous_handler);
+
+  ASSERT_FALSE(failed.isOk());
+  EXPECT_EQ(failed.code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(store->get("t", "big")->has_value());
+  EXPECT_EQ(store->logBytes(), before);
+  EXPECT_EQ(std::filesystem::file_size(file()), before);
+  ASSERT_TRUE(store->put("t", "b", 2).isOk());
+  store.reset();
+  auto reopened = openStore();
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(*reopened->count("t"), 2u);
+}
+
+// Stop 17's ORION kept each store in SQLite (`state.db`); the first open of `state.log` imports it.
+class SqliteImportTest : public StateStoreTest {
+ protected:
+  std::filesystem::path legacy() const { return dir_.path() / "guardian" / "state.db"; }
+  void writeLegacy(int application_id) const {
+    std::filesystem::create_directories(legacy().parent_path());
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(legacy().c_str(), &db), SQLITE_OK);
+    std::string sql =
+        "PRAGMA journal_mode=WAL; PRAGMA application_id=" + std::to_string(application_id) +
+        "; CREATE TABLE state (tbl TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, "
+        "PRIMARY KEY (tbl, key)) WITHOUT ROWID;"
+        "INSERT INTO state VALUES ('breakers', 'restart_service', '{\"failures\":3}');"
+        "INSERT INTO state VALUES ('outbox', '7', '[1,2]');";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+};
+
+TEST_F(SqliteImportTest, ImportsTheOldDatabaseOnceAndRemovesIt) {
+  writeLegacy(0x4F52494F);
+  {
+    auto store = openStore();
+    ASSERT_TRUE(store);
+    EXPECT_EQ((**store->get("breakers", "restart_service"))["failures"], 3);
+    EXPECT_EQ(**store->get("outbox", "7"), Json::array({1, 2}));
+    ASSERT_TRUE(store->erase("outbox", "7").isOk());
+  }
+  EXPECT_FALSE(std::filesystem::exists(legacy()));
+  EXPECT_FALSE(std::filesystem::exists(legacy().string() + "-wal"));
+  auto store = openStore();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*store->count("breakers"), 1u);
+  EXPECT_EQ(*store->count("outbox"), 0u);
+}
+
+TEST_F(SqliteImportTest, SomeOtherDatabaseIsDataLossAndKept) {
+  writeLegacy(0);
+  auto store = StateStore::open(file());
+  ASSERT_FALSE(store.isOk());
+  EXPECT_EQ(store.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(store.status().message().find("not an ORION state store"), std::string::npos)
+      << store.status().message();
+  EXPECT_TRUE(std::filesystem::exists(legacy()));
+  EXPECT_FALSE(std::filesystem::exists(file()));
 }
 
 }  // namespace
