@@ -12,7 +12,7 @@
 //
 // The window is bounded: it keeps the most recent `capacity` keys (oldest forgotten first). It
 // survives a restart when given a StateStore (the Redis bus keeps one per consumer group in
-// `<state_dir>/bus/<group>.db`, a table per contract type), so a message redelivered after a
+// `<state_dir>/bus/<group>.log`, a table per contract type), so a message redelivered after a
 // crash is still recognised. A handled key is first *held* (claim), then either *committed*
 // (persisted; the message is acknowledged after that) or *released* (the handler's output could
 // not be written, so the message must be handled again).

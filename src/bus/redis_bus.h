@@ -33,7 +33,7 @@
 // contract, with the reason and the original entry id) and are then acknowledged.
 //
 // Idempotence (dedup_window.h). Every delivery is checked against its group's window of recent
-// document keys (id + hash of the text), persisted in `<state_dir>/bus/<group>.db`: a message
+// document keys (id + hash of the text), persisted in `<state_dir>/bus/<group>.log`: a message
 // delivered twice (lost ack, reclaim, a publish resent after a broken connection) reaches the
 // handler once.
 //
