@@ -149,11 +149,12 @@ void Correlator::absorb(Condition& condition, const EventFields& fields, Correla
   condition.severity = std::max(condition.severity, severity);
   markChanged(condition);
   if (record.kind == Kind::kSingle) {
-    describeEventInto(fields, emptiedDescription(record.incident));
-    record.tags.merge(EventTagValues(fields).sorted());
+    Incident& incident = edit(record);
+    describeEventInto(fields, emptiedDescription(incident));
+    mergeTags(incident.tags, EventTagValues(fields).sorted());
   }
   touch(record);
-  if (severity > record.incident.severity) {
+  if (severity > record.incident().severity) {
     raiseSeverity(record, severity);
     publish(record, out.incidents);
     out.verdict = Verdict::kUpdated;
@@ -178,8 +179,9 @@ void Correlator::resolve(Condition& condition, const EventFields& fields, Correl
     switch (record.kind) {
       case Kind::kSingle: {
         addEvent(record, event.event_id, now);
-        record.incident.state = IncidentState::kResolved;
-        std::string& description = emptiedDescription(record.incident);
+        Incident& incident = edit(record);
+        incident.state = IncidentState::kResolved;
+        std::string& description = emptiedDescription(incident);
         description = "recovered: ";
         describeEventInto(fields, description);
         publish(record, out.incidents);
@@ -216,7 +218,7 @@ void Correlator::openSingle(Condition& condition, const EventFields& fields, Cor
   std::string fingerprint = fingerprintText(condition.fingerprint);
   Record& record =
       addRecord(Kind::kSingle, incidentIdFor(fingerprint, event.event_id), condition.fingerprint);
-  Incident& incident = record.incident;
+  Incident& incident = edit(record);
   incident.timestamp = clock_.now();
   incident.incident_type = std::string(incidentTypeFor(event.event_type));
   incident.severity = contracts::incidentSeverityFor(event.severity);
@@ -225,8 +227,8 @@ void Correlator::openSingle(Condition& condition, const EventFields& fields, Cor
   incident.window_end = incident.timestamp;
   incident.state = IncidentState::kOpen;
   incident.description = condition.summary;
-  record.tags = condition.tags;
-  record.tags.set("fingerprint", fingerprint);
+  const TagView extra[] = {{"fingerprint", fingerprint}};
+  assignTags(incident.tags, condition.tags, extra);
   link(condition.incident, record);
   publish(record, out.incidents);
   out.opened.push_back(incident.incident_id);
@@ -244,42 +246,45 @@ Correlator::Record& Correlator::addRecord(Kind kind, std::string incident_id,
   record.last_activity = clock_.now();
   record.activity_order = ++order_;
   lru_.pushBack(record);
-  if (kind == Kind::kFlapping) flapping_.insert(record.incident.incident_id);
+  if (kind == Kind::kFlapping) flapping_.insert(record.incident().incident_id);
   markChanged(record);
   return record;
 }
 
 // An empty record in a free slot, indexed under `incident_id`, which must not be open. The
-// slot's strings and vectors keep their storage from its last record.
+// slot's strings and vectors keep their storage from its last record. Its tags are left as they
+// were, for the caller to replace (assignTags) into the strings they have.
 Correlator::Record& Correlator::allocateRecord(std::string incident_id) {
   Record& record = records_.acquire();
   record.kind = Kind::kSingle;
-  record.incident.incident_id = std::move(incident_id);
-  record.incident.timestamp = WallTime{};
-  record.incident.source = "orion-guardian";
-  record.incident.incident_type.clear();
-  record.incident.severity = IncidentSeverity::kLow;
-  record.incident.event_ids.clear();
-  record.incident.window_start = WallTime{};
-  record.incident.window_end = WallTime{};
-  record.incident.state = IncidentState::kOpen;
-  record.incident.description.reset();
-  record.incident.tags.clear();
-  record.tags.clear();
+  if (record.document == nullptr || record.document.use_count() > 1) {
+    record.document = std::make_shared<Incident>();  // nothing to reuse, or not ours to reuse
+  }
+  Incident& incident = *record.document;
+  incident.incident_id = std::move(incident_id);
+  incident.timestamp = WallTime{};
+  incident.source = "orion-guardian";
+  incident.incident_type.clear();
+  incident.severity = IncidentSeverity::kLow;
+  incident.event_ids.clear();
+  incident.window_start = WallTime{};
+  incident.window_end = WallTime{};
+  incident.state = IncidentState::kOpen;
+  incident.description.reset();
   record.members.clear();
   record.last_published = WallTime{};
   record.last_activity = WallTime{};
   record.pending_update = false;
   record.activity_order = 0;
   record.changed = false;
-  record_index_.insert(hashOf(record.incident.incident_id), record.slot);
+  record_index_.insert(hashOf(record.incident().incident_id), record.slot);
   return record;
 }
 
 // Takes the record out of every index and list and frees its slot. Its strings and vectors stay
 // with the slot, so the next record there needs no allocation for them.
 void Correlator::eraseRecord(Record& record) {
-  const std::string& id = record.incident.incident_id;
+  const std::string& id = record.incident().incident_id;
   record_index_.erase(hashOf(id), record.slot);
   lru_.remove(record);
   pending_.remove(record);
@@ -290,19 +295,19 @@ void Correlator::eraseRecord(Record& record) {
   records_.release(record);
 }
 
-std::optional<Incident> Correlator::acknowledge(const std::string& incident_id,
-                                                const std::string& by,
-                                                const std::string& action_id) {
+IncidentDocument Correlator::acknowledge(const std::string& incident_id, const std::string& by,
+                                         const std::string& action_id) {
   Record* found = findRecord(incident_id);
-  if (found == nullptr) return std::nullopt;
+  if (found == nullptr) return nullptr;
   Record& record = *found;
-  if (record.incident.state != contracts::IncidentState::kOpen) return std::nullopt;
+  if (record.incident().state != contracts::IncidentState::kOpen) return nullptr;
   WallTime now = clock_.now();
-  record.incident.state = contracts::IncidentState::kAcknowledged;
-  record.tags.set("acknowledged_at", formatRfc3339(now));
-  record.tags.set("acknowledged_by", by);
-  record.tags.set("acknowledged_action", action_id);
-  std::vector<Incident> out;
+  Incident& incident = edit(record);
+  incident.state = contracts::IncidentState::kAcknowledged;
+  incident.tags["acknowledged_at"] = formatRfc3339(now);
+  incident.tags["acknowledged_by"] = by;
+  incident.tags["acknowledged_action"] = action_id;
+  std::vector<IncidentDocument> out;
   touch(record);
   publish(record, out);
   return std::move(out.front());
@@ -311,29 +316,32 @@ std::optional<Incident> Correlator::acknowledge(const std::string& incident_id,
 // An acknowledgement holds until the incident gets worse: a higher severity opens it again, so
 // the brain takes a fresh look (the acknowledged_* tags stay, as history).
 void Correlator::raiseSeverity(Record& record, contracts::IncidentSeverity severity) {
-  if (severity <= record.incident.severity) return;
-  record.incident.severity = severity;
-  if (record.incident.state == contracts::IncidentState::kAcknowledged) {
-    record.incident.state = contracts::IncidentState::kOpen;
+  if (severity <= record.incident().severity) return;
+  Incident& incident = edit(record);
+  incident.severity = severity;
+  if (incident.state == contracts::IncidentState::kAcknowledged) {
+    incident.state = contracts::IncidentState::kOpen;
   }
   markChanged(record);
 }
 
-void Correlator::publish(Record& record, std::vector<Incident>& out) {
+void Correlator::publish(Record& record, std::vector<IncidentDocument>& out) {
   WallTime now = clock_.now();
-  record.incident.timestamp = now;
+  edit(record).timestamp = now;
   record.last_published = now;
   record.pending_update = false;
   pending_.remove(record);
-  Incident& published = out.emplace_back(record.incident);
-  record.tags.copyTo(published.tags);
+  out.push_back(record.document);
   markChanged(record);
 }
 
-contracts::Incident Correlator::document(const Record& record) const {
-  Incident incident = record.incident;
-  record.tags.copyTo(incident.tags);
-  return incident;
+// Copy on write: a document a caller still holds stays as it was published, and the record goes
+// on with a copy of it.
+Incident& Correlator::edit(Record& record) {
+  if (record.document.use_count() > 1) {
+    record.document = std::make_shared<Incident>(*record.document);
+  }
+  return *record.document;
 }
 
 void Correlator::setPending(Record& record) {
@@ -344,7 +352,7 @@ void Correlator::setPending(Record& record) {
 // Keeps the opening event (what started it) and the most recent ones (what it looks like now),
 // so a long-lived incident stays a bounded document.
 void Correlator::addEvent(Record& record, std::string_view event_id, WallTime at) {
-  Incident& incident = record.incident;
+  Incident& incident = edit(record);
   if (incident.event_ids.size() < std::max<size_t>(options_.max_event_ids_per_incident, 1)) {
     incident.event_ids.emplace_back(event_id);
   } else if (incident.event_ids.size() > 1) {
@@ -434,7 +442,7 @@ void Correlator::eraseCondition(Condition& condition) {
 void Correlator::evictIfFull() {
   while (openCount() > std::max<size_t>(options_.max_open_incidents, 1) && !lru_.empty()) {
     Record& record = *lru_.front();
-    const std::string& id = record.incident.incident_id;
+    const std::string& id = record.incident().incident_id;
     for (FingerprintValue member : record.members) {
       Condition* condition = findCondition(member);
       if (condition == nullptr) continue;
@@ -464,8 +472,7 @@ const Incident* Correlator::openIncident(std::string_view fingerprint) const {
   if (condition == nullptr || !condition->open) return nullptr;
   const Record* record = find(condition->incident);
   if (record == nullptr) return nullptr;
-  inspected_ = document(*record);
-  return &inspected_;
+  return &record->incident();
 }
 
 }  // namespace orion::guardian

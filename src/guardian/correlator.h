@@ -31,9 +31,11 @@
 //
 // Inside, what is kept per event is laid out for speed (docs/benchmarks.md, issue 4): conditions,
 // open incidents and nodes live in slots that are found through hash indexes and reused
-// (slot_arena.h, slot_index.h), fingerprints are numbers, tags are flat sorted lists
-// (tag_list.h), and a reference to an incident is its id plus the slot it was last found at.
-// None of it shows outside: documents, ids and the stored state are as they always were.
+// (slot_arena.h, slot_index.h), fingerprints are numbers, a condition's tags are a flat sorted
+// list (tag_list.h), an open incident is kept as the document it publishes (IncidentDocument,
+// changed in place rather than copied for each update), and a reference to an incident is its
+// id plus the slot it was last found at. None of it shows outside: documents, ids and the stored
+// state are as they always were.
 //
 // Not thread-safe: one correlator is used by one thread at a time (the guardian's mutex).
 #pragma once
@@ -41,6 +43,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -88,6 +91,14 @@ enum class Verdict {
 };
 std::string_view toString(Verdict verdict);
 
+// An incident document as published: the correlator's own document of the open incident,
+// shared rather than copied. Once nobody else holds it, the correlator changes it in place for
+// the incident's next update; while a caller still holds it, the correlator copies it before
+// changing anything (copy on write), so a held document never changes. Publishing therefore
+// costs no copy in the usual case, where the caller has serialised the document and let it go
+// before the next event.
+using IncidentDocument = std::shared_ptr<const contracts::Incident>;
+
 // What one event did. `incidents` are the documents to publish, in order (usually 0 or 1; a
 // recovery that ends the last member of a group publishes the member's and the group's).
 struct Correlation {
@@ -97,7 +108,7 @@ struct Correlation {
   // The event's condition (fingerprintText() spells it): a number, so that reporting it costs
   // nothing per event. 0 for a duplicate, which is recognised before it is fingerprinted.
   FingerprintValue fingerprint = 0;
-  std::vector<contracts::Incident> incidents;
+  std::vector<IncidentDocument> incidents;
   std::vector<std::string> opened;  // ids of the incidents above published for the first time
 };
 
@@ -125,7 +136,7 @@ class Correlator {
 
   // Time-driven work: publishes pending absorbed-event updates that are due, resolves flapping
   // incidents that went quiet, expires resolved fingerprints. Call every second or so.
-  std::vector<contracts::Incident> sweep();
+  std::vector<IncidentDocument> sweep();
 
   size_t openCount() const { return records_.liveCount(); }
   size_t conditionCount() const { return conditions_.liveCount(); }
@@ -133,12 +144,12 @@ class Correlator {
   // incident becomes `acknowledged` (tags acknowledged_at, acknowledged_by, acknowledged_action)
   // and is returned to publish. Later events still join it and its recovery still resolves it;
   // the brain decides nothing more for it unless it gets worse: a higher severity opens it
-  // again. nullopt when it is not open (unknown, resolved, or acknowledged already).
-  std::optional<contracts::Incident> acknowledge(const std::string& incident_id,
-                                                 const std::string& by,
-                                                 const std::string& action_id);
+  // again. nullptr when it is not open (unknown, resolved, or acknowledged already).
+  IncidentDocument acknowledge(const std::string& incident_id, const std::string& by,
+                               const std::string& action_id);
 
-  // The open incident that `fingerprint`'s events go to, or nullptr. Valid until the next call.
+  // The open incident that `fingerprint`'s events go to, as it stands, or nullptr. Valid until
+  // the next call.
   const contracts::Incident* openIncident(std::string_view fingerprint) const;
   const Counters& counters() const { return counters_; }
 
@@ -185,8 +196,12 @@ class Correlator {
     uint32_t generation = 0;  // SlotArena's
     bool live = false;        // SlotArena's
     Kind kind = Kind::kSingle;
-    contracts::Incident incident;  // the document without its tags, which are:
-    TagList tags;
+    // The incident's whole document, tags included, which publish() hands out as it is. Read it
+    // through incident(); change it only through Correlator::edit(), which first copies it if a
+    // caller still holds it. It stays with the slot, so the slot's next record reuses its
+    // strings and vectors.
+    std::shared_ptr<contracts::Incident> document;
+    const contracts::Incident& incident() const { return *document; }
     FingerprintSet members;  // conditions it carries or lists
     WallTime last_published;
     WallTime last_activity;
@@ -245,7 +260,7 @@ class Correlator {
   Record& addRecord(Kind kind, std::string incident_id, FingerprintValue member);
   Record& allocateRecord(std::string incident_id);
   void eraseRecord(Record& record);
-  void publish(Record& record, std::vector<contracts::Incident>& out);
+  void publish(Record& record, std::vector<IncidentDocument>& out);
   void raiseSeverity(Record& record, contracts::IncidentSeverity severity);
   void setPending(Record& record);
   void addEvent(Record& record, std::string_view event_id, WallTime at);
@@ -256,7 +271,7 @@ class Correlator {
   Condition& addCondition(FingerprintValue fingerprint);
   void eraseCondition(Condition& condition);
   void evictIfFull();
-  contracts::Incident document(const Record& record) const;
+  contracts::Incident& edit(Record& record);
   // correlator_tables.cc: finding things, and noting what changed.
   static uint64_t hashOf(std::string_view key);
   Record* findRecord(std::string_view incident_id);
@@ -300,8 +315,7 @@ class Correlator {
   IntrusiveList<Condition, &Condition::resolved_hook> resolved_;  // oldest resolution first
   EventIdMemory seen_;
   uint64_t seen_sequence_ = 0;
-  uint64_t order_ = 0;                     // shared sequence for activity and resolution order
-  mutable contracts::Incident inspected_;  // what openIncident() returned last
+  uint64_t order_ = 0;  // shared sequence for activity and resolution order
   Counters counters_;
 
   // What changed since clearDirty(): the live objects carry a `changed` flag so each is listed

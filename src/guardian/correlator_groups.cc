@@ -42,9 +42,9 @@ void Correlator::openOrGrowFlap(Condition& condition, const EventFields& fields,
   if (existing != nullptr && existing->kind == Kind::kFlapping) {
     Record& record = *existing;
     addEvent(record, event.event_id, now);
-    record.tags.set("opens", std::to_string(condition.opens.size()));
+    edit(record).tags["opens"] = std::to_string(condition.opens.size());
     touch(record);
-    if (severity > record.incident.severity) {
+    if (severity > record.incident().severity) {
       raiseSeverity(record, severity);
       publish(record, out.incidents);
     } else {
@@ -55,7 +55,7 @@ void Correlator::openOrGrowFlap(Condition& condition, const EventFields& fields,
   std::string fingerprint = fingerprintText(condition.fingerprint);
   Record& record = addRecord(Kind::kFlapping, incidentIdFor("flap/" + fingerprint, event.event_id),
                              condition.fingerprint);
-  Incident& incident = record.incident;
+  Incident& incident = edit(record);
   incident.timestamp = now;
   incident.incident_type = "repeated_failures";
   incident.severity = IncidentSeverity::kLow;
@@ -75,10 +75,9 @@ void Correlator::openOrGrowFlap(Condition& condition, const EventFields& fields,
   incident.state = IncidentState::kOpen;
   incident.description = fmt::format("{}: failed {} times within {} (flapping)", condition.summary,
                                      condition.opens.size(), humanWindow(options_.flap_window));
-  record.tags = condition.tags;
-  record.tags.set("fingerprint", fingerprint);
-  record.tags.set("flapping", "true");
-  record.tags.set("opens", std::to_string(condition.opens.size()));
+  std::string opens = std::to_string(condition.opens.size());
+  const TagView extra[] = {{"fingerprint", fingerprint}, {"flapping", "true"}, {"opens", opens}};
+  assignTags(incident.tags, condition.tags, extra);
   link(condition.incident, record);
   publish(record, out.incidents);
   out.opened.push_back(incident.incident_id);
@@ -101,7 +100,7 @@ bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const Ev
     addEvent(record, event.event_id, now);
     raiseSeverity(record, severity);
     describeGroup(condition.node, record);
-    record.tags.set("correlated_count", std::to_string(record.members.size()));
+    edit(record).tags["correlated_count"] = std::to_string(record.members.size());
     touch(record);
     publish(record, out.incidents);
     out.verdict = Verdict::kGrouped;
@@ -131,7 +130,7 @@ bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const Ev
   Record& record =
       addRecord(Kind::kNodeGroup, incidentIdFor("node/" + condition.node, event.event_id),
                 condition.fingerprint);
-  Incident& incident = record.incident;
+  Incident& incident = edit(record);
   incident.timestamp = now;
   incident.incident_type = "correlation_detected";
   incident.severity = severity;
@@ -157,12 +156,13 @@ bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const Ev
         incident.event_ids.begin() + 1,
         incident.event_ids.end() - static_cast<ptrdiff_t>(options_.max_event_ids_per_incident) + 1);
   }
-  record.tags.set("node", condition.node);
-  record.tags.set("target", condition.node);
-  record.tags.set("common_cause", "node:" + condition.node);
-  record.tags.set("fingerprint", sha256Hex("node/" + condition.node).substr(0, 16));
-  record.tags.set("correlated_incidents", correlated);
-  record.tags.set("correlated_count", std::to_string(others.size() + 1));
+  incident.tags.clear();  // a group's tags are its own, none of its members'
+  incident.tags["node"] = condition.node;
+  incident.tags["target"] = condition.node;
+  incident.tags["common_cause"] = "node:" + condition.node;
+  incident.tags["fingerprint"] = sha256Hex("node/" + condition.node).substr(0, 16);
+  incident.tags["correlated_incidents"] = correlated;
+  incident.tags["correlated_count"] = std::to_string(others.size() + 1);
   for (const RecentOpen* other : others) {
     Condition& member = *findCondition(other->fingerprint);
     link(member.group, record);
@@ -193,10 +193,10 @@ void Correlator::leaveGroup(const IncidentLink& group_link, FingerprintValue fin
     return;
   }
   // As tags["node"] would, a group somehow without a node tag gets an empty one.
-  if (!group.tags.contains("node")) group.tags.set("node", "");
-  std::string node(group.tags.valueOf("node"));
-  group.incident.state = IncidentState::kResolved;
-  group.incident.description =
+  Incident& incident = edit(group);
+  std::string node = incident.tags["node"];
+  incident.state = IncidentState::kResolved;
+  incident.description =
       fmt::format("recovered: every incident grouped on node {} has recovered", node);
   publish(group, out.incidents);
   eraseRecord(group);
@@ -228,7 +228,7 @@ void Correlator::describeGroup(const std::string& node, Record& group) {
   if (summaries.size() > kListedMembers) {
     fmt::format_to(std::back_inserter(listed), "; and {} more", summaries.size() - kListedMembers);
   }
-  group.incident.description = fmt::format(
+  edit(group).description = fmt::format(
       "{} incidents on node {} within {}: probable common cause: node {} ({})",
       group.members.size(), node, humanWindow(options_.correlation_window), node, listed);
 }
@@ -242,9 +242,9 @@ void Correlator::pruneNode(NodeState& node, WallTime now) {
   if (node.recent.empty() && node.group.empty()) eraseNode(node);
 }
 
-std::vector<Incident> Correlator::sweep() {
+std::vector<IncidentDocument> Correlator::sweep() {
   WallTime now = clock_.now();
-  std::vector<Incident> out;
+  std::vector<IncidentDocument> out;
   // Flapping incidents that went quiet: the condition recovered and has not opened again for a
   // whole flap_window.
   std::vector<std::string> quiet;
@@ -261,8 +261,9 @@ std::vector<Incident> Correlator::sweep() {
   for (const std::string& id : quiet) {
     Record& record = *findRecord(id);
     FingerprintValue fingerprint = record.members.front();
-    record.incident.state = IncidentState::kResolved;
-    record.incident.description =
+    Incident& incident = edit(record);
+    incident.state = IncidentState::kResolved;
+    incident.description =
         fmt::format("stopped flapping: no new failure for {}", humanWindow(options_.flap_window));
     publish(record, out);
     eraseRecord(record);
@@ -281,7 +282,7 @@ std::vector<Incident> Correlator::sweep() {
   }
   std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
-    return a.second->incident.incident_id < b.second->incident.incident_id;
+    return a.second->incident().incident_id < b.second->incident().incident_id;
   });
   for (const auto& [order, record] : due) publish(*record, out);
   // Resolved fingerprints expire: a recurrence after this is a fresh condition.

@@ -65,7 +65,7 @@ std::optional<Json> Correlator::valueOf(const Key& key) const {
     Json members = Json::array();
     for (FingerprintValue member : r.members) members.push_back(fingerprintText(member));
     return Json{{"kind", static_cast<int>(r.kind)},
-                {"incident", document(r).toJson()},
+                {"incident", r.incident().toJson()},
                 {"members", members},
                 {"last_published", ns(r.last_published)},
                 {"last_activity", ns(r.last_activity)},
@@ -127,9 +127,7 @@ Status Correlator::restore(const std::string& table, const std::string& key, con
       Record* existing = findRecord(key);
       Record& r = existing != nullptr ? *existing : allocateRecord(key);
       r.kind = static_cast<Kind>(kind);
-      r.tags = TagList(incident->tags);
-      incident->tags.clear();
-      r.incident = std::move(incident).value();  // the same id it is indexed under
+      edit(r) = std::move(incident).value();  // the same id it is indexed under
       r.members = std::move(members);
       r.last_published = fromNs(v.at("last_published"));
       r.last_activity = fromNs(v.at("last_activity"));
@@ -164,7 +162,7 @@ void Correlator::finishRestore() {
   // event ids are forgotten first: each order is rebuilt from its stored sequence.
   std::vector<std::pair<uint64_t, std::string_view>> active;
   records_.forEachLive([&active](const Record& record) {
-    active.emplace_back(record.activity_order, record.incident.incident_id);
+    active.emplace_back(record.activity_order, record.incident().incident_id);
   });
   std::sort(active.begin(), active.end());
   lru_.clear();
@@ -174,7 +172,7 @@ void Correlator::finishRestore() {
     Record& record = *findRecord(id);
     lru_.pushBack(record);
     if (record.pending_update) pending_.pushBack(record);
-    if (record.kind == Kind::kFlapping) flapping_.insert(record.incident.incident_id);
+    if (record.kind == Kind::kFlapping) flapping_.insert(record.incident().incident_id);
   }
   std::vector<std::pair<uint64_t, FingerprintValue>> resolved;
   conditions_.forEachLive([&resolved](const Condition& condition) {
@@ -206,7 +204,7 @@ Json Correlator::snapshot() const {
     out["conditions"][text] = *valueOf({"conditions", text});
   });
   records_.forEachLive([this, &out](const Record& record) {
-    const std::string& id = record.incident.incident_id;
+    const std::string& id = record.incident().incident_id;
     out["incidents"][id] = *valueOf({"incidents", id});
   });
   nodes_.forEachLive([this, &out](const NodeState& node) {
@@ -219,7 +217,7 @@ Json Correlator::snapshot() const {
   }
   Json lru = Json::array();
   for (const Record* r = lru_.front(); r != nullptr; r = lru_.next(*r)) {
-    lru.push_back(r->incident.incident_id);
+    lru.push_back(r->incident().incident_id);
   }
   out["lru"] = lru;
   Json resolved = Json::array();
@@ -246,7 +244,7 @@ std::vector<Correlator::Key> Correlator::changedKeys() const {
   }
   for (const RecordRef& ref : changed_records_) {
     if (records_.holds(ref.slot, ref.generation)) {
-      keys.emplace_back("incidents", records_[ref.slot].incident.incident_id);
+      keys.emplace_back("incidents", records_[ref.slot].incident().incident_id);
     }
   }
   for (const std::string& id : erased_incident_ids_) keys.emplace_back("incidents", id);

@@ -10,7 +10,7 @@ uint64_t Correlator::hashOf(std::string_view key) { return std::hash<std::string
 
 Correlator::Record* Correlator::findRecord(std::string_view incident_id) {
   uint32_t slot = record_index_.find(hashOf(incident_id), [this, incident_id](uint32_t at) {
-    return records_[at].incident.incident_id == incident_id;
+    return records_[at].incident().incident_id == incident_id;
   });
   return slot == SlotIndex::kNotFound ? nullptr : &records_[slot];
 }
@@ -34,7 +34,7 @@ const Correlator::Record* Correlator::find(const IncidentLink& link) const {
 }
 
 void Correlator::link(IncidentLink& link, const Record& record) {
-  link.id = record.incident.incident_id;
+  link.id = record.incident().incident_id;
   link.cached = RecordRef{record.slot, record.generation};
 }
 

@@ -164,7 +164,7 @@ class Guardian final : public Service {
     std::lock_guard lock(mutex_);
     auto acknowledged = correlator_.acknowledge(incident_id, "orion-commander", action->action_id);
     if (!acknowledged) return Status::ok();
-    queue({*acknowledged}, {});
+    queue({acknowledged}, {});
     flush();
     metrics_.recordState(correlator_, outbox_.size());
     return Status::ok();
@@ -187,9 +187,10 @@ class Guardian final : public Service {
   }
 
   // Under mutex_: the incidents to publish join the outbox (kept in the state store).
-  void queue(const std::vector<contracts::Incident>& incidents,
+  void queue(const std::vector<IncidentDocument>& incidents,
              const std::vector<std::string>& opened) {
-    for (const contracts::Incident& incident : incidents) {
+    for (const IncidentDocument& document : incidents) {
+      const contracts::Incident& incident = *document;
       bool is_new = std::find(opened.begin(), opened.end(), incident.incident_id) != opened.end();
       metrics_.recordPublished(incident, is_new);
       logger_->info("incident {} {}: {} severity={} events={}: {}", incident.incident_id,

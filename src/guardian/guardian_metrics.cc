@@ -77,7 +77,7 @@ void GuardianMetrics::record(const Correlation& c) {
   events_[static_cast<size_t>(c.event_severity)]->inc();
   switch (c.verdict) {
     case Verdict::kOpened: {
-      const std::string& type = c.incidents.front().incident_type;
+      const std::string& type = c.incidents.front()->incident_type;
       auto it = opened_.find(type);
       if (it == opened_.end()) {
         it = opened_

@@ -132,6 +132,54 @@ Json TagList::toJson() const {
   return object;
 }
 
+namespace {
+
+// Writes the i-th tag of a document being rewritten in key order: over its present i-th entry
+// (the keys are in order again once every entry has been written), or appended after the last.
+void writeTagAt(contracts::Tags& tags, size_t i, TagView tag) {
+  if (i < tags.size()) {
+    auto& entry = *(tags.begin() + static_cast<std::ptrdiff_t>(i));
+    entry.first.assign(tag.first);
+    entry.second.assign(tag.second);
+  } else {
+    tags.emplace(tag.first, tag.second);
+  }
+}
+
+}  // namespace
+
+void assignTags(contracts::Tags& tags, const TagList& list, std::span<const TagView> extra) {
+  tags.reserve(list.size() + extra.size());  // a new document: one allocation, not one per doubling
+  size_t written = 0;
+  size_t from_list = 0;
+  auto from_extra = extra.begin();
+  while (from_list < list.size() || from_extra != extra.end()) {
+    if (from_extra == extra.end() ||
+        (from_list < list.size() && list.at(from_list).first < from_extra->first)) {
+      writeTagAt(tags, written++, list.at(from_list++));
+      continue;
+    }
+    if (from_list < list.size() && list.at(from_list).first == from_extra->first) ++from_list;
+    writeTagAt(tags, written++, *from_extra++);
+  }
+  while (tags.size() > written) tags.erase(tags.end() - 1);
+}
+
+void mergeTags(contracts::Tags& tags, std::span<const TagView> sorted) {
+  // Both are in key order and an update usually brings the keys the document has: a walk finds
+  // each with a comparison or two, where a search per key takes several.
+  auto at = tags.begin();
+  for (const auto& [key, value] : sorted) {
+    while (at != tags.end() && at->first < key) ++at;
+    if (at != tags.end() && at->first == key) {
+      at->second = value;
+    } else {
+      at = tags.emplace(key, value).first;  // a new key, inserted in its place
+    }
+    ++at;
+  }
+}
+
 bool operator==(const TagList& a, const TagList& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -77,4 +77,16 @@ class TagList {
   std::vector<Slot> slots_;  // one per tag, in key order
 };
 
+// The tags of an incident document (contracts::Tags) are written in place: a document is reused
+// for incident after incident (correlator.h), and incidents of one kind have the same keys, so
+// assigning into the strings an entry has already costs no allocation where building new ones
+// would cost one for each key or value longer than a string keeps inline.
+
+// Makes `tags` hold exactly the tags of `list` and of `extra` (strictly increasing keys; where a
+// key is in both, extra's value), written over the entries it has.
+void assignTags(contracts::Tags& tags, const TagList& list, std::span<const TagView> extra);
+
+// Sets every tag of `sorted` (strictly increasing keys) in `tags`, as tags[key] = value would.
+void mergeTags(contracts::Tags& tags, std::span<const TagView> sorted);
+
 }  // namespace orion::guardian

@@ -46,8 +46,8 @@ TEST_F(CorrelatorTest, WarningEventOpensAnIncident) {
   Correlation c = process(event);
   ASSERT_EQ(c.verdict, Verdict::kOpened);
   ASSERT_EQ(c.incidents.size(), 1u);
-  EXPECT_EQ(c.opened, std::vector<std::string>{c.incidents[0].incident_id});
-  const contracts::Incident& incident = c.incidents[0];
+  EXPECT_EQ(c.opened, std::vector<std::string>{c.incidents[0]->incident_id});
+  const contracts::Incident& incident = *c.incidents[0];
   EXPECT_TRUE(isUuid(incident.incident_id));
   EXPECT_EQ(incident.source, "orion-guardian");
   EXPECT_EQ(incident.state, IncidentState::kOpen);
@@ -67,8 +67,8 @@ TEST_F(CorrelatorTest, WarningEventOpensAnIncident) {
 TEST_F(CorrelatorTest, ContainerEventsCarryWhatRulesNeed) {
   Correlation c = process(containerDown("jellyfin", tick()));
   ASSERT_EQ(c.verdict, Verdict::kOpened);
-  const contracts::Tags& tags = c.incidents[0].tags;
-  EXPECT_EQ(c.incidents[0].incident_type, "service_outage");
+  const contracts::Tags& tags = c.incidents[0]->tags;
+  EXPECT_EQ(c.incidents[0]->incident_type, "service_outage");
   EXPECT_EQ(tags.at("service_name"), "jellyfin");
   EXPECT_EQ(tags.at("container_id"), "c0ffee-jellyfin");
   EXPECT_EQ(tags.at("image"), "jellyfin/jellyfin:10.9");
@@ -77,7 +77,7 @@ TEST_F(CorrelatorTest, ContainerEventsCarryWhatRulesNeed) {
   EXPECT_EQ(tags.at("target"), "jellyfin");
   EXPECT_EQ(tags.at("node"), "nas");
   EXPECT_EQ(tags.at("event_type"), "service_down");
-  EXPECT_EQ(c.incidents[0].description, "service jellyfin is down");
+  EXPECT_EQ(c.incidents[0]->description, "service jellyfin is down");
 }
 
 TEST_F(CorrelatorTest, InfoAndUnmatchedRecoveriesOpenNothing) {
@@ -91,7 +91,7 @@ TEST_F(CorrelatorTest, InfoAndUnmatchedRecoveriesOpenNothing) {
 
 TEST_F(CorrelatorTest, AbsorbedEventsArePublishedAsCoalescedUpdates) {
   Correlation opened = process(metricEvent({}, tick()));
-  const std::string id = opened.incidents[0].incident_id;
+  const std::string id = opened.incidents[0]->incident_id;
 
   // Within the correlation window: absorbed, published later by the sweep.
   Correlation absorbed = process(metricEvent({.value = 93.5}, tick(10s)));
@@ -101,16 +101,16 @@ TEST_F(CorrelatorTest, AbsorbedEventsArePublishedAsCoalescedUpdates) {
   tick(50s);
   auto swept = correlator_.sweep();
   ASSERT_EQ(swept.size(), 1u);
-  EXPECT_EQ(swept[0].incident_id, id) << "an update, not a new incident";
-  EXPECT_EQ(swept[0].event_ids.size(), 2u);
-  EXPECT_EQ(swept[0].description, "disk_used_percent of / is 93.5% (warning threshold 90%)");
+  EXPECT_EQ(swept[0]->incident_id, id) << "an update, not a new incident";
+  EXPECT_EQ(swept[0]->event_ids.size(), 2u);
+  EXPECT_EQ(swept[0]->description, "disk_used_percent of / is 93.5% (warning threshold 90%)");
   EXPECT_TRUE(correlator_.sweep().empty()) << "published once";
 
   // After a quiet window an absorbed event is published at once.
   Correlation later = process(metricEvent({.value = 94}, tick(61s)));
   EXPECT_EQ(later.verdict, Verdict::kUpdated);
   ASSERT_EQ(later.incidents.size(), 1u);
-  EXPECT_EQ(later.incidents[0].incident_id, id);
+  EXPECT_EQ(later.incidents[0]->incident_id, id);
   EXPECT_TRUE(later.opened.empty());
 }
 
@@ -119,12 +119,36 @@ TEST_F(CorrelatorTest, SeverityRaisePublishesAnUpdateAtOnce) {
   Correlation raised =
       process(metricEvent({.severity = EventSeverity::kCritical, .level = "critical"}, tick()));
   ASSERT_EQ(raised.verdict, Verdict::kUpdated);
-  EXPECT_EQ(raised.incidents[0].incident_id, opened.incidents[0].incident_id);
-  EXPECT_EQ(raised.incidents[0].severity, IncidentSeverity::kCritical);
+  EXPECT_EQ(raised.incidents[0]->incident_id, opened.incidents[0]->incident_id);
+  EXPECT_EQ(raised.incidents[0]->severity, IncidentSeverity::kCritical);
   // A lower severity afterwards never lowers it.
   process(metricEvent({}, tick(61s)));
   EXPECT_EQ(correlator_.openIncident(fingerprintText(opened.fingerprint))->severity,
             IncidentSeverity::kCritical);
+}
+
+TEST_F(CorrelatorTest, APublishedDocumentNeverChangesWhileItIsHeld) {
+  Correlation opened = process(metricEvent({}, tick()));
+  const Json as_opened = opened.incidents[0]->toJson();
+  Correlation raised =
+      process(metricEvent({.severity = EventSeverity::kCritical, .level = "critical"}, tick()));
+  ASSERT_EQ(raised.incidents.size(), 1u);
+  EXPECT_NE(raised.incidents[0], opened.incidents[0]) << "the update is a document of its own";
+  EXPECT_EQ(opened.incidents[0]->toJson(), as_opened);
+  EXPECT_EQ(raised.incidents[0]->severity, IncidentSeverity::kCritical);
+  EXPECT_EQ(raised.incidents[0]->tags.at("level"), "critical");
+
+  // Let go, it is written over for the next update, which reads as a new one would.
+  const contracts::Incident* let_go = raised.incidents[0].get();
+  raised = {};
+  Correlation resolved = process(recoveryOf({}, tick()));
+  ASSERT_EQ(resolved.incidents.size(), 1u);
+  EXPECT_EQ(resolved.incidents[0].get(), let_go);
+  EXPECT_EQ(resolved.incidents[0]->state, IncidentState::kResolved);
+  EXPECT_EQ(resolved.incidents[0]->event_ids.size(), 3u);
+  EXPECT_EQ(resolved.incidents[0]->description,
+            "recovered: disk_used_percent of / is 42% (back below 90%)");
+  EXPECT_EQ(opened.incidents[0]->toJson(), as_opened);
 }
 
 TEST_F(CorrelatorTest, RecoveryResolvesAndTheFingerprintExpiresAfterTheFlapWindow) {
@@ -132,9 +156,9 @@ TEST_F(CorrelatorTest, RecoveryResolvesAndTheFingerprintExpiresAfterTheFlapWindo
   Correlation resolved = process(recoveryOf({}, tick()));
   ASSERT_EQ(resolved.verdict, Verdict::kResolved);
   ASSERT_EQ(resolved.incidents.size(), 1u);
-  EXPECT_EQ(resolved.incidents[0].incident_id, opened.incidents[0].incident_id);
-  EXPECT_EQ(resolved.incidents[0].state, IncidentState::kResolved);
-  EXPECT_EQ(resolved.incidents[0].description,
+  EXPECT_EQ(resolved.incidents[0]->incident_id, opened.incidents[0]->incident_id);
+  EXPECT_EQ(resolved.incidents[0]->state, IncidentState::kResolved);
+  EXPECT_EQ(resolved.incidents[0]->description,
             "recovered: disk_used_percent of / is 42% (back below 90%)");
   EXPECT_EQ(correlator_.openCount(), 0u);
   EXPECT_EQ(correlator_.conditionCount(), 1u) << "remembered, resolved, for flap detection";
@@ -147,7 +171,7 @@ TEST_F(CorrelatorTest, RecoveryResolvesAndTheFingerprintExpiresAfterTheFlapWindo
   // Hours later the same condition is a fresh incident.
   Correlation again = process(metricEvent({}, tick(3h)));
   ASSERT_EQ(again.verdict, Verdict::kOpened);
-  EXPECT_NE(again.incidents[0].incident_id, opened.incidents[0].incident_id);
+  EXPECT_NE(again.incidents[0]->incident_id, opened.incidents[0]->incident_id);
 }
 
 TEST_F(CorrelatorTest, FlappingBecomesOneRepeatedFailuresIncident) {
@@ -155,14 +179,14 @@ TEST_F(CorrelatorTest, FlappingBecomesOneRepeatedFailuresIncident) {
   for (int round = 0; round < 2; ++round) {
     Correlation down = process(containerDown("jellyfin", tick(30s)));
     ASSERT_EQ(down.verdict, Verdict::kOpened) << round;
-    ids.insert(down.incidents[0].incident_id);
+    ids.insert(down.incidents[0]->incident_id);
     ASSERT_EQ(process(containerUp("jellyfin", tick(30s))).verdict, Verdict::kResolved);
   }
   // The third open within ten minutes.
   Correlation third = process(containerDown("jellyfin", tick(30s)));
   ASSERT_EQ(third.verdict, Verdict::kFlapping);
   ASSERT_EQ(third.incidents.size(), 1u);
-  const contracts::Incident& flap = third.incidents[0];
+  const contracts::Incident& flap = *third.incidents[0];
   EXPECT_EQ(flap.incident_type, "repeated_failures");
   EXPECT_FALSE(ids.contains(flap.incident_id));
   EXPECT_EQ(flap.event_ids.size(), 3u) << "the three opening events";
@@ -183,13 +207,13 @@ TEST_F(CorrelatorTest, FlappingBecomesOneRepeatedFailuresIncident) {
   EXPECT_EQ(process(containerUp("jellyfin", tick(30s))).verdict, Verdict::kAbsorbed);
   tick(5min);
   for (const auto& incident : correlator_.sweep()) {
-    EXPECT_EQ(incident.state, IncidentState::kOpen) << "not quiet long enough yet";
+    EXPECT_EQ(incident->state, IncidentState::kOpen) << "not quiet long enough yet";
   }
   tick(6min);
   auto swept = correlator_.sweep();
   ASSERT_FALSE(swept.empty());
-  EXPECT_EQ(swept.back().incident_id, flap.incident_id);
-  EXPECT_EQ(swept.back().state, IncidentState::kResolved);
+  EXPECT_EQ(swept.back()->incident_id, flap.incident_id);
+  EXPECT_EQ(swept.back()->state, IncidentState::kResolved);
   EXPECT_EQ(correlator_.openCount(), 0u);
 }
 
@@ -201,12 +225,12 @@ TEST_F(CorrelatorTest, ManyIncidentsOnOneNodeBecomeOneCorrelationIncident) {
   Correlation c = process(containerDown("radarr", tick()));
   ASSERT_EQ(c.verdict, Verdict::kGrouped);
   ASSERT_EQ(c.incidents.size(), 1u);
-  const contracts::Incident& group = c.incidents[0];
+  const contracts::Incident& group = *c.incidents[0];
   EXPECT_EQ(group.incident_type, "correlation_detected");
   EXPECT_EQ(group.tags.at("node"), "nas");
   EXPECT_EQ(group.tags.at("common_cause"), "node:nas");
   EXPECT_EQ(group.tags.at("correlated_count"), "3");
-  EXPECT_NE(group.tags.at("correlated_incidents").find(a.incidents[0].incident_id),
+  EXPECT_NE(group.tags.at("correlated_incidents").find(a.incidents[0]->incident_id),
             std::string::npos);
   EXPECT_EQ(group.event_ids.size(), 3u);
   EXPECT_EQ(group.severity, IncidentSeverity::kHigh);
@@ -219,8 +243,8 @@ TEST_F(CorrelatorTest, ManyIncidentsOnOneNodeBecomeOneCorrelationIncident) {
   // A fourth joins the group instead of opening its own incident.
   Correlation d = process(containerDown("immich", tick()));
   ASSERT_EQ(d.verdict, Verdict::kGrouped);
-  EXPECT_EQ(d.incidents[0].incident_id, group.incident_id);
-  EXPECT_EQ(d.incidents[0].tags.at("correlated_count"), "4");
+  EXPECT_EQ(d.incidents[0]->incident_id, group.incident_id);
+  EXPECT_EQ(d.incidents[0]->tags.at("correlated_count"), "4");
   EXPECT_EQ(correlator_.openCount(), 3u) << "jellyfin, sonarr and the group";
 
   // Another node is unaffected.
@@ -230,16 +254,16 @@ TEST_F(CorrelatorTest, ManyIncidentsOnOneNodeBecomeOneCorrelationIncident) {
   for (std::string service : {"jellyfin", "sonarr", "radarr"}) {
     Correlation up = process(containerUp(service, tick()));
     for (const auto& incident : up.incidents) {
-      EXPECT_TRUE(incident.incident_id != group.incident_id ||
-                  incident.state == IncidentState::kOpen)
+      EXPECT_TRUE(incident->incident_id != group.incident_id ||
+                  incident->state == IncidentState::kOpen)
           << service;
     }
   }
   Correlation last = process(containerUp("immich", tick()));
   ASSERT_EQ(last.verdict, Verdict::kResolved);
   ASSERT_EQ(last.incidents.size(), 1u);
-  EXPECT_EQ(last.incidents[0].incident_id, group.incident_id);
-  EXPECT_EQ(last.incidents[0].state, IncidentState::kResolved);
+  EXPECT_EQ(last.incidents[0]->incident_id, group.incident_id);
+  EXPECT_EQ(last.incidents[0]->state, IncidentState::kResolved);
 }
 
 TEST_F(CorrelatorTest, IncidentsSpreadOverTimeAreNotGrouped) {
@@ -271,7 +295,7 @@ TEST_F(CorrelatorTest, TheSameEventsMakeTheSameIncidents) {
     other_clock.advance(1s);
     ASSERT_EQ(first.incidents.size(), second.incidents.size());
     for (size_t i = 0; i < first.incidents.size(); ++i) {
-      EXPECT_EQ(first.incidents[i].toJson(), second.incidents[i].toJson());
+      EXPECT_EQ(first.incidents[i]->toJson(), second.incidents[i]->toJson());
     }
   }
 }
@@ -333,7 +357,8 @@ TEST_F(CorrelatorTest, IncidentSeverityNeverExceedsItsEvents) {
     by_node[node] = std::max(by_node[node], severity);
     Correlation c = process(event);
     for (const auto& incident : correlator_.sweep()) c.incidents.push_back(incident);
-    for (const contracts::Incident& incident : c.incidents) {
+    for (const IncidentDocument& document : c.incidents) {
+      const contracts::Incident& incident = *document;
       ASSERT_TRUE((*registry)->validate("incident", incident.toJson()).isOk())
           << incident.toJson().dump();
       types.insert(incident.incident_type);

@@ -139,10 +139,19 @@ class TraceEvents {
   bool flapper_down_ = false;
 };
 
+// The correlator's documents, whether it hands them out as values or as shared pointers.
+inline const contracts::Incident& incidentOf(const contracts::Incident& incident) {
+  return incident;
+}
+template <typename Pointer>
+const contracts::Incident& incidentOf(const Pointer& incident) {
+  return *incident;
+}
+
 template <typename Incident>
 Json documentsOf(const std::vector<Incident>& incidents) {
   Json documents = Json::array();
-  for (const Incident& incident : incidents) documents.push_back(incident.toJson());
+  for (const Incident& incident : incidents) documents.push_back(incidentOf(incident).toJson());
   return documents;
 }
 
@@ -194,7 +203,9 @@ std::vector<std::string> runTrace(const TraceOptions& trace, SimulatedClock& clo
       contracts::Event event = events.next(clock.now());
       sent.push_back(event);
       auto result = correlator().process(event);
-      for (const auto& incident : result.incidents) incident_ids.push_back(incident.incident_id);
+      for (const auto& incident : result.incidents) {
+        incident_ids.push_back(incidentOf(incident).incident_id);
+      }
       std::string opened;
       for (const std::string& id : result.opened) opened += id.substr(0, 8) + ",";
       // A duplicate is recognised by its id before its fingerprint is computed.

@@ -64,7 +64,7 @@ TEST(CorrelatorState, RebuiltStateEqualsTheStateBeforeAndContinuesTheSame) {
     EXPECT_EQ(a.verdict, b.verdict);
     ASSERT_EQ(a.incidents.size(), b.incidents.size());
     for (size_t i = 0; i < a.incidents.size(); ++i) {
-      EXPECT_EQ(a.incidents[i].toJson(), b.incidents[i].toJson());
+      EXPECT_EQ(a.incidents[i]->toJson(), b.incidents[i]->toJson());
     }
   }
   clock.advance(20min);

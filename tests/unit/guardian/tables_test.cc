@@ -166,6 +166,41 @@ TEST(TagList, DoesWhatAStdMapOfTheSameTagsDoes) {
   EXPECT_FALSE(other == list);
 }
 
+// A document's tags written in place (assignTags, mergeTags) against the same tags built by
+// std::map-like insertion.
+TEST(DocumentTags, WrittenInPlaceHoldWhatBuildingThemAnewWould) {
+  std::mt19937_64 random(3);
+  const std::vector<std::string> keys = {"a",      "fingerprint", "node", "opens",
+                                         "target", "value",       "z"};
+  auto batch = [&random, &keys] {
+    std::map<std::string, std::string> tags;
+    for (size_t n = random() % 7; n > 0; --n) {
+      tags[keys[random() % keys.size()]] = std::string(random() % 40, 'v');
+    }
+    return tags;
+  };
+  contracts::Tags tags;  // written over and over, as a reused document's are
+  for (int i = 0; i < 3000; ++i) {
+    std::map<std::string, std::string> first = batch();
+    std::map<std::string, std::string> second = batch();
+    std::vector<TagView> first_views(first.begin(), first.end());
+    std::vector<TagView> second_views(second.begin(), second.end());
+    contracts::Tags expected(first.begin(), first.end());
+    if (random() % 2 == 0) {
+      TagList list;
+      list.assign(first_views);
+      assignTags(tags, list, second_views);
+      for (const auto& [key, value] : second) expected[key] = value;
+    } else {
+      expected = tags;
+      for (const auto& [key, value] : second) expected[key] = value;
+      mergeTags(tags, second_views);
+    }
+    ASSERT_TRUE(std::is_sorted(tags.begin(), tags.end())) << i;
+    ASSERT_EQ(tags, expected) << i;
+  }
+}
+
 TEST(EventIdMemory, RemembersInOrderAndForgetsTheOldestFirst) {
   std::mt19937_64 random(3);
   EventIdMemory memory;
