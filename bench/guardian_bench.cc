@@ -178,13 +178,14 @@ volatile size_t observed = 0;
 // The floor under "lifecycle": the same events in the same order, but only what a correlator
 // cannot avoid. The bench's events are templates, 4 per fingerprint, so at 100k fingerprints each
 // is cold when its turn comes (a guardian's event was parsed just before); reading one is part of
-// the floor here. The document is one the lifecycle publishes (12 tags).
+// the floor here. The document is one the lifecycle publishes (12 tags), handed out shared as
+// the correlator hands out its documents.
 void floorCost(size_t fingerprints) {
   Workload workload(fingerprints, fingerprints / 10 + 1);
   SimulatedClock clock;
   Correlator correlator(options(fingerprints), clock);
-  const contracts::Incident document =
-      *correlator.process(workload.at(0, fingerprints)).incidents.at(0);
+  const IncidentDocument document =
+      correlator.process(workload.at(0, fingerprints)).incidents.at(0);
   const size_t first = fingerprints * 4;
   const size_t events = fingerprints * 8;
   size_t sink = 0;
@@ -200,7 +201,7 @@ void floorCost(size_t fingerprints) {
       }
       if (steps >= 2) sink += fingerprintOf(event).size();
       if (steps >= 3) {
-        std::vector<contracts::Incident> published;
+        std::vector<IncidentDocument> published;
         published.push_back(document);
         sink += published.size();
       }

@@ -236,9 +236,11 @@ class Guardian final : public Service {
     state::Batch batch;
     addChanges(correlator_, batch);
     for (uint64_t sequence : outbox_dirty_) {
-      auto it = std::find_if(outbox_.begin(), outbox_.end(),
-                             [sequence](const Pending& p) { return p.sequence == sequence; });
-      if (it == outbox_.end()) {
+      // The outbox is in sequence order (queued in order, sorted when restored).
+      auto it = std::lower_bound(
+          outbox_.begin(), outbox_.end(), sequence,
+          [](const Pending& pending, uint64_t wanted) { return pending.sequence < wanted; });
+      if (it == outbox_.end() || it->sequence != sequence) {
         batch.erase("outbox", std::to_string(sequence));
       } else {
         batch.put("outbox", std::to_string(sequence), it->document);
