@@ -1,5 +1,7 @@
 #include "common/json.h"
 
+#include "common/json_writer.h"
+
 namespace orion {
 
 Result<Json> parseJson(std::string_view text) {
@@ -24,7 +26,9 @@ std::string stringOr(const Json& object, std::string_view key, std::string_view 
 }
 
 std::string dumpJson(const Json& doc) {
-  return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  appendJson(out, doc);
+  return out;
 }
 
 }  // namespace orion

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <utility>
 
-#include "memory/canonical_json.h"
+#include "common/json_writer.h"
 
 namespace orion::memory {
 namespace {
@@ -163,7 +163,7 @@ RecordRest buildRecordRest(std::string_view node, std::string_view type, std::st
   rest.text.reserve(512);
   appendEnvelope(rest.text, node, type, id, entry_id);
   rest.document_at = rest.text.size();
-  appendCanonicalJson(rest.text, document);
+  appendJson(rest.text, document);
   return rest;
 }
 

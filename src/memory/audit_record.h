@@ -45,8 +45,9 @@ inline constexpr size_t kRecordedAtLength = 27;
 std::string formatRecordRest(std::string_view node, std::string_view type, std::string_view id,
                              std::string_view entry_id, std::string_view document_json);
 
-// The same, with the document written in canonical form (canonical_json.h) straight from the Json,
-// and where its bytes are, for the duplicate key. What the bus threads build for every record.
+// The same, with the document written in canonical form (common/json_writer.h) straight from the
+// Json, and where its bytes are, for the duplicate key. What the bus threads build for every
+// record.
 struct RecordRest {
   std::string text;        // as formatRecordRest
   size_t document_at = 0;  // the document's bytes: text.substr(document_at)

@@ -93,7 +93,7 @@ fs::path withSuffix(const fs::path& file, std::string_view suffix) {
 
 }  // namespace
 
-void Batch::put(std::string table, std::string key, Json value) {
+void Batch::put(std::string table, std::string key, const Json& value) {
   writes_.push_back({Write::Kind::kPut, std::move(table), std::move(key), dumpJson(value)});
 }
 

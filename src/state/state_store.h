@@ -61,7 +61,7 @@ struct Write {
 // Several writes applied together or not at all.
 class Batch {
  public:
-  void put(std::string table, std::string key, Json value);
+  void put(std::string table, std::string key, const Json& value);
   void erase(std::string table, std::string key);
   // Removes every key of `table`.
   void clear(std::string table);

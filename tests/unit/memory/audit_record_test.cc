@@ -164,5 +164,22 @@ TEST(AuditRecordTest, KeysUseTheDocumentIdAndContentElseTheEntryId) {
   EXPECT_EQ(documentId("event", {{"event_id", 7}}), "") << "a non-string id is no id";
 }
 
+// The record as the bus threads build it (the document written by appendJson) is the record
+// formatted from the document's dumpJson() text.
+TEST(AuditRecord, BuildRecordRestEqualsFormatRecordRestOfTheDump) {
+  const Json documents[] = {
+      Json::object(),
+      {{"b", 1}, {"a", {"x", "y\n\"z\x01"}}, {"c", {{"d", nullptr}, {"e", 2.5}}}},
+      {{"text", "caf\xc3\xa9 \xff broken"}, {"n", -7}, {"ok", true}},
+  };
+  for (const Json& document : documents) {
+    for (std::string node : {"nas", "n\xc3\xa9od\"e"}) {
+      RecordRest rest = buildRecordRest(node, "event", "id-\n1", "17-0", document);
+      EXPECT_EQ(rest.text, formatRecordRest(node, "event", "id-\n1", "17-0", dumpJson(document)));
+      EXPECT_EQ(rest.document(), dumpJson(document));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace orion::memory

@@ -1,11 +1,16 @@
-#include "memory/canonical_json.h"
+#include "common/json_writer.h"
 
 #include <charconv>
 #include <cstdint>
 #include <cstring>
 
-namespace orion::memory {
+namespace orion {
 namespace {
+
+// nlohmann's own serializer, for the values whose text only it should decide (see below).
+std::string nlohmannDump(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 // The short escapes of 0x08..0x0D (0x0B has none).
 constexpr char kShort[] = "btn\0fr";
@@ -119,10 +124,10 @@ void appendJsonString(std::string& out, std::string_view text) {
   }
   // Where invalid sequences begin and end, and how many U+FFFD replace them, is nlohmann's own
   // rule; let it write the string.
-  out += dumpJson(Json(text));
+  out += nlohmannDump(Json(text));
 }
 
-void appendCanonicalJson(std::string& out, const Json& value) {
+void appendJson(std::string& out, const Json& value) {
   using Type = Json::value_t;
   switch (value.type()) {
     case Type::object: {
@@ -135,7 +140,7 @@ void appendCanonicalJson(std::string& out, const Json& value) {
         first = false;
         appendJsonString(out, key);
         out += ':';
-        appendCanonicalJson(out, member);
+        appendJson(out, member);
       }
       out += '}';
       return;
@@ -145,7 +150,7 @@ void appendCanonicalJson(std::string& out, const Json& value) {
       out += '[';
       for (size_t i = 0; i < items.size(); ++i) {
         if (i > 0) out += ',';
-        appendCanonicalJson(out, items[i]);
+        appendJson(out, items[i]);
       }
       out += ']';
       return;
@@ -174,10 +179,10 @@ void appendCanonicalJson(std::string& out, const Json& value) {
     case Type::discarded:
       // Doubles use nlohmann's own shortest-round-trip algorithm (Grisu2, which is not always
       // what std::to_chars writes); binary and discarded values are never in a document.
-      out += dumpJson(value);
+      out += nlohmannDump(value);
       return;
   }
-  out += dumpJson(value);
+  out += nlohmannDump(value);
 }
 
-}  // namespace orion::memory
+}  // namespace orion
