@@ -1,5 +1,6 @@
 // SafetyState ↔ JSON values in the brain's StateStore, one table per collection.
 #include <algorithm>
+#include <charconv>
 
 #include "brain/safety_state.h"
 #include "brain/state_io.h"
@@ -159,13 +160,15 @@ std::optional<Json> SafetyState::valueOf(const Key& key) const {
     return autonomyJson(*autonomy_);
   }
   if (table == "outbox") {
-    for (const OutboxEntry& entry : outbox_) {
-      if (std::to_string(entry.sequence) == name) {
-        return Json{
-            {"sequence", entry.sequence}, {"type", entry.type}, {"document", entry.document}};
-      }
-    }
-    return std::nullopt;
+    // The outbox is in sequence order (appended in order, sorted when restored).
+    uint64_t sequence = 0;
+    auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), sequence);
+    if (error != std::errc() || end != name.data() + name.size()) return std::nullopt;
+    auto it = std::lower_bound(
+        outbox_.begin(), outbox_.end(), sequence,
+        [](const OutboxEntry& entry, uint64_t wanted) { return entry.sequence < wanted; });
+    if (it == outbox_.end() || it->sequence != sequence) return std::nullopt;
+    return Json{{"sequence", it->sequence}, {"type", it->type}, {"document", it->document}};
   }
   return std::nullopt;
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
+
 namespace orion {
 namespace {
 
@@ -58,6 +61,41 @@ TEST(Rfc3339Test, RoundTrips) {
   clock.advance(123456789us);
   WallTime t = clock.now();
   EXPECT_EQ(*parseRfc3339(formatRfc3339(t)), t);
+}
+
+// formatRfc3339 writes its digits by hand; the reference here is the C library's gmtime and
+// printf, over instants spread across what a WallTime holds (nanoseconds in 64 bits: the years
+// 1678 to 2262) and around the epoch.
+TEST(Rfc3339Test, FormatsAsGmtimeDoesOverTheWholeRange) {
+  constexpr int64_t kLimit = 9'000'000'000'000'000;  // microseconds, ~285 years either side
+  std::mt19937_64 random(20261206);
+  std::vector<int64_t> micros = {0,
+                                 1,
+                                 -1,
+                                 999999,
+                                 -999999,
+                                 86400000000,
+                                 -86400000000,
+                                 kLimit,
+                                 -kLimit,
+                                 951782400000000 /* 2000-02-29 */};
+  for (int i = 0; i < 20000; ++i) {
+    micros.push_back(-kLimit +
+                     static_cast<int64_t>(random() % (2 * static_cast<uint64_t>(kLimit))));
+  }
+  for (int64_t value : micros) {
+    std::chrono::microseconds since_epoch(value);
+    auto seconds = std::chrono::floor<std::chrono::seconds>(since_epoch);
+    time_t whole = static_cast<time_t>(seconds.count());
+    struct tm parts {};
+    ASSERT_NE(gmtime_r(&whole, &parts), nullptr);
+    char expected[48];
+    std::snprintf(expected, sizeof expected, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ",
+                  parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
+                  parts.tm_min, parts.tm_sec,
+                  static_cast<long long>((since_epoch - seconds).count()));
+    ASSERT_EQ(formatRfc3339(WallTime(since_epoch)), expected) << value;
+  }
 }
 
 TEST(DurationTest, ParsesUnits) {
