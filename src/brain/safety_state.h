@@ -195,12 +195,16 @@ class SafetyState {
   using Key = std::pair<std::string, std::string>;  // (table, key)
   const std::set<Key>& dirty() const { return dirty_; }
   void clearDirty() { dirty_.clear(); }
-  // The stored value of (table, key), or nullopt when it no longer exists.
+  // Appends the JSON text of the stored value of (table, key) and returns true, or returns false
+  // when it no longer exists. What flushState() writes, built without a Json tree.
+  bool appendValue(const Key& key, std::string& out) const;
+  // The same value parsed (snapshot() and tests).
   std::optional<Json> valueOf(const Key& key) const;
   // Rebuilds one stored (table, key, value); kDataLoss naming it when the value is unreadable.
   Status restore(const std::string& table, const std::string& key, const Json& value);
   static const std::vector<std::string>& tables();
-  // The whole state as one JSON document (tests compare it across a restart).
+  // The whole state as one JSON document: every stored value, as valueOf() gives it, and the
+  // in-flight index (tests compare it across a restart).
   Json snapshot() const;
 
   uint64_t evictions() const { return evictions_; }

@@ -4,27 +4,22 @@
 
 #include "brain/safety_state.h"
 #include "brain/state_io.h"
+#include "common/json_writer.h"
 
 namespace orion::brain {
 
 namespace {
 
-Json ns(WallTime t) { return static_cast<int64_t>(t.time_since_epoch().count()); }
+int64_t nanosOf(WallTime t) { return static_cast<int64_t>(t.time_since_epoch().count()); }
 WallTime fromNs(const Json& value) {
   return WallTime(std::chrono::duration_cast<WallTime::duration>(
       std::chrono::nanoseconds(value.get<int64_t>())));
 }
-Json nsOrNull(const std::optional<WallTime>& t) { return t ? ns(*t) : Json(nullptr); }
 std::optional<WallTime> optionalNs(const Json& value) {
   if (value.is_null()) return std::nullopt;
   return fromNs(value);
 }
 
-Json times(const std::deque<WallTime>& window) {
-  Json out = Json::array();
-  for (WallTime t : window) out.push_back(ns(t));
-  return out;
-}
 std::deque<WallTime> timesFrom(const Json& value) {
   std::deque<WallTime> out;
   for (const Json& t : value) out.push_back(fromNs(t));
@@ -32,17 +27,45 @@ std::deque<WallTime> timesFrom(const Json& value) {
   return out;
 }
 
-Json breakerJson(const CircuitBreaker& b) {
-  return {{"failures", times(b.failures)},
-          {"opened_at", nsOrNull(b.opened_at)},
-          {"trial", b.trial_action_id}};
+// ---- values as JSON text, written without a Json tree (they are written at every decision) ----
+
+void writeTime(JsonObjectWriter& value, std::string_view key, WallTime t) {
+  value.integer(key, nanosOf(t));
+}
+void writeOptionalTime(JsonObjectWriter& value, std::string_view key,
+                       const std::optional<WallTime>& t) {
+  if (t) {
+    value.integer(key, nanosOf(*t));
+  } else {
+    value.null(key);
+  }
+}
+void writeTimes(JsonObjectWriter& value, std::string_view key, const std::deque<WallTime>& times) {
+  std::string& out = value.member(key);
+  out += '[';
+  for (WallTime t : times) {
+    if (out.back() != '[') out += ',';
+    appendJsonInteger(out, nanosOf(t));
+  }
+  out += ']';
 }
 
-Json inFlightJson(const InFlight& f) {
-  return {{"action_id", f.action_id},     {"decision_id", f.decision_id},
-          {"action_type", f.action_type}, {"cooldown_key", f.cooldown_key},
-          {"target", f.target},           {"automatic", f.automatic},
-          {"started", ns(f.started)}};
+void writeBreaker(std::string& out, const CircuitBreaker& b) {
+  JsonObjectWriter value(out);
+  writeTimes(value, "failures", b.failures);
+  writeOptionalTime(value, "opened_at", b.opened_at);
+  value.string("trial", b.trial_action_id);
+}
+
+void writeInFlight(std::string& out, const InFlight& f) {
+  JsonObjectWriter value(out);
+  value.string("action_id", f.action_id)
+      .string("decision_id", f.decision_id)
+      .string("action_type", f.action_type)
+      .string("cooldown_key", f.cooldown_key)
+      .string("target", f.target)
+      .boolean("automatic", f.automatic);
+  writeTime(value, "started", f.started);
 }
 InFlight inFlightFrom(const Json& v) {
   return InFlight{v.at("action_id").get<std::string>(),
@@ -54,15 +77,16 @@ InFlight inFlightFrom(const Json& v) {
                   fromNs(v.at("started"))};
 }
 
-Json decisionJson(const DecisionRecord& d) {
-  return {{"decision_id", d.decision_id},
-          {"incident_id", d.incident_id},
-          {"rule", d.rule},
-          {"target", d.target},
-          {"action_type", d.action_type},
-          {"step", d.step},
-          {"type", contracts::toString(d.type)},
-          {"at", ns(d.at)}};
+void writeDecision(std::string& out, const DecisionRecord& d) {
+  JsonObjectWriter value(out);
+  value.string("decision_id", d.decision_id)
+      .string("incident_id", d.incident_id)
+      .string("rule", d.rule)
+      .string("target", d.target)
+      .string("action_type", d.action_type)
+      .unsignedInteger("step", d.step)
+      .string("type", contracts::toString(d.type));
+  writeTime(value, "at", d.at);
 }
 DecisionRecord decisionFrom(const Json& v) {
   DecisionRecord d;
@@ -79,23 +103,31 @@ DecisionRecord decisionFrom(const Json& v) {
   return d;
 }
 
-Json incidentJson(const TrackedIncident& i) {
-  return {{"incident", i.incident.toJson()},
-          {"revisions", i.revisions},
-          {"last_actionable", nsOrNull(i.last_actionable)},
-          {"retry_at", nsOrNull(i.retry_at)},
-          {"awaiting_outcome", i.awaiting_outcome},
-          {"updated", ns(i.updated)}};
+void writeIncident(std::string& out, const TrackedIncident& i) {
+  JsonObjectWriter value(out);
+  i.incident.appendJsonText(value.member("incident"));
+  std::string& revisions = value.member("revisions");
+  revisions += '[';
+  for (const std::string& revision : i.revisions) {
+    if (revisions.back() != '[') revisions += ',';
+    appendJsonString(revisions, revision);
+  }
+  revisions += ']';
+  writeOptionalTime(value, "last_actionable", i.last_actionable);
+  writeOptionalTime(value, "retry_at", i.retry_at);
+  value.boolean("awaiting_outcome", i.awaiting_outcome);
+  writeTime(value, "updated", i.updated);
 }
 
-Json autonomyJson(const AutonomyRecord& a) {
-  return {{"level", contracts::toString(a.level)},
-          {"configured_when_set", contracts::toString(a.configured_when_set)},
-          {"change_id", a.change_id},
-          {"changed_by", a.changed_by},
-          {"uid", a.uid},
-          {"reason", a.reason},
-          {"at", ns(a.at)}};
+void writeAutonomy(std::string& out, const AutonomyRecord& a) {
+  JsonObjectWriter value(out);
+  value.string("level", contracts::toString(a.level))
+      .string("configured_when_set", contracts::toString(a.configured_when_set))
+      .string("change_id", a.change_id)
+      .string("changed_by", a.changed_by)
+      .integer("uid", a.uid)
+      .string("reason", a.reason);
+  writeTime(value, "at", a.at);
 }
 contracts::AutonomyLevel levelFrom(const Json& value) {
   auto level = contracts::parseAutonomyLevel(value.get<std::string>());
@@ -103,18 +135,13 @@ contracts::AutonomyLevel levelFrom(const Json& value) {
   return *level;
 }
 
-template <typename Map, typename ToJson>
-std::optional<Json> lookup(const Map& map, const std::string& key, ToJson to_json) {
+// Writes the value under `key` of `map` with `write`; false when there is none.
+template <typename Map, typename Write>
+bool writeFound(const Map& map, const std::string& key, std::string& out, Write write) {
   auto it = map.find(key);
-  if (it == map.end()) return std::nullopt;
-  return to_json(it->second);
-}
-
-template <typename Map, typename ToJson>
-Json tableJson(const Map& map, ToJson to_json) {
-  Json out = Json::object();
-  for (const auto& [key, value] : map) out[key] = to_json(value);
-  return out;
+  if (it == map.end()) return false;
+  write(out, it->second);
+  return true;
 }
 
 }  // namespace
@@ -126,51 +153,69 @@ const std::vector<std::string>& SafetyState::tables() {
   return kTables;
 }
 
-std::optional<Json> SafetyState::valueOf(const Key& key) const {
+bool SafetyState::appendValue(const Key& key, std::string& out) const {
   const auto& [table, name] = key;
-  if (table == "cooldowns") {
-    return lookup(cooldowns_, name, [](WallTime t) { return Json{{"at", ns(t)}}; });
-  }
+  auto at = [](std::string& text, WallTime t) {
+    JsonObjectWriter value(text);
+    writeTime(value, "at", t);
+  };
+  if (table == "cooldowns") return writeFound(cooldowns_, name, out, at);
   if (table == "rates") {
-    return lookup(rates_, name, [](const auto& w) { return Json{{"times", times(w)}}; });
+    return writeFound(rates_, name, out, [](std::string& text, const std::deque<WallTime>& w) {
+      JsonObjectWriter value(text);
+      writeTimes(value, "times", w);
+    });
   }
   if (table == "budget") {
-    if (budget_.empty()) return std::nullopt;
-    return Json{{"times", times(budget_)}};
+    if (budget_.empty()) return false;
+    JsonObjectWriter value(out);
+    writeTimes(value, "times", budget_);
+    return true;
   }
-  if (table == "breakers") return lookup(breakers_, name, breakerJson);
+  if (table == "breakers") return writeFound(breakers_, name, out, writeBreaker);
   if (table == "ladders") {
-    return lookup(ladders_, name, [](const LadderCount& l) {
-      return Json{{"failures", l.failures}, {"last_failure", ns(l.last_failure)}};
+    return writeFound(ladders_, name, out, [](std::string& text, const LadderCount& l) {
+      JsonObjectWriter value(text);
+      value.integer("failures", l.failures);
+      writeTime(value, "last_failure", l.last_failure);
     });
   }
-  if (table == "inflight") return lookup(in_flight_, name, inFlightJson);
-  if (table == "finished") {
-    return lookup(finished_, name, [](WallTime t) { return Json{{"at", ns(t)}}; });
-  }
+  if (table == "inflight") return writeFound(in_flight_, name, out, writeInFlight);
+  if (table == "finished") return writeFound(finished_, name, out, at);
   if (table == "orphans") {
-    return lookup(orphans_, name, [](const auto& o) {
-      return Json{{"at", ns(o.first)}, {"outcome", o.second}};
+    return writeFound(orphans_, name, out, [](std::string& text, const auto& o) {
+      JsonObjectWriter value(text);
+      writeTime(value, "at", o.first);
+      value.json("outcome", o.second);
     });
   }
-  if (table == "decisions") return lookup(decisions_, name, decisionJson);
-  if (table == "incidents") return lookup(incidents_, name, incidentJson);
+  if (table == "decisions") return writeFound(decisions_, name, out, writeDecision);
+  if (table == "incidents") return writeFound(incidents_, name, out, writeIncident);
   if (table == "autonomy") {
-    if (!autonomy_) return std::nullopt;
-    return autonomyJson(*autonomy_);
+    if (!autonomy_) return false;
+    writeAutonomy(out, *autonomy_);
+    return true;
   }
   if (table == "outbox") {
     // The outbox is in sequence order (appended in order, sorted when restored).
     uint64_t sequence = 0;
     auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), sequence);
-    if (error != std::errc() || end != name.data() + name.size()) return std::nullopt;
+    if (error != std::errc() || end != name.data() + name.size()) return false;
     auto it = std::lower_bound(
         outbox_.begin(), outbox_.end(), sequence,
         [](const OutboxEntry& entry, uint64_t wanted) { return entry.sequence < wanted; });
-    if (it == outbox_.end() || it->sequence != sequence) return std::nullopt;
-    return Json{{"sequence", it->sequence}, {"type", it->type}, {"document", it->document}};
+    if (it == outbox_.end() || it->sequence != sequence) return false;
+    JsonObjectWriter(out)
+        .unsignedInteger("sequence", it->sequence)
+        .string("type", it->type)
+        .json("document", it->document);
+    return true;
   }
-  return std::nullopt;
+  return false;
+}
+
+std::optional<Json> SafetyState::valueOf(const Key& key) const {
+  return parseWritten([&](std::string& out) { return appendValue(key, out); });
 }
 
 Status SafetyState::restore(const std::string& table, const std::string& key, const Json& v) {
@@ -239,28 +284,25 @@ Status SafetyState::restore(const std::string& table, const std::string& key, co
 }
 
 Json SafetyState::snapshot() const {
+  // Every stored value as the store gets it, plus the in-flight index rebuilt from them.
   Json out = Json::object();
-  out["cooldowns"] = tableJson(cooldowns_, [](WallTime t) { return ns(t); });
-  out["rates"] = tableJson(rates_, [](const auto& w) { return times(w); });
-  out["budget"] = times(budget_);
-  out["breakers"] = tableJson(breakers_, breakerJson);
-  out["ladders"] = tableJson(ladders_, [](const LadderCount& l) {
-    return Json{{"failures", l.failures}, {"last_failure", ns(l.last_failure)}};
-  });
-  out["inflight"] = tableJson(in_flight_, inFlightJson);
-  out["inflight_by_key"] = tableJson(in_flight_by_key_, [](const std::string& id) { return id; });
-  out["finished"] = tableJson(finished_, [](WallTime t) { return ns(t); });
-  out["orphans"] = tableJson(orphans_, [](const auto& o) {
-    return Json{{"at", ns(o.first)}, {"outcome", o.second}};
-  });
-  out["decisions"] = tableJson(decisions_, decisionJson);
-  out["incidents"] = tableJson(incidents_, incidentJson);
-  out["autonomy"] = autonomy_ ? autonomyJson(*autonomy_) : Json(nullptr);
-  Json outbox = Json::array();
-  for (const OutboxEntry& e : outbox_) {
-    outbox.push_back({{"sequence", e.sequence}, {"type", e.type}, {"document", e.document}});
-  }
-  out["outbox"] = outbox;
+  auto add = [this, &out](const std::string& table, const std::string& key) {
+    out[table][key] = *valueOf({table, key});
+  };
+  for (const std::string& table : tables()) out[table] = Json::object();
+  for (const auto& entry : cooldowns_) add("cooldowns", entry.first);
+  for (const auto& entry : rates_) add("rates", entry.first);
+  if (!budget_.empty()) add("budget", "automatic");
+  for (const auto& entry : breakers_) add("breakers", entry.first);
+  for (const auto& entry : ladders_) add("ladders", entry.first);
+  for (const auto& entry : in_flight_) add("inflight", entry.first);
+  for (const auto& entry : finished_) add("finished", entry.first);
+  for (const auto& entry : orphans_) add("orphans", entry.first);
+  for (const auto& entry : decisions_) add("decisions", entry.first);
+  for (const auto& entry : incidents_) add("incidents", entry.first);
+  if (autonomy_) add("autonomy", "current");
+  for (const OutboxEntry& entry : outbox_) add("outbox", std::to_string(entry.sequence));
+  out["inflight_by_key"] = Json(in_flight_by_key_);
   return out;
 }
 
@@ -280,8 +322,9 @@ Status flushState(state::StateStore& store, SafetyState& state) {
   if (state.dirty().empty()) return Status::ok();
   state::Batch batch;
   for (const SafetyState::Key& key : state.dirty()) {
-    if (auto value = state.valueOf(key)) {
-      batch.put(key.first, key.second, *value);
+    std::string value;
+    if (state.appendValue(key, value)) {
+      batch.putText(key.first, key.second, std::move(value));
     } else {
       batch.erase(key.first, key.second);
     }

@@ -166,15 +166,11 @@ void appendJson(std::string& out, const Json& value) {
       out += "null";
       return;
     case Type::number_integer:
-    case Type::number_unsigned: {
-      char digits[24];
-      auto [end, ec] = value.type() == Type::number_integer
-                           ? std::to_chars(digits, digits + sizeof digits, value.get<int64_t>())
-                           : std::to_chars(digits, digits + sizeof digits, value.get<uint64_t>());
-      (void)ec;  // 24 characters hold any 64-bit integer
-      out.append(digits, end);
+      appendJsonInteger(out, value.get<int64_t>());
       return;
-    }
+    case Type::number_unsigned:
+      appendJsonUnsigned(out, value.get<uint64_t>());
+      return;
     case Type::number_float:
     case Type::binary:
     case Type::discarded:
@@ -184,6 +180,64 @@ void appendJson(std::string& out, const Json& value) {
       return;
   }
   out += nlohmannDump(value);
+}
+
+void appendJsonInteger(std::string& out, int64_t value) {
+  char digits[24];
+  auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+  (void)error;  // 24 characters hold any 64-bit integer
+  out.append(digits, end);
+}
+
+void appendJsonUnsigned(std::string& out, uint64_t value) {
+  char digits[24];
+  auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+  (void)error;
+  out.append(digits, end);
+}
+
+std::string& JsonObjectWriter::member(std::string_view key) {
+  if (!first_) out_ += ',';
+  first_ = false;
+  appendJsonString(out_, key);
+  out_ += ':';
+  return out_;
+}
+
+JsonObjectWriter& JsonObjectWriter::string(std::string_view key, std::string_view value) {
+  appendJsonString(member(key), value);
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::integer(std::string_view key, int64_t value) {
+  appendJsonInteger(member(key), value);
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::unsignedInteger(std::string_view key, uint64_t value) {
+  appendJsonUnsigned(member(key), value);
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::boolean(std::string_view key, bool value) {
+  member(key) += value ? "true" : "false";
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::null(std::string_view key) {
+  member(key) += "null";
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::json(std::string_view key, const Json& value) {
+  appendJson(member(key), value);
+  return *this;
+}
+
+void JsonObjectWriter::close() {
+  if (closed_) return;
+  closed_ = true;
+  out_ += '}';
 }
 
 }  // namespace orion

@@ -15,6 +15,8 @@
 // by nlohmann itself, so they cannot drift from it. Pure functions, any thread.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,5 +33,51 @@ void appendJsonString(std::string& out, std::string_view text);
 // Whether `text` is well-formed UTF-8 (Unicode 15, table 3-7: no overlong forms, no surrogates,
 // nothing above U+10FFFF).
 bool isValidUtf8(std::string_view text);
+
+// Appends an integer in decimal, as dumpJson writes it.
+void appendJsonInteger(std::string& out, int64_t value);
+void appendJsonUnsigned(std::string& out, uint64_t value);
+
+// The value `write` appends, parsed: for the rare reader (a snapshot, a test) of values written
+// as text for storage. `write(std::string&)` appends one JSON value and returns true, or returns
+// false when there is none.
+template <typename Write>
+std::optional<Json> parseWritten(Write&& write) {
+  std::string text;
+  if (!write(text)) return std::nullopt;
+  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) return std::nullopt;  // a writer bug; never expected
+  return value;
+}
+
+// Writes one JSON object member by member straight into `out`, for values that are written far
+// more often than read (the modules' safety state) and would otherwise be built as a Json tree
+// only to be serialised and freed. Members come out in the order written: give keys in sorted
+// (bytewise) order where the text must equal dumpJson's. The object is closed by close() (or
+// the destructor).
+//
+//   JsonObjectWriter(out).string("node", node).integer("at", ns).boolean("open", open);
+class JsonObjectWriter {
+ public:
+  explicit JsonObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  ~JsonObjectWriter() { close(); }
+  JsonObjectWriter(const JsonObjectWriter&) = delete;
+  JsonObjectWriter& operator=(const JsonObjectWriter&) = delete;
+
+  JsonObjectWriter& string(std::string_view key, std::string_view value);
+  JsonObjectWriter& integer(std::string_view key, int64_t value);
+  JsonObjectWriter& unsignedInteger(std::string_view key, uint64_t value);
+  JsonObjectWriter& boolean(std::string_view key, bool value);
+  JsonObjectWriter& null(std::string_view key);
+  JsonObjectWriter& json(std::string_view key, const Json& value);
+  // A member whose value the caller writes next, into out(): exactly one JSON value.
+  std::string& member(std::string_view key);
+  void close();
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+  bool closed_ = false;
+};
 
 }  // namespace orion

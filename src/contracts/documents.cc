@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/json_writer.h"
 #include "common/time.h"
 #include "contracts/document_fields.h"
 
@@ -137,6 +138,30 @@ Json Incident::toJson() const {
   if (description) doc["description"] = *description;
   fields::putTags(doc, tags);
   return doc;
+}
+
+void Incident::appendJsonText(std::string& out) const {
+  // Members in key order, as dumpJson writes an object.
+  JsonObjectWriter document(out);
+  {
+    JsonObjectWriter window(document.member("correlation_window"));
+    window.string("end", formatRfc3339(window_end)).string("start", formatRfc3339(window_start));
+  }
+  if (description) document.string("description", *description);
+  std::string& ids = document.member("event_ids");
+  ids += '[';
+  for (size_t i = 0; i < event_ids.size(); ++i) {
+    if (i > 0) ids += ',';
+    appendJsonString(ids, event_ids[i]);
+  }
+  ids += ']';
+  document.string("incident_id", incident_id)
+      .string("incident_type", incident_type)
+      .string("severity", toString(severity))
+      .string("source", source)
+      .string("state", toString(state));
+  if (!tags.empty()) appendTagsJson(document.member("tags"), tags);
+  document.string("timestamp", formatRfc3339(timestamp)).string("version", kContractVersion);
 }
 
 Result<Incident> Incident::fromJson(const Json& document) {

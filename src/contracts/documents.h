@@ -68,6 +68,9 @@ struct Incident {
   Tags tags;
 
   Json toJson() const;
+  // Appends the document's text, exactly dumpJson(toJson()), without building the tree: for
+  // the guardian's and the brain's state, which write an incident at every revision.
+  void appendJsonText(std::string& out) const;
   static Result<Incident> fromJson(const Json& document);
 };
 

@@ -1,5 +1,7 @@
 #include "contracts/tags.h"
 
+#include "common/json_writer.h"
+
 namespace orion::contracts {
 
 void to_json(Json& out, const Tags& tags) {
@@ -7,6 +9,11 @@ void to_json(Json& out, const Tags& tags) {
   auto& object = out.get_ref<Json::object_t&>();
   // Both are in key order: each entry goes at the end.
   for (const auto& [key, value] : tags) object.emplace_hint(object.end(), key, value);
+}
+
+void appendTagsJson(std::string& out, const Tags& tags) {
+  JsonObjectWriter object(out);
+  for (const auto& [key, value] : tags) object.string(key, value);  // in key order already
 }
 
 void from_json(const Json& in, Tags& tags) {

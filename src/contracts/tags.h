@@ -144,6 +144,8 @@ class Tags {
 // JSON: an object of strings (nlohmann's get<Tags>() and Json(tags)); a value that is not a
 // string is a type error, as it would be for std::map<std::string, std::string>.
 void to_json(Json& out, const Tags& tags);
+// Appends the tags as a JSON object: exactly dumpJson(Json(tags)).
+void appendTagsJson(std::string& out, const Tags& tags);
 void from_json(const Json& in, Tags& tags);
 
 }  // namespace orion::contracts

@@ -159,10 +159,14 @@ class Correlator {
   using Key = std::pair<std::string, std::string>;  // (table, key)
   // True when a key changed since the last clearDirty().
   bool hasChanges() const;
-  // The keys changed since the last clearDirty(), sorted, each once. A key whose valueOf() is
-  // nullopt was erased.
+  // The keys changed since the last clearDirty(), sorted, each once. A key that appendValue()
+  // does not find was erased.
   std::vector<Key> changedKeys() const;
   void clearDirty();
+  // Appends the JSON text of the value under `key` and returns true, or returns false when there
+  // is none. What addChanges() writes to the store.
+  bool appendValue(const Key& key, std::string& out) const;
+  // The same value parsed (snapshot() and tests).
   std::optional<Json> valueOf(const Key& key) const;
   Status restore(const std::string& table, const std::string& key, const Json& value);
   // Call once after every restore(): rebuilds the orders the bounds evict by.

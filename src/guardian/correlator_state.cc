@@ -2,6 +2,7 @@
 // with their open/resolved history), open incidents, node windows and recent event ids.
 #include <algorithm>
 
+#include "common/json_writer.h"
 #include "guardian/correlator.h"
 #include "guardian/correlator_store.h"
 
@@ -9,7 +10,7 @@ namespace orion::guardian {
 
 namespace {
 
-Json ns(WallTime t) { return static_cast<int64_t>(t.time_since_epoch().count()); }
+int64_t nanosOf(WallTime t) { return static_cast<int64_t>(t.time_since_epoch().count()); }
 WallTime fromNs(const Json& value) {
   return WallTime(std::chrono::duration_cast<WallTime::duration>(
       std::chrono::nanoseconds(value.get<int64_t>())));
@@ -35,58 +36,94 @@ const std::vector<std::string>& Correlator::tables() {
   return kTables;
 }
 
-std::optional<Json> Correlator::valueOf(const Key& key) const {
+bool Correlator::appendValue(const Key& key, std::string& out) const {
+  // Written straight to text (no Json tree): this runs for every key each event changes.
   const auto& [table, name] = key;
   if (table == "conditions") {
     auto fingerprint = parseFingerprint(name);
     const Condition* condition = fingerprint ? findCondition(*fingerprint) : nullptr;
-    if (condition == nullptr) return std::nullopt;
+    if (condition == nullptr) return false;
     const Condition& c = *condition;
-    Json opens = Json::array();
+    JsonObjectWriter value(out);
+    value.string("node", c.node)
+        .boolean("open", c.open)
+        .string("incident_id", c.incident.id)
+        .string("group_id", c.group.id);
+    std::string& opens = value.member("opens");
+    opens += '[';
     for (const OpenRecord& open : c.opens) {
-      opens.push_back({ns(open.at), open.event_id, contracts::toString(open.severity)});
+      if (opens.back() != '[') opens += ',';
+      opens += '[';
+      appendJsonInteger(opens, nanosOf(open.at));
+      opens += ',';
+      appendJsonString(opens, open.event_id);
+      opens += ',';
+      appendJsonString(opens, contracts::toString(open.severity));
+      opens += ']';
     }
-    return Json{{"node", c.node},
-                {"open", c.open},
-                {"incident_id", c.incident.id},
-                {"group_id", c.group.id},
-                {"opens", opens},
-                {"severity", contracts::toString(c.severity)},
-                {"summary", c.summary},
-                {"tags", c.tags.toJson()},
-                {"resolved_at", ns(c.resolved_at)},
-                {"listed_resolved", c.listed_resolved},
-                {"resolved_order", c.resolved_order}};
+    opens += ']';
+    value.string("severity", contracts::toString(c.severity)).string("summary", c.summary);
+    {
+      JsonObjectWriter tags(value.member("tags"));
+      for (size_t i = 0; i < c.tags.size(); ++i)
+        tags.string(c.tags.at(i).first, c.tags.at(i).second);
+    }
+    value.integer("resolved_at", nanosOf(c.resolved_at))
+        .boolean("listed_resolved", c.listed_resolved)
+        .unsignedInteger("resolved_order", c.resolved_order);
+    return true;
   }
   if (table == "incidents") {
     const Record* record = findRecord(name);
-    if (record == nullptr) return std::nullopt;
+    if (record == nullptr) return false;
     const Record& r = *record;
-    Json members = Json::array();
-    for (FingerprintValue member : r.members) members.push_back(fingerprintText(member));
-    return Json{{"kind", static_cast<int>(r.kind)},
-                {"incident", r.incident().toJson()},
-                {"members", members},
-                {"last_published", ns(r.last_published)},
-                {"last_activity", ns(r.last_activity)},
-                {"activity_order", r.activity_order},
-                {"pending_update", r.pending_update}};
+    JsonObjectWriter value(out);
+    value.integer("kind", static_cast<int>(r.kind));
+    r.incident().appendJsonText(value.member("incident"));
+    std::string& members = value.member("members");
+    members += '[';
+    for (FingerprintValue member : r.members) {
+      if (members.back() != '[') members += ',';
+      appendJsonString(members, fingerprintText(member));
+    }
+    members += ']';
+    value.integer("last_published", nanosOf(r.last_published))
+        .integer("last_activity", nanosOf(r.last_activity))
+        .unsignedInteger("activity_order", r.activity_order)
+        .boolean("pending_update", r.pending_update);
+    return true;
   }
   if (table == "nodes") {
     const NodeState* node = findNode(name);
-    if (node == nullptr) return std::nullopt;
-    Json recent = Json::array();
+    if (node == nullptr) return false;
+    JsonObjectWriter value(out);
+    std::string& recent = value.member("recent");
+    recent += '[';
     for (const RecentOpen& open : node->recent) {
-      recent.push_back({ns(open.at), fingerprintText(open.fingerprint), open.event_id});
+      if (recent.back() != '[') recent += ',';
+      recent += '[';
+      appendJsonInteger(recent, nanosOf(open.at));
+      recent += ',';
+      appendJsonString(recent, fingerprintText(open.fingerprint));
+      recent += ',';
+      appendJsonString(recent, open.event_id);
+      recent += ']';
     }
-    return Json{{"recent", recent}, {"group_id", node->group.id}};
+    recent += ']';
+    value.string("group_id", node->group.id);
+    return true;
   }
   if (table == "events") {
     auto sequence = seen_.sequenceOf(name);
-    if (!sequence) return std::nullopt;
-    return Json{{"sequence", *sequence}};
+    if (!sequence) return false;
+    JsonObjectWriter(out).unsignedInteger("sequence", *sequence);
+    return true;
   }
-  return std::nullopt;
+  return false;
+}
+
+std::optional<Json> Correlator::valueOf(const Key& key) const {
+  return parseWritten([&](std::string& out) { return appendValue(key, out); });
 }
 
 Status Correlator::restore(const std::string& table, const std::string& key, const Json& v) {
@@ -282,8 +319,9 @@ void Correlator::clearDirty() {
 
 void addChanges(const Correlator& correlator, state::Batch& batch) {
   for (const Correlator::Key& key : correlator.changedKeys()) {
-    if (auto value = correlator.valueOf(key)) {
-      batch.put(key.first, key.second, *value);
+    std::string value;
+    if (correlator.appendValue(key, value)) {
+      batch.putText(key.first, key.second, std::move(value));
     } else {
       batch.erase(key.first, key.second);
     }

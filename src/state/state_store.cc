@@ -93,6 +93,10 @@ fs::path withSuffix(const fs::path& file, std::string_view suffix) {
 
 }  // namespace
 
+void Batch::putText(std::string table, std::string key, std::string json_text) {
+  writes_.push_back({Write::Kind::kPut, std::move(table), std::move(key), std::move(json_text)});
+}
+
 void Batch::put(std::string table, std::string key, const Json& value) {
   writes_.push_back({Write::Kind::kPut, std::move(table), std::move(key), dumpJson(value)});
 }

@@ -62,6 +62,10 @@ struct Write {
 class Batch {
  public:
   void put(std::string table, std::string key, const Json& value);
+  // The same with the value already written as JSON text (common/json_writer.h), for callers
+  // that write their values without building a Json tree. `json_text` must be one JSON value:
+  // the store stores it as given and parses it only when it is read back.
+  void putText(std::string table, std::string key, std::string json_text);
   void erase(std::string table, std::string key);
   // Removes every key of `table`.
   void clear(std::string table);

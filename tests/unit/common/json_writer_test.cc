@@ -194,6 +194,40 @@ TEST(JsonWriter, RandomDocumentsSerialiseAsNlohmannDoes) {
   }
 }
 
+TEST(JsonWriter, ObjectWriterWritesWhatDumpJsonWritesForTheSameMembersInKeyOrder) {
+  std::string out = "[";
+  {
+    JsonObjectWriter object(out);
+    object.boolean("a", true).integer("b", -42).null("c");
+    {
+      JsonObjectWriter inner(object.member("d"));
+      inner.string("x", "caf\xc3\xa9 \"q\"\n").unsignedInteger("y", 18446744073709551615u);
+    }
+    object.json("e", Json::array({1, "two", nullptr})).string("f", "");
+  }
+  out += ",";
+  JsonObjectWriter(out).close();  // an empty object, closed once however often close() is called
+  out += "]";
+  Json expected = Json::array({{{"a", true},
+                                {"b", -42},
+                                {"c", nullptr},
+                                {"d", {{"x", "caf\xc3\xa9 \"q\"\n"}, {"y", 18446744073709551615u}}},
+                                {"e", Json::array({1, "two", nullptr})},
+                                {"f", ""}},
+                               Json::object()});
+  EXPECT_EQ(out, dumpJson(expected));
+}
+
+TEST(JsonWriter, ParseWrittenReadsBackWhatAWriterAppends) {
+  auto written = parseWritten([](std::string& out) {
+    JsonObjectWriter(out).string("k", "v").integer("n", 7);
+    return true;
+  });
+  ASSERT_TRUE(written.has_value());
+  EXPECT_EQ(*written, Json({{"k", "v"}, {"n", 7}}));
+  EXPECT_FALSE(parseWritten([](std::string&) { return false; }).has_value());
+}
+
 TEST(JsonWriter, IsWhatDumpJsonReturns) {
   RandomDocuments documents(11);
   for (int i = 0; i < 200; ++i) {

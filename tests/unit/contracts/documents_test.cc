@@ -102,6 +102,35 @@ TEST(Documents, IncidentRoundTrip) {
   EXPECT_EQ(back->description, "disk / above 90%");
 }
 
+// appendJsonText writes the incident without its Json tree; it must be the tree's text exactly.
+TEST(Documents, IncidentTextIsTheDumpOfItsJson) {
+  const std::string texts[] = {"",
+                               "plain",
+                               "quote \" and \\ and \n",
+                               "caf\xc3\xa9 \xe2\x86\x92",
+                               "broken \xff\xfe utf-8",
+                               std::string("nul\0inside", 10)};
+  for (size_t variant = 0; variant < 64; ++variant) {
+    Incident incident;
+    incident.incident_id = "3f6c1d2e-8a4b-4c5d-9e7f-0123456789ab";
+    incident.timestamp = WallTime(std::chrono::microseconds(1765000000123456 + variant));
+    incident.window_start = WallTime(std::chrono::microseconds(1764990000000000 - variant));
+    incident.window_end = incident.timestamp;
+    incident.incident_type = texts[variant % 6];
+    incident.severity = static_cast<IncidentSeverity>(variant % 4);
+    incident.state = variant % 2 == 0 ? IncidentState::kOpen : IncidentState::kResolved;
+    if (variant % 3 != 0) incident.description = texts[(variant + 1) % 6];
+    for (size_t i = 0; i < variant % 5; ++i) incident.event_ids.push_back(texts[(variant + i) % 6]);
+    for (size_t i = 0; i < variant % 7; ++i) {
+      incident.tags.insert_or_assign(texts[(variant + i) % 6] + std::to_string(i),
+                                     texts[(variant + 2 * i) % 6]);
+    }
+    std::string text = "prefix";  // appends, never replaces
+    incident.appendJsonText(text);
+    ASSERT_EQ(text.substr(6), dumpJson(incident.toJson())) << "variant " << variant;
+  }
+}
+
 TEST(Documents, DecisionRoundTrip) {
   const Json doc = sampleDecision().toJson();
   ASSERT_TRUE(registry().validate(type::kDecision, doc).isOk()) << doc.dump();
