@@ -321,15 +321,16 @@ Status loadState(const state::StateStore& store, SafetyState& state) {
 Status flushState(state::StateStore& store, SafetyState& state) {
   if (state.dirty().empty()) return Status::ok();
   state::Batch batch;
+  std::string value;  // reused: each value is written here, then copied out at its exact size
   for (const SafetyState::Key& key : state.dirty()) {
-    std::string value;
+    value.clear();
     if (state.appendValue(key, value)) {
-      batch.putText(key.first, key.second, std::move(value));
+      batch.putText(key.first, key.second, value);
     } else {
       batch.erase(key.first, key.second);
     }
   }
-  ORION_RETURN_IF_ERROR(store.apply(batch));
+  ORION_RETURN_IF_ERROR(store.apply(std::move(batch)));
   state.clearDirty();
   return Status::ok();
 }

@@ -95,7 +95,7 @@ Status DedupWindow::commit(const std::vector<std::string>& keys) {
     }
   }
   if (store_ == nullptr || batch.empty()) return Status::ok();
-  return store_->apply(batch).withContext("persisting the dedup window " + table_);
+  return store_->apply(std::move(batch)).withContext("persisting the dedup window " + table_);
 }
 
 void DedupWindow::release(const std::vector<std::string>& keys) {

@@ -318,10 +318,11 @@ void Correlator::clearDirty() {
 }
 
 void addChanges(const Correlator& correlator, state::Batch& batch) {
+  std::string value;  // reused: each value is written here, then copied out at its exact size
   for (const Correlator::Key& key : correlator.changedKeys()) {
-    std::string value;
+    value.clear();
     if (correlator.appendValue(key, value)) {
-      batch.putText(key.first, key.second, std::move(value));
+      batch.putText(key.first, key.second, value);
     } else {
       batch.erase(key.first, key.second);
     }

@@ -246,7 +246,7 @@ class Guardian final : public Service {
         batch.put("outbox", std::to_string(sequence), it->document);
       }
     }
-    Status written = store_->apply(batch);
+    Status written = store_->apply(std::move(batch));
     if (!written.isOk()) {
       metrics_.recordStateWriteFailure();
       logger_->error("guardian state not written (will retry): {}", written.message());

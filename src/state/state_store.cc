@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <type_traits>
 
 #include "common/logging.h"
 #include "state/legacy_sqlite.h"
@@ -201,16 +202,17 @@ Status StateStore::load() {
   return Status::ok();
 }
 
+template <typename Value>
 void StateStore::applyInMemory(Write::Kind kind, std::string_view table, std::string_view key,
-                               std::string_view value) {
+                               Value&& value) {
   auto found = tables_.find(table);
   switch (kind) {
     case Write::Kind::kPut: {
       if (found == tables_.end()) found = tables_.emplace(std::string(table), Table()).first;
       auto [row, inserted] = found->second.try_emplace(std::string(key));
       if (!inserted) live_bytes_ -= entryBytes(table, key, row->second);
-      row->second.assign(value);
       live_bytes_ += entryBytes(table, key, value);
+      row->second = std::forward<Value>(value);
       return;
     }
     case Write::Kind::kErase: {
@@ -280,6 +282,16 @@ Status StateStore::compactLocked() {
 
 Status StateStore::apply(const Batch& batch) {
   if (batch.empty()) return Status::ok();
+  return applyWrites(batch.writes_);
+}
+
+Status StateStore::apply(Batch&& batch) {
+  if (batch.empty()) return Status::ok();
+  return applyWrites(batch.writes_);
+}
+
+template <typename Writes>
+Status StateStore::applyWrites(Writes& writes) {
   std::lock_guard lock(mutex_);
   auto context = [this](const Status& status) {
     return status.withContext("state store " + file_.string());
@@ -288,7 +300,7 @@ Status StateStore::apply(const Batch& batch) {
     if (Status rewritten = compactLocked(); !rewritten) return context(rewritten);
   }
   record_.clear();
-  log::appendRecord(batch.writes(), record_);
+  log::appendRecord(writes, record_);
   Status written = writeAll(files_->log, record_, file_);
   if (written && options_.durability == Durability::kPowerLoss && ::fdatasync(files_->log) != 0) {
     written = ioError("syncing", file_, errno);
@@ -303,8 +315,12 @@ Status StateStore::apply(const Batch& batch) {
   }
   files_->log_bytes += record_.size();
   if (record_.capacity() > kSnapshotRecordBytes) record_ = std::string();
-  for (const Write& write : batch.writes()) {
-    applyInMemory(write.kind, write.table, write.key, write.value);
+  for (auto& write : writes) {
+    if constexpr (std::is_const_v<Writes>) {
+      applyInMemory(write.kind, write.table, write.key, std::string_view(write.value));
+    } else {
+      applyInMemory(write.kind, write.table, write.key, std::move(write.value));
+    }
   }
   if (files_->log_bytes > options_.compact_after_bytes && files_->log_bytes > 3 * live_bytes_ &&
       files_->log_bytes >= files_->next_compaction_at) {

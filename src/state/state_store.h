@@ -74,6 +74,7 @@ class Batch {
   const std::vector<Write>& writes() const { return writes_; }
 
  private:
+  friend class StateStore;  // apply(Batch&&) moves the values into its copy of the state
   std::vector<Write> writes_;
 };
 
@@ -97,6 +98,8 @@ class StateStore {
   Status put(std::string_view table, std::string_view key, const Json& value);
   Status erase(std::string_view table, std::string_view key);  // OK if the key is absent
   Status apply(const Batch& batch);                            // atomic; OK for an empty batch
+  // The same, moving the batch's values into the store's copy of the state instead of copying.
+  Status apply(Batch&& batch);
 
   // The value under (table, key), or std::nullopt if there is none.
   Result<std::optional<Json>> get(std::string_view table, std::string_view key) const;
@@ -116,8 +119,12 @@ class StateStore {
 
   StateStore(std::filesystem::path file, StoreOptions options);
   Status load();
-  void applyInMemory(Write::Kind kind, std::string_view table, std::string_view key,
-                     std::string_view value);
+  // `value`: a std::string_view (copied) or a std::string&& (moved in).
+  template <typename Value>
+  void applyInMemory(Write::Kind kind, std::string_view table, std::string_view key, Value&& value);
+  // `writes`: const (values copied into the state) or not (values moved in).
+  template <typename Writes>
+  Status applyWrites(Writes& writes);
   Status compactLocked();
   std::string where(std::string_view table, std::string_view key) const;
 

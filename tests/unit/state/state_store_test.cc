@@ -89,6 +89,29 @@ TEST_F(StateStoreTest, BatchIsAppliedAtomically) {
   EXPECT_TRUE(store->apply(Batch{}).isOk());
 }
 
+// A batch handed over with std::move gives its values to the store: the same state, in memory
+// and in the file, as a batch that is copied; text values are stored as written.
+TEST_F(StateStoreTest, AMovedBatchAndItsTextValuesAreStoredAsACopiedOne) {
+  {
+    auto store = openStore();
+    ASSERT_TRUE(store);
+    const std::string long_text = "{\"text\":\"" + std::string(300, 'x') + "\"}";
+    Batch batch;
+    batch.putText("incidents", "a", long_text);
+    batch.putText("incidents", "b", "[1,2,3]");
+    batch.put("incidents", "c", Json{{"n", 1}});
+    batch.erase("incidents", "c");
+    ASSERT_TRUE(store->apply(std::move(batch)).isOk());
+    EXPECT_EQ(**store->get("incidents", "a"), Json::parse(long_text));
+    EXPECT_EQ(**store->get("incidents", "b"), Json::array({1, 2, 3}));
+    EXPECT_EQ(*store->count("incidents"), 2u);
+  }
+  auto store = openStore();
+  ASSERT_TRUE(store);
+  EXPECT_EQ((**store->get("incidents", "a"))["text"], std::string(300, 'x'));
+  EXPECT_EQ(*store->count("incidents"), 2u);
+}
+
 TEST_F(StateStoreTest, ClearRemovesOnlyItsTable) {
   auto store = openStore();
   ASSERT_TRUE(store);
