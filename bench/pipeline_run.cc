@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -28,7 +30,33 @@ struct Timeline {
   std::unordered_map<std::string, MonoTime> published;             // event_id → publish
   std::unordered_map<std::string, std::string> event_of_incident;  // incident_id → event_id
   std::unordered_map<std::string, MonoTime> decided;               // incident_id → arrival
+  std::unordered_map<std::string, MonoTime> incident_seen;  // incident_id → the bench saw it
 };
+
+// With PIPELINE_BENCH_TIMELINE=FILE in the environment, one line per decided event goes to FILE:
+// milliseconds after the first publish at which the event was published, its incident reached
+// the bench (as it reached the brain), and its decision arrived: where a slow event lost its time.
+void writeTimeline(const Timeline& timeline, MonoTime begin) {
+  const char* path = std::getenv("PIPELINE_BENCH_TIMELINE");
+  if (path == nullptr || *path == '\0') return;
+  FILE* out = std::fopen(path, "w");
+  if (out == nullptr) return;
+  auto ms = [begin](MonoTime t) {
+    return std::chrono::duration<double, std::milli>(t - begin).count();
+  };
+  std::fprintf(
+      out, "# first publish at %.6f s of CLOCK_MONOTONIC\npublished_ms incident_ms decided_ms\n",
+      std::chrono::duration<double>(begin.time_since_epoch()).count());
+  for (const auto& [incident_id, decided_at] : timeline.decided) {
+    auto event = timeline.event_of_incident.find(incident_id);
+    auto seen = timeline.incident_seen.find(incident_id);
+    if (event == timeline.event_of_incident.end() || seen == timeline.incident_seen.end()) continue;
+    auto published = timeline.published.find(event->second);
+    if (published == timeline.published.end()) continue;
+    std::fprintf(out, "%.3f %.3f %.3f\n", ms(published->second), ms(seen->second), ms(decided_at));
+  }
+  std::fclose(out);
+}
 
 // Each event is a new condition on a node of its own, so each becomes one incident and one
 // decision (on one node, the guardian would rightly fold them into one correlation_detected
@@ -86,9 +114,11 @@ Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsReg
   Timeline timeline;
   auto incidents = bus.subscribe({"incident", "bench", "bench-1"}, [&](const bus::Delivery& d) {
     const Json& doc = *d.document;
+    MonoTime now = clock.monotonic();
     std::lock_guard lock(timeline.mutex);
-    timeline.event_of_incident[doc["incident_id"].get<std::string>()] =
-        doc["event_ids"][0].get<std::string>();
+    const std::string& incident_id = doc["incident_id"].get_ref<const std::string&>();
+    timeline.event_of_incident[incident_id] = doc["event_ids"][0].get<std::string>();
+    timeline.incident_seen.emplace(incident_id, now);
     return Status::ok();
   });
   auto decisions = bus.subscribe({"decision", "bench", "bench-1"}, [&](const bus::Delivery& d) {
@@ -155,6 +185,10 @@ Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsReg
     }
   }
   double seconds = std::chrono::duration<double>(last - begin).count();
+  {
+    std::lock_guard lock(timeline.mutex);
+    writeTimeline(timeline, begin);
+  }
 
   incidents.value()->stop();
   decisions.value()->stop();

@@ -3,7 +3,9 @@
 // the given bus, plus the bench's own consumer groups on incident and decision. Publishes N
 // synthetic warning events, each about a different resource so each opens its own incident,
 // optionally paced at `rate` per second, and times each event from its publish until the
-// decision about its incident arrives.
+// decision about its incident arrives. PIPELINE_BENCH_TIMELINE=FILE writes each event's times
+// (published, incident seen, decision arrived; ms after the first publish) to FILE, one line per
+// event, for the last run of the process (redis_bench: the paced one).
 #pragma once
 
 #include <cstddef>
