@@ -16,7 +16,9 @@
 // apart (no flapping, no node groups); "storm" packs them so that flapping and node correlation
 // happen all the time. Event ids are fresh for every event (no redelivery shortcut).
 //
-// Usage: guardian_bench [MEMORY_EVENTS] [FINGERPRINTS]   (defaults 10000000 and 100000)
+// Usage: guardian_bench [MEMORY_EVENTS] [FINGERPRINTS] [PHASES]   (defaults 10000000, 100000 and
+// every phase; PHASES is a comma-separated list such as "storm" or "lifecycle,floor", so that a
+// profiler records one phase alone)
 // Target (issue 4): >= 500k events/s on one core; memory flat over 10M events / 100k
 // fingerprints. Rates are per CPU second of the benchmarking thread (CLOCK_THREAD_CPUTIME_ID), so
 // they mean "on one core" on a shared machine too. Run from a Release build.
@@ -29,6 +31,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -250,12 +253,21 @@ int main(int argc, char** argv) {
   size_t total = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10000000;
   size_t fingerprints = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 100000;
   if (fingerprints == 0) fingerprints = 1;
+  std::string phases = argc > 3 ? argv[3] : "lifecycle,storm,sweep,floor,memory";
+  auto wanted = [&phases](std::string_view phase) {
+    for (size_t begin = 0; begin <= phases.size();) {
+      size_t end = std::min(phases.find(',', begin), phases.size());
+      if (std::string_view(phases).substr(begin, end - begin) == phase) return true;
+      begin = end + 1;
+    }
+    return false;
+  };
   // Lifecycle: a fingerprint's opens ~12 minutes apart, ten fingerprints per node.
-  throughput("lifecycle", fingerprints, fingerprints / 10 + 1, 7ms);
+  if (wanted("lifecycle")) throughput("lifecycle", fingerprints, fingerprints / 10 + 1, 7ms);
   // Storm: everything within seconds, 100 fingerprints per node.
-  throughput("storm", fingerprints, fingerprints / 100 + 1, 10us);
-  sweepCost(fingerprints);
-  floorCost(fingerprints);
-  memory(total, fingerprints);
+  if (wanted("storm")) throughput("storm", fingerprints, fingerprints / 100 + 1, 10us);
+  if (wanted("sweep")) sweepCost(fingerprints);
+  if (wanted("floor")) floorCost(fingerprints);
+  if (wanted("memory")) memory(total, fingerprints);
   return 0;
 }

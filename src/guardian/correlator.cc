@@ -104,6 +104,7 @@ Correlation Correlator::process(const Event& event) {
   condition.summary.clear();
   describeEventInto(fields, condition.summary);
   condition.tags.assign(EventTagValues(fields).sorted());
+  invalidateListing(condition.group);  // its summary changed (the link is normally empty here)
   condition.group.clear();
   markChanged(condition);
 
@@ -246,7 +247,7 @@ Correlator::Record& Correlator::addRecord(Kind kind, std::string incident_id,
   record.last_activity = clock_.now();
   record.activity_order = ++order_;
   lru_.pushBack(record);
-  if (kind == Kind::kFlapping) flapping_.insert(record.incident().incident_id);
+  if (kind == Kind::kFlapping) flapping_.pushBack(record);
   markChanged(record);
   return record;
 }
@@ -277,6 +278,8 @@ Correlator::Record& Correlator::allocateRecord(std::string incident_id) {
   record.pending_update = false;
   record.activity_order = 0;
   record.changed = false;
+  record.summarised = 0;
+  record.listing_valid = false;
   record_index_.insert(hashOf(record.incident().incident_id), record.slot);
   return record;
 }
@@ -288,7 +291,7 @@ void Correlator::eraseRecord(Record& record) {
   record_index_.erase(hashOf(id), record.slot);
   lru_.remove(record);
   pending_.remove(record);
-  if (record.kind == Kind::kFlapping) flapping_.erase(id);
+  flapping_.remove(record);
   erased_incident_ids_.push_back(id);
   record.changed = false;
   record.pending_update = false;
@@ -431,6 +434,8 @@ Correlator::Condition& Correlator::addCondition(FingerprintValue fingerprint) {
 
 void Correlator::eraseCondition(Condition& condition) {
   resolved_.remove(condition);
+  invalidateListing(condition.incident);
+  invalidateListing(condition.group);
   if (!condition.changed) {
     changed_conditions_.push_back({condition.slot, condition.generation, condition.fingerprint});
   }

@@ -45,7 +45,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -213,7 +212,16 @@ class Correlator {
     uint64_t activity_order = 0;  // sequence of the last activity, to rebuild lru_
     ListHook<Record> lru_hook;
     ListHook<Record> pending_hook;
-    bool changed = false;  // listed in changed_records_
+    ListHook<Record> flapping_hook;  // listed in flapping_ while it is a repeated_failures one
+    bool changed = false;            // listed in changed_records_
+    // A node group's description lists the alphabetically first few of its members' summaries
+    // (describeGroup()); they are kept here, with the number of members that have a summary, so
+    // that a member joining is merged in rather than every member looked up again. Not stored:
+    // `listing_valid` is false until the next describeGroup() after anything but a join changed
+    // the members (a member left, or its condition was forgotten), which then lists them anew.
+    std::vector<std::string> listed_summaries;
+    size_t summarised = 0;
+    bool listing_valid = false;
   };
 
   struct OpenRecord {
@@ -300,7 +308,11 @@ class Correlator {
                        Correlation& out);
   void leaveGroup(const IncidentLink& group, FingerprintValue fingerprint,
                   const contracts::Event& event, Correlation& out);
-  void describeGroup(const std::string& node, Record& group);
+  // Rewrites the group's description. `joined` is the member that just joined, whose summary is
+  // merged into the listing; nullptr lists every member anew.
+  void describeGroup(const std::string& node, Record& group, const Condition* joined);
+  // The group a condition is a member of (either link) no longer lists it.
+  void invalidateListing(const IncidentLink& group);
   void pruneNode(NodeState& node, WallTime now);
 
   CorrelatorOptions options_;
@@ -315,7 +327,7 @@ class Correlator {
   SlotIndex node_index_;
   IntrusiveList<Record, &Record::lru_hook> lru_;                  // least active first
   IntrusiveList<Record, &Record::pending_hook> pending_;          // with an update to publish
-  std::set<std::string> flapping_;                                // open repeated_failures ids
+  IntrusiveList<Record, &Record::flapping_hook> flapping_;        // open repeated_failures
   IntrusiveList<Condition, &Condition::resolved_hook> resolved_;  // oldest resolution first
   EventIdMemory seen_;
   uint64_t seen_sequence_ = 0;

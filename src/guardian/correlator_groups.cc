@@ -95,11 +95,11 @@ bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const Ev
       ++counters_.truncated_members;
       return false;  // a group this large: the condition gets its own incident
     }
-    record.members.insert(condition.fingerprint);
+    bool added = record.members.insert(condition.fingerprint);
     link(condition.incident, record);
     addEvent(record, event.event_id, now);
     raiseSeverity(record, severity);
-    describeGroup(condition.node, record);
+    describeGroup(condition.node, record, added ? &condition : nullptr);
     edit(record).tags["correlated_count"] = std::to_string(record.members.size());
     touch(record);
     publish(record, out.incidents);
@@ -170,7 +170,7 @@ bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const Ev
     markChanged(member);
   }
   link(condition.incident, record);
-  describeGroup(condition.node, record);
+  describeGroup(condition.node, record, nullptr);
   link(node.group, record);
   markChanged(node);
   publish(record, out.incidents);
@@ -186,6 +186,7 @@ void Correlator::leaveGroup(const IncidentLink& group_link, FingerprintValue fin
   Record& group = *found;
   WallTime now = clock_.now();
   group.members.erase(fingerprint);
+  group.listing_valid = false;
   addEvent(group, event.event_id, now);
   touch(group);
   if (!group.members.empty()) {
@@ -207,30 +208,53 @@ void Correlator::leaveGroup(const IncidentLink& group_link, FingerprintValue fin
   out.verdict = Verdict::kResolved;
 }
 
-// The five alphabetically first summaries are all a reader needs, so only they are put in order
-// (partial_sort), and as views of the conditions' own strings.
-void Correlator::describeGroup(const std::string& node, Record& group) {
-  std::vector<std::string_view> summaries;
-  summaries.reserve(group.members.size());
-  for (FingerprintValue member : group.members) {
-    if (const Condition* condition = findCondition(member)) {
-      summaries.push_back(condition->summary);
+// The five alphabetically first summaries are all a reader needs. Listed anew, only they are put
+// in order (partial_sort, of views of the conditions' own strings); a member that joins is
+// merged into the five kept from last time, so a join costs no lookup of every member.
+void Correlator::describeGroup(const std::string& node, Record& group, const Condition* joined) {
+  std::vector<std::string>& listed = group.listed_summaries;
+  if (joined != nullptr && group.listing_valid) {
+    ++group.summarised;
+    const std::string& summary = joined->summary;
+    if (listed.size() < kListedMembers || summary < listed.back()) {
+      auto at = static_cast<size_t>(std::upper_bound(listed.begin(), listed.end(), summary) -
+                                    listed.begin());
+      if (listed.size() == kListedMembers) listed.pop_back();
+      listed.insert(listed.begin() + static_cast<ptrdiff_t>(at), summary);
     }
+  } else {
+    std::vector<std::string_view> summaries;
+    summaries.reserve(group.members.size());
+    for (FingerprintValue member : group.members) {
+      if (const Condition* condition = findCondition(member)) {
+        summaries.push_back(condition->summary);
+      }
+    }
+    size_t shown = std::min(summaries.size(), kListedMembers);
+    std::partial_sort(summaries.begin(), summaries.begin() + static_cast<ptrdiff_t>(shown),
+                      summaries.end());
+    listed.resize(shown);
+    for (size_t i = 0; i < shown; ++i) listed[i].assign(summaries[i]);
+    group.summarised = summaries.size();
+    group.listing_valid = true;
   }
-  size_t shown = std::min(summaries.size(), kListedMembers);
-  std::partial_sort(summaries.begin(), summaries.begin() + static_cast<ptrdiff_t>(shown),
-                    summaries.end());
-  std::string listed;
-  for (size_t i = 0; i < shown; ++i) {
-    if (!listed.empty()) listed += "; ";
-    listed += summaries[i];
+  std::string text;
+  for (const std::string& summary : listed) {
+    if (!text.empty()) text += "; ";
+    text += summary;
   }
-  if (summaries.size() > kListedMembers) {
-    fmt::format_to(std::back_inserter(listed), "; and {} more", summaries.size() - kListedMembers);
+  if (group.summarised > kListedMembers) {
+    fmt::format_to(std::back_inserter(text), "; and {} more", group.summarised - kListedMembers);
   }
-  edit(group).description = fmt::format(
-      "{} incidents on node {} within {}: probable common cause: node {} ({})",
-      group.members.size(), node, humanWindow(options_.correlation_window), node, listed);
+  edit(group).description =
+      fmt::format("{} incidents on node {} within {}: probable common cause: node {} ({})",
+                  group.members.size(), node, humanWindow(options_.correlation_window), node, text);
+}
+
+void Correlator::invalidateListing(const IncidentLink& group) {
+  if (Record* record = find(group); record != nullptr && record->kind == Kind::kNodeGroup) {
+    record->listing_valid = false;
+  }
 }
 
 void Correlator::pruneNode(NodeState& node, WallTime now) {
@@ -248,16 +272,19 @@ std::vector<IncidentDocument> Correlator::sweep() {
   // Flapping incidents that went quiet: the condition recovered and has not opened again for a
   // whole flap_window.
   std::vector<std::string> quiet;
-  for (const std::string& id : flapping_) {
-    const Record& record = *findRecord(id);
+  for (const Record* flap = flapping_.front(); flap != nullptr; flap = flapping_.next(*flap)) {
+    const Record& record = *flap;
     if (record.members.empty()) continue;
     const Condition* condition = findCondition(record.members.front());
     bool open = condition != nullptr && condition->open;
     WallTime last_open = condition != nullptr && !condition->opens.empty()
                              ? condition->opens.back().at
                              : record.last_activity;
-    if (!open && last_open + options_.flap_window <= now) quiet.push_back(id);
+    if (!open && last_open + options_.flap_window <= now) {
+      quiet.push_back(record.incident().incident_id);
+    }
   }
+  std::sort(quiet.begin(), quiet.end());  // published in the order of their ids
   for (const std::string& id : quiet) {
     Record& record = *findRecord(id);
     FingerprintValue fingerprint = record.members.front();

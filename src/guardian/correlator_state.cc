@@ -209,7 +209,7 @@ void Correlator::finishRestore() {
     Record& record = *findRecord(id);
     lru_.pushBack(record);
     if (record.pending_update) pending_.pushBack(record);
-    if (record.kind == Kind::kFlapping) flapping_.insert(record.incident().incident_id);
+    if (record.kind == Kind::kFlapping) flapping_.pushBack(record);
   }
   std::vector<std::pair<uint64_t, FingerprintValue>> resolved;
   conditions_.forEachLive([&resolved](const Condition& condition) {

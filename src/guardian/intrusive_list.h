@@ -1,9 +1,9 @@
 // A doubly linked list threaded through its elements: each element carries a ListHook member
 // naming its neighbours, so adding, removing and moving one to the back are O(1) and allocate
 // nothing. The correlator orders its open incidents by activity and its resolved conditions by
-// resolution this way. The list owns nothing: an element must be removed before it is destroyed
-// or moved, and must stay at one address while listed (the correlator keeps them in node-based
-// or deque storage). Not thread-safe.
+// resolution this way, and lists its open repeated_failures incidents. The list owns nothing: an
+// element must be removed before it is destroyed or moved, and must stay at one address while
+// listed (the correlator keeps them in node-based or deque storage). Not thread-safe.
 #pragma once
 
 #include <cstddef>

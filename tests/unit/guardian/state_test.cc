@@ -2,6 +2,10 @@
 // restored correlator continues exactly as the original would.
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include "guardian/correlator.h"
 #include "guardian/correlator_store.h"
 #include "guardian_events.h"
@@ -72,6 +76,51 @@ TEST(CorrelatorState, RebuiltStateEqualsTheStateBeforeAndContinuesTheSame) {
   auto swept_b = restored.sweep();
   ASSERT_EQ(swept_a.size(), swept_b.size());
   EXPECT_EQ(original.snapshot(), restored.snapshot());
+}
+
+// A node group's description lists the alphabetically first five of its members' summaries. The
+// correlator keeps that listing as members join instead of looking every member up again
+// (describeGroup); a restored correlator has no listing and makes it anew from the members. Both
+// publishing the same documents for the same next event, after every event of a random run of
+// joins, leaves and truncated groups, shows that what was kept is what listing anew gives.
+TEST(CorrelatorState, AGroupListingKeptAsMembersJoinIsTheOneListedAnew) {
+  testing::TempDir dir;
+  auto store = state::StateStore::open(dir.path() / "guardian" / "state.log");
+  ASSERT_TRUE(store.isOk()) << store.status().message();
+  SimulatedClock clock;
+  CorrelatorOptions options;
+  options.max_group_members = 12;
+  Correlator original(options, clock);
+  std::mt19937 random(20261206);
+  std::vector<std::string> services;
+  for (int i = 0; i < 24; ++i) {
+    services.push_back(std::string(1, static_cast<char>('a' + (i * 7) % 26)) + "-service-" +
+                       std::to_string(i));
+  }
+  size_t joins_compared = 0;
+  size_t long_listings = 0;
+  for (int step = 0; step < 400; ++step) {
+    clock.advance(std::chrono::seconds(1 + random() % 4));
+    const std::string& service = services[random() % services.size()];
+    contracts::Event event = random() % 5 < 3 ? testing::containerDown(service, clock.now())
+                                              : testing::containerUp(service, clock.now());
+    Correlator restored(options, clock);
+    ASSERT_TRUE(loadCorrelator(**store, restored).isOk());
+    Correlation a = original.process(event);
+    Correlation b = restored.process(event);
+    ASSERT_EQ(a.verdict, b.verdict) << "step " << step;
+    ASSERT_EQ(a.incidents.size(), b.incidents.size()) << "step " << step;
+    for (size_t i = 0; i < a.incidents.size(); ++i) {
+      ASSERT_EQ(a.incidents[i]->toJson(), b.incidents[i]->toJson()) << "step " << step;
+    }
+    if (a.verdict == Verdict::kGrouped && a.opened.empty()) {
+      ++joins_compared;
+      if (a.incidents[0]->description->find("more)") != std::string::npos) ++long_listings;
+    }
+    ASSERT_TRUE(flush(original, **store).isOk());
+  }
+  EXPECT_GE(joins_compared, 20u);
+  EXPECT_GE(long_listings, 5u) << "groups of more than five members were joined";
 }
 
 TEST(CorrelatorState, AnUnreadableValueIsDataLoss) {
