@@ -41,13 +41,8 @@ void writeOptionalTime(JsonObjectWriter& value, std::string_view key,
   }
 }
 void writeTimes(JsonObjectWriter& value, std::string_view key, const std::deque<WallTime>& times) {
-  std::string& out = value.member(key);
-  out += '[';
-  for (WallTime t : times) {
-    if (out.back() != '[') out += ',';
-    appendJsonInteger(out, nanosOf(t));
-  }
-  out += ']';
+  JsonArrayWriter out(value.member(key));
+  for (WallTime t : times) out.integer(nanosOf(t));
 }
 
 void writeBreaker(std::string& out, const CircuitBreaker& b) {
@@ -106,13 +101,10 @@ DecisionRecord decisionFrom(const Json& v) {
 void writeIncident(std::string& out, const TrackedIncident& i) {
   JsonObjectWriter value(out);
   i.incident.appendJsonText(value.member("incident"));
-  std::string& revisions = value.member("revisions");
-  revisions += '[';
-  for (const std::string& revision : i.revisions) {
-    if (revisions.back() != '[') revisions += ',';
-    appendJsonString(revisions, revision);
+  {
+    JsonArrayWriter revisions(value.member("revisions"));
+    for (const std::string& revision : i.revisions) revisions.string(revision);
   }
-  revisions += ']';
   writeOptionalTime(value, "last_actionable", i.last_actionable);
   writeOptionalTime(value, "retry_at", i.retry_at);
   value.boolean("awaiting_outcome", i.awaiting_outcome);

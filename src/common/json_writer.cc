@@ -132,28 +132,16 @@ void appendJson(std::string& out, const Json& value) {
   using Type = Json::value_t;
   switch (value.type()) {
     case Type::object: {
-      const auto& members = value.get_ref<const Json::object_t&>();
-      out += '{';
-      bool first = true;
+      JsonObjectWriter members(out);
       // std::map: already in the bytewise key order the canonical form wants.
-      for (const auto& [key, member] : members) {
-        if (!first) out += ',';
-        first = false;
-        appendJsonString(out, key);
-        out += ':';
-        appendJson(out, member);
+      for (const auto& [key, member] : value.get_ref<const Json::object_t&>()) {
+        members.json(key, member);
       }
-      out += '}';
       return;
     }
     case Type::array: {
-      const auto& items = value.get_ref<const Json::array_t&>();
-      out += '[';
-      for (size_t i = 0; i < items.size(); ++i) {
-        if (i > 0) out += ',';
-        appendJson(out, items[i]);
-      }
-      out += ']';
+      JsonArrayWriter items(out);
+      for (const Json& item : value.get_ref<const Json::array_t&>()) items.json(item);
       return;
     }
     case Type::string:
@@ -238,6 +226,38 @@ void JsonObjectWriter::close() {
   if (closed_) return;
   closed_ = true;
   out_ += '}';
+}
+
+std::string& JsonArrayWriter::element() {
+  if (!first_) out_ += ',';
+  first_ = false;
+  return out_;
+}
+
+JsonArrayWriter& JsonArrayWriter::string(std::string_view value) {
+  appendJsonString(element(), value);
+  return *this;
+}
+
+JsonArrayWriter& JsonArrayWriter::integer(int64_t value) {
+  appendJsonInteger(element(), value);
+  return *this;
+}
+
+JsonArrayWriter& JsonArrayWriter::unsignedInteger(uint64_t value) {
+  appendJsonUnsigned(element(), value);
+  return *this;
+}
+
+JsonArrayWriter& JsonArrayWriter::json(const Json& value) {
+  appendJson(element(), value);
+  return *this;
+}
+
+void JsonArrayWriter::close() {
+  if (closed_) return;
+  closed_ = true;
+  out_ += ']';
 }
 
 }  // namespace orion

@@ -81,4 +81,31 @@ class JsonObjectWriter {
   bool closed_ = false;
 };
 
+// The same for an array, element by element:
+//
+//   JsonArrayWriter(out).integer(ns).string(event_id);          // [123,"e-1"]
+//   JsonArrayWriter list(value.member("opens"));
+//   for (const Open& open : opens) JsonArrayWriter(list.element()).integer(open.at);
+class JsonArrayWriter {
+ public:
+  explicit JsonArrayWriter(std::string& out) : out_(out) { out_ += '['; }
+  ~JsonArrayWriter() { close(); }
+  JsonArrayWriter(const JsonArrayWriter&) = delete;
+  JsonArrayWriter& operator=(const JsonArrayWriter&) = delete;
+
+  JsonArrayWriter& string(std::string_view value);
+  JsonArrayWriter& integer(int64_t value);
+  JsonArrayWriter& unsignedInteger(uint64_t value);
+  JsonArrayWriter& json(const Json& value);
+  // Starts the next element and returns the buffer, into which the caller then appends exactly
+  // one JSON value (a nested writer, appendJson...).
+  std::string& element();
+  void close();
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+  bool closed_ = false;
+};
+
 }  // namespace orion

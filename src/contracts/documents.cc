@@ -148,13 +148,10 @@ void Incident::appendJsonText(std::string& out) const {
     window.string("end", formatRfc3339(window_end)).string("start", formatRfc3339(window_start));
   }
   if (description) document.string("description", *description);
-  std::string& ids = document.member("event_ids");
-  ids += '[';
-  for (size_t i = 0; i < event_ids.size(); ++i) {
-    if (i > 0) ids += ',';
-    appendJsonString(ids, event_ids[i]);
+  {
+    JsonArrayWriter ids(document.member("event_ids"));
+    for (const std::string& id : event_ids) ids.string(id);
   }
-  ids += ']';
   document.string("incident_id", incident_id)
       .string("incident_type", incident_type)
       .string("severity", toString(severity))

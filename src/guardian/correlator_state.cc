@@ -49,19 +49,15 @@ bool Correlator::appendValue(const Key& key, std::string& out) const {
         .boolean("open", c.open)
         .string("incident_id", c.incident.id)
         .string("group_id", c.group.id);
-    std::string& opens = value.member("opens");
-    opens += '[';
-    for (const OpenRecord& open : c.opens) {
-      if (opens.back() != '[') opens += ',';
-      opens += '[';
-      appendJsonInteger(opens, nanosOf(open.at));
-      opens += ',';
-      appendJsonString(opens, open.event_id);
-      opens += ',';
-      appendJsonString(opens, contracts::toString(open.severity));
-      opens += ']';
+    {
+      JsonArrayWriter opens(value.member("opens"));
+      for (const OpenRecord& open : c.opens) {
+        JsonArrayWriter(opens.element())
+            .integer(nanosOf(open.at))
+            .string(open.event_id)
+            .string(contracts::toString(open.severity));
+      }
     }
-    opens += ']';
     value.string("severity", contracts::toString(c.severity)).string("summary", c.summary);
     {
       JsonObjectWriter tags(value.member("tags"));
@@ -80,13 +76,10 @@ bool Correlator::appendValue(const Key& key, std::string& out) const {
     JsonObjectWriter value(out);
     value.integer("kind", static_cast<int>(r.kind));
     r.incident().appendJsonText(value.member("incident"));
-    std::string& members = value.member("members");
-    members += '[';
-    for (FingerprintValue member : r.members) {
-      if (members.back() != '[') members += ',';
-      appendJsonString(members, fingerprintText(member));
+    {
+      JsonArrayWriter members(value.member("members"));
+      for (FingerprintValue member : r.members) members.string(fingerprintText(member));
     }
-    members += ']';
     value.integer("last_published", nanosOf(r.last_published))
         .integer("last_activity", nanosOf(r.last_activity))
         .unsignedInteger("activity_order", r.activity_order)
@@ -97,19 +90,15 @@ bool Correlator::appendValue(const Key& key, std::string& out) const {
     const NodeState* node = findNode(name);
     if (node == nullptr) return false;
     JsonObjectWriter value(out);
-    std::string& recent = value.member("recent");
-    recent += '[';
-    for (const RecentOpen& open : node->recent) {
-      if (recent.back() != '[') recent += ',';
-      recent += '[';
-      appendJsonInteger(recent, nanosOf(open.at));
-      recent += ',';
-      appendJsonString(recent, fingerprintText(open.fingerprint));
-      recent += ',';
-      appendJsonString(recent, open.event_id);
-      recent += ']';
+    {
+      JsonArrayWriter recent(value.member("recent"));
+      for (const RecentOpen& open : node->recent) {
+        JsonArrayWriter(recent.element())
+            .integer(nanosOf(open.at))
+            .string(fingerprintText(open.fingerprint))
+            .string(open.event_id);
+      }
     }
-    recent += ']';
     value.string("group_id", node->group.id);
     return true;
   }

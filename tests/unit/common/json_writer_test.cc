@@ -218,6 +218,31 @@ TEST(JsonWriter, ObjectWriterWritesWhatDumpJsonWritesForTheSameMembersInKeyOrder
   EXPECT_EQ(out, dumpJson(expected));
 }
 
+TEST(JsonWriter, ArrayWriterWritesWhatDumpJsonWritesForTheSameElements) {
+  std::string out;
+  {
+    JsonObjectWriter object(out);
+    {
+      JsonArrayWriter list(object.member("a"));
+      list.integer(-7).unsignedInteger(18446744073709551615u).string("t\u00e9\"\x01");
+      JsonArrayWriter(list.element()).integer(1).string("e-1");
+      JsonObjectWriter(list.element()).boolean("ok", false);
+      list.json(Json::array({nullptr, 2.5}));
+      JsonArrayWriter(list.element()).close();  // an empty array, closed once
+    }
+    JsonArrayWriter(object.member("b"));  // nothing written: []
+  }
+  Json expected = {{"a", Json::array({-7,
+                                      18446744073709551615u,
+                                      "t\u00e9\"\x01",
+                                      Json::array({1, "e-1"}),
+                                      {{"ok", false}},
+                                      Json::array({nullptr, 2.5}),
+                                      Json::array()})},
+                   {"b", Json::array()}};
+  EXPECT_EQ(out, dumpJson(expected));
+}
+
 TEST(JsonWriter, ParseWrittenReadsBackWhatAWriterAppends) {
   auto written = parseWritten([](std::string& out) {
     JsonObjectWriter(out).string("k", "v").integer("n", 7);
