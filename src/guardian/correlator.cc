@@ -57,7 +57,6 @@ Correlator::~Correlator() = default;
 
 Correlation Correlator::process(const Event& event) {
   Correlation out;
-  out.event_id = event.event_id;
   out.event_severity = event.severity;
   if (seen_.contains(event.event_id)) {
     out.verdict = Verdict::kDuplicate;

@@ -102,7 +102,6 @@ using IncidentDocument = std::shared_ptr<const contracts::Incident>;
 // recovery that ends the last member of a group publishes the member's and the group's).
 struct Correlation {
   Verdict verdict = Verdict::kIgnored;
-  std::string event_id;
   contracts::EventSeverity event_severity = contracts::EventSeverity::kInfo;
   // The event's condition (fingerprintText() spells it): a number, so that reporting it costs
   // nothing per event. 0 for a duplicate, which is recognised before it is fingerprinted.
