@@ -10,11 +10,7 @@ namespace orion::brain {
 
 namespace {
 
-int64_t nanosOf(WallTime t) { return static_cast<int64_t>(t.time_since_epoch().count()); }
-WallTime fromNs(const Json& value) {
-  return WallTime(std::chrono::duration_cast<WallTime::duration>(
-      std::chrono::nanoseconds(value.get<int64_t>())));
-}
+WallTime fromNs(const Json& value) { return wallTimeFromNanos(value.get<int64_t>()); }
 std::optional<WallTime> optionalNs(const Json& value) {
   if (value.is_null()) return std::nullopt;
   return fromNs(value);
@@ -30,19 +26,19 @@ std::deque<WallTime> timesFrom(const Json& value) {
 // ---- values as JSON text, written without a Json tree (they are written at every decision) ----
 
 void writeTime(JsonObjectWriter& value, std::string_view key, WallTime t) {
-  value.integer(key, nanosOf(t));
+  value.integer(key, nanosSinceEpoch(t));
 }
 void writeOptionalTime(JsonObjectWriter& value, std::string_view key,
                        const std::optional<WallTime>& t) {
   if (t) {
-    value.integer(key, nanosOf(*t));
+    value.integer(key, nanosSinceEpoch(*t));
   } else {
     value.null(key);
   }
 }
 void writeTimes(JsonObjectWriter& value, std::string_view key, const std::deque<WallTime>& times) {
   JsonArrayWriter out(value.member(key));
-  for (WallTime t : times) out.integer(nanosOf(t));
+  for (WallTime t : times) out.integer(nanosSinceEpoch(t));
 }
 
 void writeBreaker(std::string& out, const CircuitBreaker& b) {

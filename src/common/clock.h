@@ -10,12 +10,22 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 
 namespace orion {
 
 using WallTime = std::chrono::system_clock::time_point;
 using MonoTime = std::chrono::steady_clock::time_point;
 using Duration = std::chrono::nanoseconds;
+
+// A WallTime as nanoseconds since the Unix epoch, and back: how the modules' stored safety state
+// writes a time.
+inline int64_t nanosSinceEpoch(WallTime t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+inline WallTime wallTimeFromNanos(int64_t nanos) {
+  return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds(nanos)));
+}
 
 class Clock {
  public:

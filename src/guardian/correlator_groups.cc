@@ -271,8 +271,9 @@ std::vector<IncidentDocument> Correlator::sweep() {
   std::vector<IncidentDocument> out;
   // Flapping incidents that went quiet: the condition recovered and has not opened again for a
   // whole flap_window.
-  std::vector<std::string> quiet;
-  for (const Record* flap = flapping_.front(); flap != nullptr; flap = flapping_.next(*flap)) {
+  // (Records stay at their addresses when another one is erased, so the pointers stay valid.)
+  std::vector<Record*> quiet;
+  for (Record* flap = flapping_.front(); flap != nullptr; flap = flapping_.next(*flap)) {
     const Record& record = *flap;
     if (record.members.empty()) continue;
     const Condition* condition = findCondition(record.members.front());
@@ -280,13 +281,14 @@ std::vector<IncidentDocument> Correlator::sweep() {
     WallTime last_open = condition != nullptr && !condition->opens.empty()
                              ? condition->opens.back().at
                              : record.last_activity;
-    if (!open && last_open + options_.flap_window <= now) {
-      quiet.push_back(record.incident().incident_id);
-    }
+    if (!open && last_open + options_.flap_window <= now) quiet.push_back(flap);
   }
-  std::sort(quiet.begin(), quiet.end());  // published in the order of their ids
-  for (const std::string& id : quiet) {
-    Record& record = *findRecord(id);
+  // Published in the order of their ids.
+  std::sort(quiet.begin(), quiet.end(), [](const Record* a, const Record* b) {
+    return a->incident().incident_id < b->incident().incident_id;
+  });
+  for (Record* flap : quiet) {
+    Record& record = *flap;
     FingerprintValue fingerprint = record.members.front();
     Incident& incident = edit(record);
     incident.state = IncidentState::kResolved;

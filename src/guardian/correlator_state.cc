@@ -10,11 +10,7 @@ namespace orion::guardian {
 
 namespace {
 
-int64_t nanosOf(WallTime t) { return static_cast<int64_t>(t.time_since_epoch().count()); }
-WallTime fromNs(const Json& value) {
-  return WallTime(std::chrono::duration_cast<WallTime::duration>(
-      std::chrono::nanoseconds(value.get<int64_t>())));
-}
+WallTime fromNs(const Json& value) { return wallTimeFromNanos(value.get<int64_t>()); }
 
 contracts::IncidentSeverity severityFrom(const Json& value) {
   auto severity = contracts::parseIncidentSeverity(value.get<std::string>());
@@ -53,7 +49,7 @@ bool Correlator::appendValue(const Key& key, std::string& out) const {
       JsonArrayWriter opens(value.member("opens"));
       for (const OpenRecord& open : c.opens) {
         JsonArrayWriter(opens.element())
-            .integer(nanosOf(open.at))
+            .integer(nanosSinceEpoch(open.at))
             .string(open.event_id)
             .string(contracts::toString(open.severity));
       }
@@ -64,7 +60,7 @@ bool Correlator::appendValue(const Key& key, std::string& out) const {
       for (size_t i = 0; i < c.tags.size(); ++i)
         tags.string(c.tags.at(i).first, c.tags.at(i).second);
     }
-    value.integer("resolved_at", nanosOf(c.resolved_at))
+    value.integer("resolved_at", nanosSinceEpoch(c.resolved_at))
         .boolean("listed_resolved", c.listed_resolved)
         .unsignedInteger("resolved_order", c.resolved_order);
     return true;
@@ -80,8 +76,8 @@ bool Correlator::appendValue(const Key& key, std::string& out) const {
       JsonArrayWriter members(value.member("members"));
       for (FingerprintValue member : r.members) members.string(fingerprintText(member));
     }
-    value.integer("last_published", nanosOf(r.last_published))
-        .integer("last_activity", nanosOf(r.last_activity))
+    value.integer("last_published", nanosSinceEpoch(r.last_published))
+        .integer("last_activity", nanosSinceEpoch(r.last_activity))
         .unsignedInteger("activity_order", r.activity_order)
         .boolean("pending_update", r.pending_update);
     return true;
@@ -94,7 +90,7 @@ bool Correlator::appendValue(const Key& key, std::string& out) const {
       JsonArrayWriter recent(value.member("recent"));
       for (const RecentOpen& open : node->recent) {
         JsonArrayWriter(recent.element())
-            .integer(nanosOf(open.at))
+            .integer(nanosSinceEpoch(open.at))
             .string(fingerprintText(open.fingerprint))
             .string(open.event_id);
       }
