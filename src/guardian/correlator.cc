@@ -123,7 +123,7 @@ Correlation Correlator::process(const Event& event) {
   }
   if (!condition.node.empty()) {
     if (node == nullptr) node = &nodeNamed(condition.node);
-    node->recent.push_back(RecentOpen{now, fingerprint, event.event_id});
+    node->recent.push_back(RecentOpen{now, fingerprint});
     while (node->recent.size() > 1000) node->recent.pop_front();
     markChanged(*node);
   }
@@ -267,6 +267,9 @@ Correlator::Record& Correlator::allocateRecord(std::string incident_id) {
   incident.incident_type.clear();
   incident.severity = IncidentSeverity::kLow;
   incident.event_ids.clear();
+  // A fresh document: room for the usual few events of an incident (opened, updated, raised,
+  // resolved) at once, rather than three reallocations on the way.
+  if (incident.event_ids.capacity() == 0) incident.event_ids.reserve(4);
   incident.window_start = WallTime{};
   incident.window_end = WallTime{};
   incident.state = IncidentState::kOpen;

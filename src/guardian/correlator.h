@@ -249,10 +249,12 @@ class Correlator {
     bool changed = false;  // listed in changed_conditions_
   };
 
+  // A condition's open on a node, kept for correlation_window. No event id: a group lists the
+  // event that opened each member's own incident (its record's first event id), so a node's
+  // window (up to 1000 of these) holds no strings.
   struct RecentOpen {
     WallTime at;
     FingerprintValue fingerprint = 0;
-    std::string event_id;
   };
   struct NodeState {
     uint32_t slot = 0;        // SlotArena's

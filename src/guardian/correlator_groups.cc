@@ -59,6 +59,7 @@ void Correlator::openOrGrowFlap(Condition& condition, const EventFields& fields,
   incident.timestamp = now;
   incident.incident_type = "repeated_failures";
   incident.severity = IncidentSeverity::kLow;
+  incident.event_ids.reserve(condition.opens.size() + 1);
   for (const OpenRecord& open : condition.opens) {
     incident.severity = std::max(incident.severity, open.severity);
     incident.event_ids.push_back(open.event_id);
@@ -110,6 +111,7 @@ bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const Ev
   // Distinct conditions on this node that opened within the window and are still open in their
   // own incidents.
   std::vector<const RecentOpen*> others;
+  std::vector<const Record*> owners;  // each other's own incident
   FingerprintSet counted;
   counted.insert(condition.fingerprint);
   for (const RecentOpen& recent : node.recent) {
@@ -120,11 +122,21 @@ bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const Ev
     if (own == nullptr || own->kind != Kind::kSingle) continue;
     counted.insert(recent.fingerprint);
     others.push_back(&recent);
+    owners.push_back(own);
   }
   if (others.size() + 1 < std::max<size_t>(options_.node_correlation_threshold, 2)) return false;
   if (others.size() + 1 > options_.max_group_members) {
     counters_.truncated_members += others.size() + 1 - options_.max_group_members;
     others.resize(options_.max_group_members > 0 ? options_.max_group_members - 1 : 0);
+    owners.resize(others.size());
+  }
+  // The event that opened each member's own incident, copied before addRecord() may reuse a
+  // record's storage.
+  std::vector<std::string> opening_event_ids;
+  opening_event_ids.reserve(owners.size());
+  for (const Record* own : owners) {
+    const auto& ids = own->incident().event_ids;
+    opening_event_ids.push_back(ids.empty() ? std::string() : ids.front());
   }
 
   Record& record =
@@ -139,10 +151,10 @@ bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const Ev
   incident.state = IncidentState::kOpen;
   std::string correlated;
   size_t listed = 0;
-  for (const RecentOpen* other : others) {
-    const Condition& member = *findCondition(other->fingerprint);
+  for (size_t i = 0; i < others.size(); ++i) {
+    const Condition& member = *findCondition(others[i]->fingerprint);
     incident.severity = std::max(incident.severity, member.severity);
-    incident.event_ids.push_back(other->event_id);
+    if (!opening_event_ids[i].empty()) incident.event_ids.push_back(opening_event_ids[i]);
     if (listed++ < kListedIncidentIds) {
       if (!correlated.empty()) correlated += ',';
       correlated += member.incident.id;

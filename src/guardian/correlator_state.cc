@@ -91,8 +91,7 @@ bool Correlator::appendValue(const Key& key, std::string& out) const {
       for (const RecentOpen& open : node->recent) {
         JsonArrayWriter(recent.element())
             .integer(nanosSinceEpoch(open.at))
-            .string(fingerprintText(open.fingerprint))
-            .string(open.event_id);
+            .string(fingerprintText(open.fingerprint));
       }
     }
     value.string("group_id", node->group.id);
@@ -159,9 +158,10 @@ Status Correlator::restore(const std::string& table, const std::string& key, con
     } else if (table == "nodes") {
       NodeState& node = nodeNamed(key);
       for (const Json& open : v.at("recent")) {
-        node.recent.push_back(RecentOpen{fromNs(open.at(0)),
-                                         fingerprintFrom(open.at(1).get<std::string>()),
-                                         open.at(2).get<std::string>()});
+        // [at, fingerprint]; state written before stop 21 has the opening event id third,
+        // which is no longer kept.
+        node.recent.push_back(
+            RecentOpen{fromNs(open.at(0)), fingerprintFrom(open.at(1).get<std::string>())});
       }
       node.group.clear();
       node.group.id = v.at("group_id").get<std::string>();

@@ -217,6 +217,25 @@ TEST_F(CorrelatorTest, FlappingBecomesOneRepeatedFailuresIncident) {
   EXPECT_EQ(correlator_.openCount(), 0u);
 }
 
+// A group lists, for each member, the event that opened the member's own incident: after a
+// condition recovered and opened again within the window, that is the second opening, not the
+// first (whose incident is resolved).
+TEST_F(CorrelatorTest, AGroupListsTheEventsThatOpenedItsMembersOwnIncidents) {
+  contracts::Event first = containerDown("jellyfin", tick());
+  ASSERT_EQ(process(first).verdict, Verdict::kOpened);
+  ASSERT_EQ(process(containerUp("jellyfin", tick())).verdict, Verdict::kResolved);
+  contracts::Event again = containerDown("jellyfin", tick());
+  ASSERT_EQ(process(again).verdict, Verdict::kOpened);
+  contracts::Event sonarr = containerDown("sonarr", tick());
+  ASSERT_EQ(process(sonarr).verdict, Verdict::kOpened);
+  contracts::Event radarr = containerDown("radarr", tick());
+  Correlation grouped = process(radarr);
+  ASSERT_EQ(grouped.verdict, Verdict::kGrouped);
+  ASSERT_EQ(grouped.incidents.size(), 1u);
+  EXPECT_EQ(grouped.incidents[0]->event_ids,
+            (std::vector<std::string>{again.event_id, sonarr.event_id, radarr.event_id}));
+}
+
 TEST_F(CorrelatorTest, ManyIncidentsOnOneNodeBecomeOneCorrelationIncident) {
   Correlation a = process(containerDown("jellyfin", tick()));
   Correlation b = process(containerDown("sonarr", tick()));

@@ -5,6 +5,8 @@
 //
 // After an intended change of behaviour, ORION_REGENERATE_GOLDEN=1 rewrites the traces from the
 // current code (review the difference); the state written before the rebuild stays as it is.
+// Regenerated at stop 21, when a node's recent opens stopped keeping event ids: only the lines'
+// snapshot and restart digests (the state) changed, no published document.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -128,7 +130,13 @@ TEST(CorrelatorTrace, LoadsTheStateWrittenBeforeTheRebuildAndCarriesOnTheSame) {
   }
   ASSERT_TRUE(traced.store().apply(rows).isOk());
   ASSERT_TRUE(traced.restart());
-  EXPECT_EQ(traced.correlator().snapshot(), fixture->at("snapshot"));
+  // Since stop 21 a node's recent opens no longer keep the opening event id (the third element
+  // of each, which that version wrote): everything else must be as it was.
+  Json expected = fixture->at("snapshot");
+  for (auto& [name, node] : expected.at("nodes").items()) {
+    for (Json& open : node.at("recent")) open.erase(2);
+  }
+  EXPECT_EQ(traced.correlator().snapshot(), expected);
 
   expectGolden(traced.run(trace), "trace_continued.txt");
 }
