@@ -381,13 +381,7 @@ void Correlator::touch(Record& record) {
 void Correlator::remember(const std::string& event_id) {
   seen_.add(event_id, ++seen_sequence_);
   while (seen_.size() > std::max<size_t>(options_.max_remembered_events, 1)) {
-    const std::string& forgotten = seen_.forgetOldest();
-    if (forgotten_count_ < forgotten_event_ids_.size()) {
-      forgotten_event_ids_[forgotten_count_].assign(forgotten);
-    } else {
-      forgotten_event_ids_.push_back(forgotten);
-    }
-    ++forgotten_count_;
+    seen_.forgetOldest();  // readable until clearDirty(), for changedKeys()
     ++counters_.forgotten_event_ids;
   }
 }

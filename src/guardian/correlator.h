@@ -347,9 +347,7 @@ class Correlator {
   std::vector<RecordRef> changed_records_;
   std::vector<std::string> erased_incident_ids_;
   std::vector<Changed<std::string>> changed_nodes_;
-  uint64_t saved_sequence_ = 0;  // events remembered after it are changed
-  std::vector<std::string> forgotten_event_ids_;
-  size_t forgotten_count_ = 0;  // the first entries above; the rest keep their storage
+  uint64_t saved_sequence_ = 0;                      // events remembered after it are changed
   std::map<std::string, uint64_t> restored_events_;  // between restore() and finishRestore()
 };
 

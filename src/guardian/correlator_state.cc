@@ -256,7 +256,7 @@ Json Correlator::snapshot() const {
 bool Correlator::hasChanges() const {
   return !changed_conditions_.empty() || !changed_records_.empty() ||
          !erased_incident_ids_.empty() || !changed_nodes_.empty() ||
-         seen_sequence_ > saved_sequence_ || forgotten_count_ > 0;
+         seen_sequence_ > saved_sequence_ || seen_.forgottenCount() > 0;
 }
 
 std::vector<Correlator::Key> Correlator::changedKeys() const {
@@ -274,8 +274,8 @@ std::vector<Correlator::Key> Correlator::changedKeys() const {
   for (size_t i = seen_.size(); i-- > 0 && seen_.sequenceAt(i) > saved_sequence_;) {
     keys.emplace_back("events", seen_.idAt(i));
   }
-  for (size_t i = 0; i < forgotten_count_; ++i) {
-    keys.emplace_back("events", forgotten_event_ids_[i]);
+  for (size_t i = 0; i < seen_.forgottenCount(); ++i) {
+    keys.emplace_back("events", seen_.forgottenAt(i));
   }
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
@@ -299,7 +299,7 @@ void Correlator::clearDirty() {
   erased_incident_ids_.clear();
   changed_nodes_.clear();
   saved_sequence_ = seen_sequence_;
-  forgotten_count_ = 0;
+  seen_.releaseForgotten();
 }
 
 void addChanges(const Correlator& correlator, state::Batch& batch) {

@@ -21,7 +21,7 @@ std::optional<uint64_t> EventIdMemory::sequenceOf(std::string_view id) const {
 }
 
 void EventIdMemory::add(std::string_view id, uint64_t sequence) {
-  if (size_ == ring_.size()) grow();
+  if (size_ + forgotten_ == ring_.size()) grow();
   size_t at = slot(size_);
   Entry& entry = ring_[at];
   entry.id.assign(id);
@@ -36,6 +36,7 @@ const std::string& EventIdMemory::forgetOldest() {
   index_.erase(oldest.hash, static_cast<uint32_t>(head_));
   head_ = (head_ + 1) % ring_.size();
   --size_;
+  ++forgotten_;
   return oldest.id;
 }
 
@@ -44,17 +45,23 @@ void EventIdMemory::clear() {
   ring_.clear();
   head_ = 0;
   size_ = 0;
+  forgotten_ = 0;
 }
 
-// The ring is re-laid from slot 0, so the index is rebuilt; this happens only while the memory
-// grows to its bound.
+// The ring is re-laid from slot 0 (the unreleased forgotten ids first, then the remembered
+// ones), so the index is rebuilt; this happens only while the memory grows to its bound.
 void EventIdMemory::grow() {
   std::vector<Entry> bigger(ring_.empty() ? 64 : ring_.size() * 2);
-  for (size_t i = 0; i < size_; ++i) bigger[i] = std::move(ring_[slot(i)]);
+  size_t first = ring_.empty() ? 0 : (head_ + ring_.size() - forgotten_) % ring_.size();
+  for (size_t i = 0; i < forgotten_ + size_; ++i) {
+    bigger[i] = std::move(ring_[(first + i) % ring_.size()]);
+  }
   ring_ = std::move(bigger);
-  head_ = 0;
+  head_ = forgotten_;
   index_.clear();
-  for (size_t i = 0; i < size_; ++i) index_.insert(ring_[i].hash, static_cast<uint32_t>(i));
+  for (size_t i = head_; i < head_ + size_; ++i) {
+    index_.insert(ring_[i].hash, static_cast<uint32_t>(i));
+  }
 }
 
 }  // namespace orion::guardian

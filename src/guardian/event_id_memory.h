@@ -5,7 +5,8 @@
 //
 // The ids live in a ring whose strings are overwritten in place, indexed by their hashes
 // (slot_index.h), so remembering an id allocates nothing once the ring has grown to its working
-// size.
+// size. A forgotten id stays readable in the ring (forgottenAt()) until releaseForgotten(): the
+// correlator deletes its row from the state store at the next write, and needs no copy of it.
 #pragma once
 
 #include <cstddef>
@@ -32,8 +33,16 @@ class EventIdMemory {
   // Remembers `id` as the newest. `id` must not be remembered already, and `sequence` should be
   // larger than any remembered (the order is the order of add(), whatever the numbers).
   void add(std::string_view id, uint64_t sequence);
-  // Forgets the oldest id, which must exist. The reference is valid until the next add().
+  // Forgets the oldest id, which must exist. It stays readable as the last of forgottenAt()
+  // until releaseForgotten() (or clear()); the ring grows rather than overwrite it.
   const std::string& forgetOldest();
+  // The ids forgotten since the last releaseForgotten(), oldest first (i < forgottenCount()).
+  size_t forgottenCount() const { return forgotten_; }
+  const std::string& forgottenAt(size_t i) const {
+    return ring_[(head_ + ring_.size() - forgotten_ + i) % ring_.size()].id;
+  }
+  // Lets add() reuse the forgotten ids' entries.
+  void releaseForgotten() { forgotten_ = 0; }
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -53,9 +62,12 @@ class EventIdMemory {
   uint32_t slotOf(std::string_view id) const;
   void grow();
 
-  std::vector<Entry> ring_;  // entries [head_, head_ + size_), wrapping around
+  // Remembered ids are the entries [head_, head_ + size_), wrapping around; the forgotten but
+  // not yet released ones the forgotten_ entries just before head_.
+  std::vector<Entry> ring_;
   size_t head_ = 0;
   size_t size_ = 0;
+  size_t forgotten_ = 0;
   SlotIndex index_;  // hash of id → its slot in ring_
 };
 

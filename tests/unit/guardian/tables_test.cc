@@ -201,12 +201,17 @@ TEST(DocumentTags, WrittenInPlaceHoldWhatBuildingThemAnewWould) {
   }
 }
 
-TEST(EventIdMemory, RemembersInOrderAndForgetsTheOldestFirst) {
+TEST(EventIdMemory, RemembersInOrderAndForgetsTheOldestFirstKeepingTheForgottenUntilReleased) {
   std::mt19937_64 random(3);
   EventIdMemory memory;
   std::deque<std::pair<std::string, uint64_t>> expected;
+  std::vector<std::string> forgotten;  // since the last release, oldest first
   uint64_t sequence = 0;
   for (int i = 0; i < 20000; ++i) {
+    if (random() % 40 == 0) {
+      memory.releaseForgotten();
+      forgotten.clear();
+    }
     if (random() % 5 != 0 || expected.empty()) {
       // Short ids live inside the string, long ones outside: both must survive the ring growing.
       std::string id = random() % 2 == 0 ? "e-" + std::to_string(i)
@@ -215,9 +220,13 @@ TEST(EventIdMemory, RemembersInOrderAndForgetsTheOldestFirst) {
       expected.emplace_back(id, sequence);
     } else {
       ASSERT_EQ(memory.forgetOldest(), expected.front().first);
+      forgotten.push_back(expected.front().first);
       expected.pop_front();
     }
     ASSERT_EQ(memory.size(), expected.size());
+    // The forgotten ids stay readable until released, however the ring grew meanwhile.
+    ASSERT_EQ(memory.forgottenCount(), forgotten.size());
+    for (size_t n = 0; n < forgotten.size(); ++n) ASSERT_EQ(memory.forgottenAt(n), forgotten[n]);
     if (i % 101 == 0) {
       for (size_t n = 0; n < expected.size(); ++n) {
         ASSERT_EQ(memory.idAt(n), expected[n].first);
