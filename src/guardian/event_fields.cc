@@ -112,7 +112,7 @@ std::string_view EventFields::identifier(Field field) const {
   const Json* value = find(field);
   if (value == nullptr || value->is_null()) return {};
   if (value->is_string()) return value->get_ref<const std::string&>();
-  Text& text = texts_[static_cast<size_t>(field)];
+  Text& text = textOf(field);
   if (!text.has_identifier) {
     writeJsonText(*value, text.identifier);
     text.has_identifier = true;
@@ -124,7 +124,7 @@ std::string_view EventFields::display(Field field) const {
   const Json* value = find(field);
   if (value == nullptr || value->is_null() || value->is_object() || value->is_array()) return {};
   if (value->is_string()) return value->get_ref<const std::string&>();
-  Text& text = texts_[static_cast<size_t>(field)];
+  Text& text = textOf(field);
   if (!text.has_display) {
     if (value->is_number_float()) {
       writeTwoDecimals(value->get<double>(), text.display);
@@ -134,6 +134,12 @@ std::string_view EventFields::display(Field field) const {
     text.has_display = true;
   }
   return text.display;
+}
+
+EventFields::Text& EventFields::textOf(Field field) const {
+  std::optional<Text>& text = texts_[static_cast<size_t>(field)];
+  if (!text) text.emplace();
+  return *text;
 }
 
 std::string_view EventFields::node() const {

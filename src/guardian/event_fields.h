@@ -17,6 +17,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -73,9 +74,14 @@ class EventFields {
     bool has_display = false;
   };
 
+  // The Text of a field, made the first time one is asked for.
+  Text& textOf(Field field) const;
+
   const contracts::Event& event_;
   std::array<const Json*, kFieldCount> values_{};
-  mutable std::array<Text, kFieldCount> texts_;
+  // Engaged only for the few fields read that are not strings: an event is read once and most of
+  // its fields are strings, so constructing and destroying 32 strings per event would be waste.
+  mutable std::array<std::optional<Text>, kFieldCount> texts_;
 };
 
 }  // namespace orion::guardian

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -112,11 +113,22 @@ FingerprintValue fingerprintValueOf(const EventFields& fields) {
   const std::string_view parts[] = {conditionTypeOf(fields.event().event_type), fields.node(),
                                     fields.event().source, subject,
                                     fields.identifier(Field::kMetric)};
-  // Reused, so a fingerprint allocates nothing once the buffer has grown to fit.
+  // The length-prefixed fields written in one pass into a buffer that is reused, so a
+  // fingerprint allocates nothing once the buffer has grown to fit.
+  constexpr size_t kMaxPrefix = 21;  // 20 digits of a size_t and the ':'
+  size_t bound = 0;
+  for (std::string_view part : parts) bound += kMaxPrefix + part.size();
   thread_local std::string canonical;
-  canonical.clear();
-  for (std::string_view part : parts) appendField(canonical, part);
-  auto digest = sha256(canonical);
+  if (canonical.size() < bound) canonical.resize(bound);
+  char* out = canonical.data();
+  for (std::string_view part : parts) {
+    out = std::to_chars(out, out + kMaxPrefix, part.size()).ptr;
+    *out++ = ':';
+    if (!part.empty()) std::memcpy(out, part.data(), part.size());  // data() may be null
+    out += part.size();
+  }
+  auto digest =
+      sha256(std::string_view(canonical.data(), static_cast<size_t>(out - canonical.data())));
   FingerprintValue value = 0;
   for (size_t i = 0; i < 8; ++i) value = (value << 8) | digest[i];
   return value;
