@@ -361,8 +361,13 @@ void Correlator::addEvent(Record& record, std::string_view event_id, WallTime at
   if (incident.event_ids.size() < std::max<size_t>(options_.max_event_ids_per_incident, 1)) {
     incident.event_ids.emplace_back(event_id);
   } else if (incident.event_ids.size() > 1) {
-    incident.event_ids.erase(incident.event_ids.begin() + 1);
-    incident.event_ids.emplace_back(event_id);
+    // The opening event stays first; the second (the oldest after it) goes, and its string,
+    // moved to the end, takes the new id: no allocation for an incident that keeps growing.
+    auto& ids = incident.event_ids;
+    std::string dropped = std::move(ids[1]);
+    std::move(ids.begin() + 2, ids.end(), ids.begin() + 1);
+    ids.back() = std::move(dropped);
+    ids.back().assign(event_id);
     ++counters_.truncated_event_ids;
   } else {
     ++counters_.truncated_event_ids;
