@@ -110,8 +110,11 @@ bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const Ev
 
   // Distinct conditions on this node that opened within the window and are still open in their
   // own incidents.
-  std::vector<const RecentOpen*> others;
-  std::vector<const Record*> owners;  // each other's own incident
+  struct Other {
+    const RecentOpen* recent;
+    const Record* own;  // its own incident
+  };
+  std::vector<Other> others;
   FingerprintSet counted;
   counted.insert(condition.fingerprint);
   for (const RecentOpen& recent : node.recent) {
@@ -121,23 +124,22 @@ bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const Ev
     const Record* own = find(other->incident);
     if (own == nullptr || own->kind != Kind::kSingle) continue;
     counted.insert(recent.fingerprint);
-    others.push_back(&recent);
-    owners.push_back(own);
+    others.push_back({&recent, own});
   }
   if (others.size() + 1 < std::max<size_t>(options_.node_correlation_threshold, 2)) return false;
   if (others.size() + 1 > options_.max_group_members) {
     counters_.truncated_members += others.size() + 1 - options_.max_group_members;
     others.resize(options_.max_group_members > 0 ? options_.max_group_members - 1 : 0);
-    owners.resize(others.size());
   }
-  // The event that opened each member's own incident, copied before addRecord() may reuse a
-  // record's storage.
-  std::vector<std::string> opening_event_ids;
-  opening_event_ids.reserve(owners.size());
-  for (const Record* own : owners) {
-    const auto& ids = own->incident().event_ids;
-    opening_event_ids.push_back(ids.empty() ? std::string() : ids.front());
+  // The group's events: the one that opened each member's own incident, then this one. Gathered
+  // before addRecord(), which may reuse a record's storage.
+  std::vector<std::string> event_ids;
+  event_ids.reserve(others.size() + 1);
+  for (const Other& other : others) {
+    const auto& ids = other.own->incident().event_ids;
+    if (!ids.empty()) event_ids.push_back(ids.front());
   }
+  event_ids.push_back(event.event_id);
 
   Record& record =
       addRecord(Kind::kNodeGroup, incidentIdFor("node/" + condition.node, event.event_id),
@@ -146,21 +148,20 @@ bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const Ev
   incident.timestamp = now;
   incident.incident_type = "correlation_detected";
   incident.severity = severity;
-  incident.window_start = others.front()->at;
+  incident.window_start = others.front().recent->at;
   incident.window_end = now;
   incident.state = IncidentState::kOpen;
   std::string correlated;
   size_t listed = 0;
-  for (size_t i = 0; i < others.size(); ++i) {
-    const Condition& member = *findCondition(others[i]->fingerprint);
+  for (const Other& other : others) {
+    const Condition& member = *findCondition(other.recent->fingerprint);
     incident.severity = std::max(incident.severity, member.severity);
-    if (!opening_event_ids[i].empty()) incident.event_ids.push_back(opening_event_ids[i]);
     if (listed++ < kListedIncidentIds) {
       if (!correlated.empty()) correlated += ',';
       correlated += member.incident.id;
     }
   }
-  incident.event_ids.push_back(event.event_id);
+  incident.event_ids = std::move(event_ids);
   if (incident.event_ids.size() > options_.max_event_ids_per_incident) {
     counters_.truncated_event_ids +=
         incident.event_ids.size() - options_.max_event_ids_per_incident;
@@ -175,10 +176,10 @@ bool Correlator::joinOrOpenGroup(Condition& condition, NodeState& node, const Ev
   incident.tags["fingerprint"] = sha256Hex("node/" + condition.node).substr(0, 16);
   incident.tags["correlated_incidents"] = correlated;
   incident.tags["correlated_count"] = std::to_string(others.size() + 1);
-  for (const RecentOpen* other : others) {
-    Condition& member = *findCondition(other->fingerprint);
+  for (const Other& other : others) {
+    Condition& member = *findCondition(other.recent->fingerprint);
     link(member.group, record);
-    record.members.insert(other->fingerprint);
+    record.members.insert(other.recent->fingerprint);
     markChanged(member);
   }
   link(condition.incident, record);
