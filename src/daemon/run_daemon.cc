@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "common/startup_pages.h"
 #include "config/config.h"
 #include "daemon/console.h"
 #include "daemon/signals.h"
@@ -23,6 +24,10 @@ constexpr std::chrono::milliseconds kPollInterval{100};
 // Past the budget, a shutdown that still has not finished is abandoned after this much more:
 // 4.5 s + 0.4 s keeps the whole exit under the 5 s a service manager waits before SIGKILL.
 constexpr std::chrono::milliseconds kHardStopGrace{400};
+// By then every module has started and run its first round (the watcher's first sample, the
+// first state writes): what start-up mapped and idle does not use is given back
+// (common/startup_pages.h).
+constexpr std::chrono::seconds kReleaseStartupPagesAfter{3};
 
 ConsoleHeader headerFor(const config::Config& config, std::string_view bus_kind) {
   std::filesystem::path audit(config.memory.audit_dir);
@@ -41,6 +46,19 @@ void reloadPolicy(Supervisor& supervisor, Logger& log) {
   } else {
     log->error("SIGHUP: policy not reloaded (the current one stays): {}",
                result.status().message());
+  }
+}
+
+void releaseStartupPagesOnce(Logger& log) {
+  auto released = releaseStartupPages();
+  if (!released.isOk()) {
+    log->warn("start-up pages kept: {}", released.status().message());
+  } else if (released->traced) {
+    log->debug("start-up pages kept: a tracer is attached");
+  } else {
+    log->debug("released {:.1f} MiB of start-up pages from {} mappings",
+               static_cast<double>(released->resident_bytes) / (1024.0 * 1024.0),
+               released->mappings);
   }
 }
 
@@ -81,8 +99,14 @@ int runDaemon(const config::Config& config, const RunOptions& options,
             config.state_dir);
 
   int received = 0;
+  MonoTime release_startup_pages_at = clock.monotonic() + kReleaseStartupPagesAfter;
+  bool startup_pages_released = false;
   while (!ShutdownSignals::isShutdown(received)) {
     if (stop_requested != nullptr && stop_requested->load()) break;
+    if (!startup_pages_released && clock.monotonic() >= release_startup_pages_at) {
+      releaseStartupPagesOnce(log);
+      startup_pages_released = true;
+    }
     if (console != nullptr) console->tick();
     received = signals.wait(kPollInterval);
     if (received == SIGHUP) reloadPolicy(supervisor, log);

@@ -25,15 +25,19 @@ class OrionE2eTest : public ::testing::Test {
   std::filesystem::path auditDir() const { return stateDir() / "audit"; }
 
   // A config whose disk thresholds every real filesystem crosses on the first sample.
-  std::filesystem::path tightConfig() const {
+  std::filesystem::path tightConfig(const std::string& log_level = "info",
+                                    const std::string& more_yaml = "") const {
     return dir_.write("orion.yaml", "state_dir: " + stateDir().string() +
                                         "\n"
                                         "log:\n"
-                                        "  level: info\n"
+                                        "  level: " +
+                                        log_level +
+                                        "\n"
                                         "watcher:\n"
                                         "  host:\n"
                                         "    interval: 200ms\n"
-                                        "    disk_percent: {warning: 1, critical: 2}\n");
+                                        "    disk_percent: {warning: 1, critical: 2}\n" +
+                                        more_yaml);
   }
 
   ChildProcess::Options options() const { return {dir_.path(), std::nullopt, {}}; }
@@ -135,6 +139,34 @@ TEST_F(OrionE2eTest, KillNineThenRestartRepairsAndTheTrailVerifies) {
       ORION_BINARY, {"audit", "verify", "--state-dir", stateDir().string()}, options());
   EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
   EXPECT_EQ(verify.out.rfind("ok: ", 0), 0u) << verify.out;
+}
+
+// Three seconds after start the daemon gives back the pages start-up mapped and idle does not
+// use (common/startup_pages.h); code that runs afterwards (here the policy loader, which only
+// start-up had run, and the control socket's CLI) maps its pages back and works.
+TEST_F(OrionE2eTest, AfterReleasingItsStartUpPagesTheDaemonStillServesAndStops) {
+  std::filesystem::path config =
+      tightConfig("debug", "brain:\n  policy_dir: " ORION_SOURCE_DIR "/policies\n");
+  ChildProcess orion(ORION_BINARY, {"run", "--config", config.string()}, options());
+  ASSERT_TRUE(orion.started()) << orion.error();
+  ASSERT_TRUE(waitUntil(
+      [&] {
+        return orion.err().find("of start-up pages from") != std::string::npos || !orion.running();
+      },
+      kPipelineDeadline));
+  ASSERT_TRUE(orion.running()) << orion.err();
+
+  ASSERT_TRUE(orion.signal(SIGHUP));
+  EXPECT_TRUE(waitUntil([&] {
+    return orion.err().find("SIGHUP: policy reloaded") != std::string::npos;
+  })) << orion.err();
+  RunResult shown =
+      runToCompletion(ORION_BINARY, {"autonomy", "show", "--config", config.string()}, options());
+  EXPECT_EQ(shown.code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("autonomy: N0"), std::string::npos) << shown.out;
+
+  ASSERT_TRUE(orion.signal(SIGTERM));
+  EXPECT_EQ(orion.waitExit(kShutdownDeadline), 0) << orion.err();
 }
 
 TEST_F(OrionE2eTest, StateDirIsOwnerOnly) {
