@@ -1,7 +1,7 @@
 // Idle footprint of the real daemon: starts `orion run` (ORION_BINARY) with a temporary state
 // directory, default intervals and stdout/stderr not a terminal, and reads /proc/<pid>/status
 // once a second from the end of start-up (5 s: the daemon releases its start-up pages at 3 s,
-// common/startup_pages.h) until SECONDS, then stops it with SIGTERM and prints one JSON object:
+// common/clean_pages.h) until SECONDS, then stops it with SIGTERM and prints one JSON object:
 //
 //   {"idle_rss_mib": .., "end_rss_mib": .., "end_rss_anon_mib": .., "end_rss_file_mib": ..,
 //    "peak_rss_mib": .., "threads": .., "seconds": .., "exit_code": ..}
@@ -9,7 +9,9 @@
 // idle_rss_mib is the largest VmRSS read in that window (what the watcher's, the sweeps' and the
 // API's periodic work map back counts); peak_rss_mib is VmHWM, start-up included.
 //
-// Usage: idle_rss_bench [SECONDS] [-- extra orion run arguments]   (default 30 s)
+// Usage: idle_rss_bench [SECONDS] [--incident] [-- extra orion run arguments]   (default 30 s)
+//   --incident: disk thresholds of 1 % and 2 %, so that the first host sample (at start) opens an
+//   incident for every mount and the whole pipeline runs once before the daemon goes idle.
 // Target (issue 2): idle RSS <= 8 MiB.
 #include <fcntl.h>
 #include <signal.h>
@@ -47,10 +49,15 @@ long statusField(pid_t pid, const std::string& name) {
 int main(int argc, char** argv) {
   double seconds = 30;
   std::vector<std::string> extra;
+  bool incident = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--") == 0) {
       extra.assign(argv + i + 1, argv + argc);
       break;
+    }
+    if (std::strcmp(argv[i], "--incident") == 0) {
+      incident = true;
+      continue;
     }
     seconds = std::strtod(argv[i], nullptr);
   }
@@ -67,6 +74,11 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> arg_strings{ORION_BINARY, "run", "--state-dir",
                                        (dir / "state").string()};
+  if (incident) {
+    std::string config = (dir / "orion.yaml").string();
+    std::ofstream(config) << "watcher:\n  host:\n    disk_percent: {warning: 1, critical: 2}\n";
+    arg_strings.insert(arg_strings.end(), {"--config", config});
+  }
   arg_strings.insert(arg_strings.end(), extra.begin(), extra.end());
   std::vector<char*> args, envp;
   for (auto& s : arg_strings) args.push_back(s.data());

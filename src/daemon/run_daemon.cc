@@ -5,9 +5,10 @@
 #include <filesystem>
 #include <iostream>
 
-#include "common/startup_pages.h"
+#include "common/clean_pages.h"
 #include "config/config.h"
 #include "daemon/console.h"
+#include "daemon/page_release.h"
 #include "daemon/signals.h"
 #include "daemon/supervisor.h"
 
@@ -24,11 +25,6 @@ constexpr std::chrono::milliseconds kPollInterval{100};
 // Past the budget, a shutdown that still has not finished is abandoned after this much more:
 // 4.5 s + 0.4 s keeps the whole exit under the 5 s a service manager waits before SIGKILL.
 constexpr std::chrono::milliseconds kHardStopGrace{400};
-// By then every module has started and run its first round (the watcher's first sample, the
-// first state writes): what start-up mapped and idle does not use is given back
-// (common/startup_pages.h).
-constexpr std::chrono::seconds kReleaseStartupPagesAfter{3};
-
 ConsoleHeader headerFor(const config::Config& config, std::string_view bus_kind) {
   std::filesystem::path audit(config.memory.audit_dir);
   if (audit.is_relative()) audit = std::filesystem::path(config.state_dir) / audit;
@@ -49,17 +45,22 @@ void reloadPolicy(Supervisor& supervisor, Logger& log) {
   }
 }
 
-void releaseStartupPagesOnce(Logger& log) {
-  auto released = releaseStartupPages();
+// Gives back the clean file pages start-up or a busy spell mapped (common/clean_pages.h) when
+// `release` says so; `log` names what went.
+void releaseCleanPagesIfDue(PageRelease& release, const Clock& clock, Logger& log) {
+  if (!release.needsReading(clock.monotonic())) return;
+  if (!release.shouldRelease(readProcess(clock.monotonic()))) return;
+  auto released = releaseCleanPages();
   if (!released.isOk()) {
-    log->warn("start-up pages kept: {}", released.status().message());
+    log->warn("clean file pages kept: {}", released.status().message());
   } else if (released->traced) {
-    log->debug("start-up pages kept: a tracer is attached");
+    log->debug("clean file pages kept: a tracer is attached");
   } else {
-    log->debug("released {:.1f} MiB of start-up pages from {} mappings",
+    log->debug("released {:.1f} MiB of clean file pages from {} mappings",
                static_cast<double>(released->resident_bytes) / (1024.0 * 1024.0),
                released->mappings);
   }
+  release.released(readProcess(clock.monotonic()));
 }
 
 }  // namespace
@@ -99,14 +100,10 @@ int runDaemon(const config::Config& config, const RunOptions& options,
             config.state_dir);
 
   int received = 0;
-  MonoTime release_startup_pages_at = clock.monotonic() + kReleaseStartupPagesAfter;
-  bool startup_pages_released = false;
+  PageRelease page_release(clock.monotonic());
   while (!ShutdownSignals::isShutdown(received)) {
     if (stop_requested != nullptr && stop_requested->load()) break;
-    if (!startup_pages_released && clock.monotonic() >= release_startup_pages_at) {
-      releaseStartupPagesOnce(log);
-      startup_pages_released = true;
-    }
+    releaseCleanPagesIfDue(page_release, clock, log);
     if (console != nullptr) console->tick();
     received = signals.wait(kPollInterval);
     if (received == SIGHUP) reloadPolicy(supervisor, log);

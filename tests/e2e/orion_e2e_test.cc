@@ -141,9 +141,9 @@ TEST_F(OrionE2eTest, KillNineThenRestartRepairsAndTheTrailVerifies) {
   EXPECT_EQ(verify.out.rfind("ok: ", 0), 0u) << verify.out;
 }
 
-// Three seconds after start the daemon gives back the pages start-up mapped and idle does not
-// use (common/startup_pages.h); code that runs afterwards (here the policy loader, which only
-// start-up had run, and the control socket's CLI) maps its pages back and works.
+// Three seconds after start the daemon gives back the clean file pages start-up mapped
+// (common/clean_pages.h, daemon/page_release.h); code that runs afterwards (here the policy loader,
+// which only start-up had run, and the control socket's CLI) maps its pages back and works.
 TEST_F(OrionE2eTest, AfterReleasingItsStartUpPagesTheDaemonStillServesAndStops) {
   std::filesystem::path config =
       tightConfig("debug", "brain:\n  policy_dir: " ORION_SOURCE_DIR "/policies\n");
@@ -151,7 +151,8 @@ TEST_F(OrionE2eTest, AfterReleasingItsStartUpPagesTheDaemonStillServesAndStops) 
   ASSERT_TRUE(orion.started()) << orion.error();
   ASSERT_TRUE(waitUntil(
       [&] {
-        return orion.err().find("of start-up pages from") != std::string::npos || !orion.running();
+        return orion.err().find("of clean file pages from") != std::string::npos ||
+               !orion.running();
       },
       kPipelineDeadline));
   ASSERT_TRUE(orion.running()) << orion.err();

@@ -1,4 +1,4 @@
-#include "common/startup_pages.h"
+#include "common/clean_pages.h"
 
 #include <link.h>
 #include <sys/mman.h>
@@ -178,7 +178,7 @@ int releaseObject(dl_phdr_info* object, std::size_t, void* data) {
 
 }  // namespace
 
-Result<ReleasedPages> releaseStartupPages() {
+Result<ReleasedPages> releaseCleanPages() {
   Release release;
   if (tracerAttached()) {
     release.released.traced = true;

@@ -1,11 +1,11 @@
-// Giving back the pages that start-up mapped and an idle process does not use.
+// Giving back the clean file pages a process mapped and no longer uses.
 //
 // Starting ORION runs a great deal of code it will not run again: reading the configuration
-// and the policies, compiling the JSON Schemas, opening SQLite, initialising OpenSSL. That code
-// is spread over the `orion` binary and the shared libraries, and the kernel maps each page it
-// touches into the process together with up to 64 KiB of neighbours already in the page cache
-// (fault-around): ~15 MiB of the ~19.5 MiB an idle `orion run` held, against ~2 MiB of code
-// and read-only data it touches while idle.
+// and the policies, compiling the JSON Schemas, opening SQLite, initialising OpenSSL. Handling
+// an incident runs much of the rest. That code is spread over the `orion` binary and the shared
+// libraries, and the kernel maps each page it touches into the process together with up to
+// 64 KiB of neighbours already in the page cache (fault-around): ~15 MiB of the ~19.5 MiB an
+// idle `orion run` held, against ~2 MiB of code and read-only data it touches while idle.
 //
 // Those pages are clean copies of files. Unmapping them (madvise MADV_DONTNEED) loses nothing:
 // they stay in the page cache, shared with every other process that maps the same files and
@@ -15,9 +15,9 @@
 // loader wrote, a breakpoint a debugger planted) is left whole, since dropping that page would
 // bring back the file's bytes; nothing is released while a tracer (gdb, strace) is attached.
 //
-// Called once by the daemon's main thread a few seconds after every module started
-// (docs/benchmarks.md, "Idle memory"). Any thread may call it; it blocks for a read of
-// /proc/self/smaps and one madvise per mapping (about a millisecond).
+// The daemon's main thread calls it when start-up is over and after busy spells
+// (daemon/page_release.h; docs/benchmarks.md, "Idle memory"). Any thread may call it; it
+// blocks for a read of /proc/self/smaps and one madvise per mapping (about a millisecond).
 #pragma once
 
 #include <cstddef>
@@ -44,15 +44,16 @@ struct ReleasableMapping {
 // be read is not returned, so text that is not smaps gives an empty list.
 std::vector<ReleasableMapping> releasableMappings(std::istream& smaps);
 
-// What releaseStartupPages() did.
+// What releaseCleanPages() did.
 struct ReleasedPages {
   std::size_t mappings = 0;        // mappings released
   std::size_t resident_bytes = 0;  // what they held resident just before
   bool traced = false;             // a tracer was attached: nothing was released
 };
 
-// Releases this process's releasableMappings(). Fails (releasing nothing) only when
-// /proc/self/smaps cannot be read; a mapping the kernel refuses is skipped and not counted.
-Result<ReleasedPages> releaseStartupPages();
+// Releases this process's releasableMappings() that belong to loaded ELF objects. Fails
+// (releasing nothing) only when /proc/self/smaps cannot be read; a mapping the kernel refuses is
+// skipped and not counted.
+Result<ReleasedPages> releaseCleanPages();
 
 }  // namespace orion

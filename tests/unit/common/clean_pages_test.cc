@@ -1,4 +1,4 @@
-#include "common/startup_pages.h"
+#include "common/clean_pages.h"
 
 #include <gtest/gtest.h>
 
@@ -29,7 +29,7 @@ std::vector<ReleasableMapping> parse(const std::string& smaps) {
   return releasableMappings(stream);
 }
 
-TEST(StartupPages, ReleasesOnlyCleanPrivateReadOnlyFileMappings) {
+TEST(CleanPages, ReleasesOnlyCleanPrivateReadOnlyFileMappings) {
   std::string smaps =
       entry("55d3f537c000-55d3f5400000 r-xp 00002000 08:01 1234       /usr/bin/orion", 400, 0) +
       entry("7f1435020000-7f1435082000 r--p 00300000 08:01 77 /usr/lib/libcrypto.so.3", 392,
@@ -54,24 +54,17 @@ TEST(StartupPages, ReleasesOnlyCleanPrivateReadOnlyFileMappings) {
   EXPECT_EQ(found[1].resident_bytes, 128u * 1024);
 }
 
-TEST(StartupPages, KeepsAMappingWhoseFieldsAreMissingOrUnreadable) {
-  std::string no_anonymous_field =
-      "55d3f537c000-55d3f5400000 r-xp 00002000 08:01 1234 /usr/bin/orion\nRss: 4 kB\n";
-  EXPECT_TRUE(parse(no_anonymous_field).empty());
-  std::string unreadable_rss =
-      "55d3f537c000-55d3f5400000 r-xp 00002000 08:01 1234 /usr/bin/orion\nRss: many\n"
-      "Anonymous: 0 kB\n";
-  EXPECT_TRUE(parse(unreadable_rss).empty());
-  std::string unreadable_locked =
-      "55d3f537c000-55d3f5400000 r-xp 00002000 08:01 1234 /usr/bin/orion\nRss: 4 kB\n"
-      "Anonymous: 0 kB\nLocked: ?\n";
-  EXPECT_TRUE(parse(unreadable_locked).empty());
-  std::string bad_header =
-      "55d3f537c000 r-xp 00002000 08:01 1234 /usr/bin/orion\nRss: 4 kB\n"
-      "Anonymous: 0 kB\n";
-  EXPECT_TRUE(parse(bad_header).empty());
-  EXPECT_TRUE(parse("not smaps at all\n\n: :\n").empty());
-  EXPECT_TRUE(parse("").empty());
+TEST(CleanPages, KeepsAMappingWhoseFieldsAreMissingOrUnreadable) {
+  const std::string header = "55d3f537c000-55d3f5400000 r-xp 00002000 08:01 1234 /usr/bin/orion\n";
+  const std::string cases[] = {
+      header + "Rss: 4 kB\n",                              // no Anonymous field
+      header + "Rss: many\nAnonymous: 0 kB\n",             // unreadable Rss
+      header + "Rss: 4 kB\nAnonymous: 0 kB\nLocked: ?\n",  // unreadable Locked
+      "55d3f537c000 r-xp 00002000 08:01 1234 /usr/bin/orion\nRss: 4 kB\nAnonymous: 0 kB\n",
+      "not smaps at all\n\n: :\n",
+      "",
+  };
+  for (const std::string& smaps : cases) EXPECT_TRUE(parse(smaps).empty()) << smaps;
 }
 
 long residentFileKib() {
@@ -85,7 +78,7 @@ long residentFileKib() {
 
 // The real thing, in this process: the pages go, and the code and data they held still work
 // (each is mapped back from the page cache when it runs again).
-TEST(StartupPages, ReleasedPagesComeBackWhenTheCodeRunsAgain) {
+TEST(CleanPages, ReleasedPagesComeBackWhenTheCodeRunsAgain) {
   std::regex pattern("([a-z]+)-([0-9]+)");
   auto matches = [&pattern] {
     std::smatch match;
@@ -95,7 +88,7 @@ TEST(StartupPages, ReleasedPagesComeBackWhenTheCodeRunsAgain) {
   ASSERT_TRUE(matches());
 
   long before_kib = residentFileKib();
-  Result<ReleasedPages> released = releaseStartupPages();
+  Result<ReleasedPages> released = releaseCleanPages();
   ASSERT_TRUE(released.isOk()) << released.status().toString();
   if (released->traced) GTEST_SKIP() << "a tracer is attached: nothing is released";
   EXPECT_GT(released->mappings, 0u);
@@ -107,7 +100,7 @@ TEST(StartupPages, ReleasedPagesComeBackWhenTheCodeRunsAgain) {
   std::function<int(int)> twice = [](int value) { return value * 2; };
   EXPECT_EQ(twice(21), 42);
   // Twice in a row is harmless: the second finds what the first left and the code it ran.
-  EXPECT_TRUE(releaseStartupPages().isOk());
+  EXPECT_TRUE(releaseCleanPages().isOk());
   EXPECT_TRUE(matches());
 }
 
