@@ -15,7 +15,6 @@
 // REDIS_BENCH_DEDUP_IN_MEMORY=1 keeps the dedup windows in memory instead of in a StateStore,
 // to see what persisting them costs.
 #include <signal.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -27,6 +26,7 @@
 #include "common/logging.h"
 #include "contracts/registry.h"
 #include "pipeline_run.h"
+#include "redis_stats.h"
 #include "testing/redis_server.h"
 #include "testing/temp_dir.h"
 
@@ -39,38 +39,6 @@ using testing::RedisServer;
 int fail(const std::string& what, const Status& status) {
   std::fprintf(stderr, "redis_bench: %s: %s\n", what.c_str(), status.toString().c_str());
   return 1;
-}
-
-// Total calls of every command so far (INFO commandstats).
-uint64_t commandCalls(const RedisServer& redis) {
-  auto info = redis.cli({"INFO", "commandstats"});
-  if (!info) return 0;
-  uint64_t total = 0;
-  std::regex calls(R"(cmdstat_[^:]+:calls=(\d+))");
-  for (std::sregex_iterator it(info->begin(), info->end(), calls), end; it != end; ++it) {
-    total += std::stoull((*it)[1]);
-  }
-  return total;
-}
-
-// CPU seconds Redis has used so far (INFO cpu: used_cpu_user + used_cpu_sys).
-double redisCpuSeconds(const RedisServer& redis) {
-  auto info = redis.cli({"INFO", "cpu"});
-  if (!info) return 0;
-  double total = 0;
-  std::regex used(R"(used_cpu_(user|sys):([0-9.]+))");
-  for (std::sregex_iterator it(info->begin(), info->end(), used), end; it != end; ++it) {
-    total += std::stod((*it)[2]);
-  }
-  return total;
-}
-
-// CPU seconds this process has used so far.
-double ownCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 // redis-benchmark's figure for pipelined XADD of `document` ("XADD ...: 123456.79 requests per
@@ -139,13 +107,13 @@ int main(int argc, char** argv) {
     return bench::runPipeline(**bus, clock, metrics, dir.path() / name, events, rate);
   };
 
-  uint64_t calls_before = commandCalls(**redis);
-  double redis_cpu_before = redisCpuSeconds(**redis);
-  double own_cpu_before = ownCpuSeconds();
+  uint64_t calls_before = bench::redisCommandCalls(**redis);
+  double redis_cpu_before = bench::redisCpuSeconds(**redis);
+  double own_cpu_before = bench::processCpuSeconds();
   auto burst = run("burst", n, 0);
-  double own_cpu = ownCpuSeconds() - own_cpu_before;
-  double redis_cpu = redisCpuSeconds(**redis) - redis_cpu_before;
-  uint64_t calls_after = commandCalls(**redis);
+  double own_cpu = bench::processCpuSeconds() - own_cpu_before;
+  double redis_cpu = bench::redisCpuSeconds(**redis) - redis_cpu_before;
+  uint64_t calls_after = bench::redisCommandCalls(**redis);
   if (!burst) return fail("pipeline", burst.status());
   double commands_per_event =
       static_cast<double>(calls_after - calls_before) / static_cast<double>(n);

@@ -1,0 +1,20 @@
+// What the Redis benches read from the server and from their own process: command counts and
+// CPU time, before and after a run.
+#pragma once
+
+#include <cstdint>
+
+#include "testing/redis_server.h"
+
+namespace orion::bench {
+
+// Total calls of every command so far (INFO commandstats).
+uint64_t redisCommandCalls(const testing::RedisServer& redis);
+
+// CPU seconds Redis has used so far (INFO cpu: used_cpu_user + used_cpu_sys).
+double redisCpuSeconds(const testing::RedisServer& redis);
+
+// CPU seconds this process has used so far, all threads.
+double processCpuSeconds();
+
+}  // namespace orion::bench
