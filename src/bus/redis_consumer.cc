@@ -320,6 +320,7 @@ Status RedisConsumer::process(RedisConnection& connection, std::vector<Held> bat
   };
   {
     PublishScope scope(core_.get(), outbox);
+    decodeBatch(batch);
     std::vector<Held*> accepted;  // awaiting before_ack_
     for (Held& held : batch) {
       // A handler already running finishes; the rest of the batch stays pending in Redis and is
@@ -431,32 +432,63 @@ Status RedisConsumer::writeOutbox(RedisConnection& connection, std::vector<Outgo
   return outcome.transport;
 }
 
+void RedisConsumer::decodeBatch(std::vector<Held>& batch) {
+  std::vector<Held*> elsewhere;
+  for (Held& held : batch) {
+    if (held.document || held.invalid || held.entry.deleted) continue;
+    DecodedEntries::Decoded ready;
+    switch (stream_.decoded.lookup(held.entry.id, ready)) {
+      case DecodedEntries::Lookup::kReady:
+        held.document = std::move(ready.document);  // another group of this process did it
+        held.key = std::move(ready.key);
+        break;
+      case DecodedEntries::Lookup::kClaimed:
+        try {
+          decode(held);  // resolves the claim either way
+        } catch (...) {
+          stream_.decoded.resolve(held.entry.id, std::nullopt);  // nobody may wait for it forever
+          throw;
+        }
+        break;
+      case DecodedEntries::Lookup::kElsewhere:
+        elsewhere.push_back(&held);
+        break;
+    }
+  }
+  // Every claim of this thread is resolved: waiting now cannot wait for this thread.
+  for (Held* held : elsewhere) {
+    if (std::optional<DecodedEntries::Decoded> ready = stream_.decoded.wait(held->entry.id)) {
+      held->document = std::move(ready->document);
+      held->key = std::move(ready->key);
+    } else {
+      decode(*held);  // not valid for the other group either, or forgotten: decide for ourselves
+    }
+  }
+}
+
 bool RedisConsumer::decode(Held& held) {
   const StreamEntry& entry = held.entry;
-  if (!entry.data) {
-    deadLetter(held, DeadletterReason::kInvalid,
-               "the entry has no 'data' field (fields: " + entry.fields + ")", nullptr);
+  auto invalid = [&](std::string text, const Json* document) {
+    stream_.decoded.resolve(entry.id, std::nullopt);
+    deadLetter(held, DeadletterReason::kInvalid, std::move(text), document);
+    held.invalid = true;
     return false;
+  };
+  if (!entry.data) {
+    return invalid("the entry has no 'data' field (fields: " + entry.fields + ")", nullptr);
   }
   Result<Json> parsed = parseJson(*entry.data);
-  if (!parsed) {
-    deadLetter(held, DeadletterReason::kInvalid,
-               "the 'data' field is not JSON: " + parsed.status().message(), nullptr);
-    return false;
-  }
+  if (!parsed)
+    return invalid("the 'data' field is not JSON: " + parsed.status().message(), nullptr);
   Status valid = core_->contracts().validate(stream_.type, *parsed);
-  if (!valid) {
-    deadLetter(held, DeadletterReason::kInvalid, "failed validation on consume: " + valid.message(),
-               &*parsed);
-    return false;
-  }
+  if (!valid) return invalid("failed validation on consume: " + valid.message(), &*parsed);
   std::string id;
   if (!stream_.id_field.empty() && (*parsed)[stream_.id_field].is_string()) {
     id = (*parsed)[stream_.id_field].get<std::string>();
   }
   held.key = dedupKey(id, *entry.data);
   held.document = std::make_shared<const Json>(std::move(parsed).value());
-  stream_.decoded.add(entry.id, {held.document, held.key});
+  stream_.decoded.resolve(entry.id, DecodedEntries::Decoded{held.document, held.key});
   return true;
 }
 
@@ -465,14 +497,8 @@ RedisConsumer::Outcome RedisConsumer::handle(Held& held, std::vector<std::string
     metrics_.dropped.inc();  // trimmed (MAXLEN) while it was pending: nothing left to handle
     return Outcome::kAck;
   }
-  if (!held.document) {
-    if (auto decoded = stream_.decoded.find(held.entry.id)) {
-      held.document = std::move(decoded->document);  // another group of this process did it
-      held.key = std::move(decoded->key);
-    } else if (!decode(held)) {
-      return Outcome::kAck;
-    }
-  }
+  if (held.invalid) return Outcome::kAck;  // dead-lettered by decodeBatch()
+  if (!held.document && !decode(held)) return Outcome::kAck;
   if (!window_.claim(held.key)) {
     metrics_.duplicates.inc();
     core_->log()->debug("{}: group '{}': entry {} is a duplicate of a message already handled",

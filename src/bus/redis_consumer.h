@@ -59,6 +59,7 @@ class RedisConsumer {
     std::string key;   // dedup key
     int attempt = 1;
     MonoTime ready_at{};
+    bool invalid = false;  // dead-lettered by decode()
   };
   // kAccepted: the handler returned OK (acknowledged at once, or after before_ack_ confirmed).
   enum class Outcome { kAck, kAccepted, kPark };
@@ -83,7 +84,11 @@ class RedisConsumer {
   // A failed attempt: parked for a retry, or dead-lettered (then acknowledged) once it can never
   // succeed or has used up its deliveries.
   Outcome fail(Held& held, const Status& status);
-  // Turns an entry into a validated document; false when it was dead-lettered instead.
+  // Decodes the batch's entries, sharing the work with the other groups of this process that read
+  // them at the same time (DecodedEntries); an entry that is not valid is dead-lettered.
+  void decodeBatch(std::vector<Held>& batch);
+  // Turns an entry into a validated document and offers it to the other groups; false (and
+  // `invalid`) when it was dead-lettered instead.
   bool decode(Held& held);
   void deadLetter(const Held& held, DeadletterReason reason, std::string text,
                   const Json* document);

@@ -43,19 +43,61 @@ std::vector<Outgoing>* PublishScope::current(const void* core) {
   return nullptr;
 }
 
+DecodedEntries::Lookup DecodedEntries::lookup(const std::string& entry_id, Decoded& out) {
+  std::lock_guard lock(mutex_);
+  auto [it, inserted] = entries_.try_emplace(entry_id);
+  if (inserted) {
+    order_.push_back(entry_id);
+    forgetOldestLocked();
+    return Lookup::kClaimed;
+  }
+  if (it->second.pending) return Lookup::kElsewhere;
+  out = it->second.decoded;
+  return Lookup::kReady;
+}
+
+void DecodedEntries::resolve(const std::string& entry_id, std::optional<Decoded> decoded) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(entry_id);
+    if (!decoded) {
+      // Not kept: each group decodes an invalid entry itself. Its id stays in order_ and is
+      // skipped when it comes to the front.
+      if (it != entries_.end() && it->second.pending) entries_.erase(it);
+    } else if (it == entries_.end()) {
+      entries_.emplace(entry_id, Slot{false, std::move(*decoded)});  // forgotten meanwhile
+      order_.push_back(entry_id);
+      forgetOldestLocked();
+    } else if (it->second.pending) {
+      it->second = Slot{false, std::move(*decoded)};
+    }
+  }
+  resolved_.notify_all();
+}
+
+std::optional<DecodedEntries::Decoded> DecodedEntries::wait(const std::string& entry_id) const {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    auto it = entries_.find(entry_id);
+    if (it == entries_.end()) return std::nullopt;
+    if (!it->second.pending) return it->second.decoded;
+    resolved_.wait(lock);
+  }
+}
+
 std::optional<DecodedEntries::Decoded> DecodedEntries::find(const std::string& entry_id) const {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(entry_id);
-  if (it == entries_.end()) return std::nullopt;
-  return it->second;
+  if (it == entries_.end() || it->second.pending) return std::nullopt;
+  return it->second.decoded;
 }
 
-void DecodedEntries::add(const std::string& entry_id, Decoded decoded) {
-  std::lock_guard lock(mutex_);
-  if (!entries_.emplace(entry_id, std::move(decoded)).second) return;
-  order_.push_back(entry_id);
-  if (order_.size() > kCapacity) {
-    entries_.erase(order_.front());
+void DecodedEntries::forgetOldestLocked() {
+  while (order_.size() > kCapacity) {
+    // A claim forgotten here is still resolved by its owner (resolve() adds it back) and its
+    // waiters decode the entry themselves.
+    auto it = entries_.find(order_.front());
+    if (it != entries_.end()) entries_.erase(it);
     order_.pop_front();
   }
 }

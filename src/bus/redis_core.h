@@ -6,6 +6,7 @@
 // every live subscription, then the writer (which writes what it still can for a moment).
 #pragma once
 
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
@@ -35,20 +36,43 @@ class RedisConsumer;
 
 // Documents decoded recently, by stream entry id, so the groups of one process that read the
 // same stream (the guardian and memory both read events) parse and validate each entry once.
-// Bounded (oldest forgotten first); thread-safe. Only valid documents are kept.
+// Groups usually read the same entries at the same moment (one XADD wakes them all), so decoding
+// is claimed: the first thread to look an entry up decodes it, and another thread reading it
+// meanwhile decodes other entries of its batch and only then waits for the claimed ones. A claim
+// is always resolved before its owner waits for anything, so no two threads wait for each other.
+// Bounded (oldest forgotten first); thread-safe. Only valid documents are kept: an entry that
+// failed is decoded again by each group, which dead-letters it for itself.
 class DecodedEntries {
  public:
   struct Decoded {
     JsonPtr document;
     std::string key;  // dedupKey()
   };
+  enum class Lookup {
+    kReady,     // decoded: `out` holds it
+    kClaimed,   // the caller decodes it now, and must resolve() it whatever happens
+    kElsewhere  // another thread is decoding it: wait() for it after other work
+  };
+  Lookup lookup(const std::string& entry_id, Decoded& out);
+  // Resolves a claim: the decoded document, or nullopt when the entry is not valid.
+  void resolve(const std::string& entry_id, std::optional<Decoded> decoded);
+  // Waits until another thread's claim on the entry is resolved: its document, or nullopt when
+  // it failed or was forgotten meanwhile (then decode it yourself).
+  std::optional<Decoded> wait(const std::string& entry_id) const;
   std::optional<Decoded> find(const std::string& entry_id) const;
-  void add(const std::string& entry_id, Decoded decoded);
+  void add(const std::string& entry_id, Decoded decoded) { resolve(entry_id, std::move(decoded)); }
 
  private:
+  struct Slot {
+    bool pending = true;
+    Decoded decoded;
+  };
+  void forgetOldestLocked();
+
   static constexpr size_t kCapacity = 4096;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Decoded> entries_;
+  mutable std::condition_variable resolved_;
+  std::unordered_map<std::string, Slot> entries_;
   std::deque<std::string> order_;
 };
 

@@ -1,0 +1,106 @@
+// The Redis bus's shared cache of decoded entries: one thread of the process decodes each entry,
+// the others take its document or wait for it, and an invalid entry is decoded by each group.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "bus/redis_core.h"
+
+namespace orion::bus {
+namespace {
+
+using Lookup = DecodedEntries::Lookup;
+
+DecodedEntries::Decoded decodedAs(const std::string& key) {
+  return {std::make_shared<const Json>(Json{{"key", key}}), key};
+}
+
+TEST(DecodedEntriesTest, TheFirstLookupClaimsTheOthersWaitThenShareTheDocument) {
+  DecodedEntries entries;
+  DecodedEntries::Decoded out;
+  EXPECT_EQ(entries.lookup("1-0", out), Lookup::kClaimed);
+  EXPECT_EQ(entries.lookup("1-0", out), Lookup::kElsewhere);
+  EXPECT_FALSE(entries.find("1-0"));  // claimed is not decoded yet
+  entries.resolve("1-0", decodedAs("a"));
+  ASSERT_EQ(entries.lookup("1-0", out), Lookup::kReady);
+  EXPECT_EQ(out.key, "a");
+  EXPECT_EQ((*out.document)["key"], "a");
+  ASSERT_TRUE(entries.wait("1-0"));
+  EXPECT_EQ(entries.wait("1-0")->key, "a");
+}
+
+TEST(DecodedEntriesTest, AnInvalidEntryIsNotKeptSoEachGroupDecodesItItself) {
+  DecodedEntries entries;
+  DecodedEntries::Decoded out;
+  ASSERT_EQ(entries.lookup("2-0", out), Lookup::kClaimed);
+  entries.resolve("2-0", std::nullopt);
+  EXPECT_FALSE(entries.wait("2-0"));  // a waiter decodes it itself
+  EXPECT_FALSE(entries.find("2-0"));
+  EXPECT_EQ(entries.lookup("2-0", out), Lookup::kClaimed);  // the next group decodes it too
+}
+
+TEST(DecodedEntriesTest, AWaiterWakesWhenTheClaimIsResolvedOnAnotherThread) {
+  DecodedEntries entries;
+  DecodedEntries::Decoded out;
+  ASSERT_EQ(entries.lookup("3-0", out), Lookup::kClaimed);
+  std::atomic<bool> waited{false};
+  std::optional<DecodedEntries::Decoded> seen;
+  std::thread waiter([&] {
+    seen = entries.wait("3-0");
+    waited.store(true);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(waited.load());  // still pending
+  entries.resolve("3-0", decodedAs("c"));
+  waiter.join();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->key, "c");
+}
+
+TEST(DecodedEntriesTest, TheOldestEntriesAreForgottenAndAForgottenClaimStillResolves) {
+  DecodedEntries entries;
+  DecodedEntries::Decoded out;
+  ASSERT_EQ(entries.lookup("0-1", out), Lookup::kClaimed);
+  for (int i = 0; i < 5000; ++i) {
+    std::string id = std::to_string(i + 1) + "-0";
+    ASSERT_EQ(entries.lookup(id, out), Lookup::kClaimed);
+    entries.resolve(id, decodedAs(id));
+  }
+  EXPECT_FALSE(entries.wait("0-1"));  // forgotten while claimed: the waiter decodes it itself
+  EXPECT_FALSE(entries.find("1-0"));  // the oldest resolved ones are gone too
+  EXPECT_TRUE(entries.find("5000-0"));
+  entries.resolve("0-1", decodedAs("late"));  // the owner's result is kept all the same
+  ASSERT_TRUE(entries.find("0-1"));
+  EXPECT_EQ(entries.find("0-1")->key, "late");
+}
+
+TEST(DecodedEntriesTest, ThreadsDecodingTheSameEntriesTogetherDecodeEachOnce) {
+  DecodedEntries entries;
+  constexpr int kEntries = 2000;
+  std::atomic<int> decodes{0};
+  auto group = [&] {
+    std::vector<std::string> elsewhere;
+    for (int i = 0; i < kEntries; ++i) {
+      std::string id = std::to_string(i) + "-0";
+      DecodedEntries::Decoded out;
+      Lookup lookup = entries.lookup(id, out);
+      if (lookup == Lookup::kClaimed) {
+        decodes.fetch_add(1);
+        entries.resolve(id, decodedAs(id));
+      } else if (lookup == Lookup::kElsewhere) {
+        elsewhere.push_back(id);
+      }
+    }
+    for (const std::string& id : elsewhere) EXPECT_TRUE(entries.wait(id));
+  };
+  std::thread a(group), b(group), c(group);
+  a.join();
+  b.join();
+  c.join();
+  EXPECT_EQ(decodes.load(), kEntries);
+}
+
+}  // namespace
+}  // namespace orion::bus
