@@ -1,13 +1,13 @@
 #include "bus/redis_connection.h"
 
 #include <fmt/format.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <cerrno>
+#include <charconv>
 #include <chrono>
-#include <optional>
+#include <cstring>
 
 namespace orion::bus {
 namespace {
@@ -19,48 +19,26 @@ timeval toTimeval(Duration duration) {
                  static_cast<suseconds_t>(micros % 1'000'000)};
 }
 
-// hiredis writes with write(2), so writing to a connection the peer has closed (Redis restarted,
-// or interrupt() shut the socket down while a command was queued) raises SIGPIPE, whose default
-// action kills the process. The daemon ignores SIGPIPE, but a library must not depend on its host
-// having done so. As libpq does: block SIGPIPE in this thread while hiredis writes, swallow one
-// the write raised (unless one was already pending before), and restore the thread's mask. The
-// write itself then fails with EPIPE, which hiredis reports as a transport error.
-// That costs four system calls per write, so it is skipped while the process ignores SIGPIPE
-// (one call to ask, at every write, since a host may change its mind).
-bool sigpipeIgnored() {
-  struct sigaction current {};
-  return sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_IGN;
+// One command in RESP, as Redis reads it: "*<argc>\r\n" and "$<length>\r\n<bytes>\r\n" per
+// argument (the same bytes hiredis's redisFormatCommandArgv writes).
+void appendResp(std::string& out, const std::vector<std::string_view>& args) {
+  char digits[24];
+  auto number = [&](char type, size_t value) {
+    out += type;
+    auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, end);
+    out += "\r\n";
+  };
+  number('*', args.size());
+  for (std::string_view arg : args) {
+    number('$', arg.size());
+    out.append(arg);
+    out += "\r\n";
+  }
 }
 
-class SigpipeBlocked {
- public:
-  SigpipeBlocked() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    pending_before_ = pending();
-    pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
-  }
-  ~SigpipeBlocked() {
-    if (!pending_before_ && pending()) {
-      timespec now{};
-      sigtimedwait(&pipe_, nullptr, &now);
-    }
-    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-  }
-  SigpipeBlocked(const SigpipeBlocked&) = delete;
-  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
-
- private:
-  static bool pending() {
-    sigset_t set;
-    sigemptyset(&set);
-    return sigpending(&set) == 0 && sigismember(&set, SIGPIPE) == 1;
-  }
-
-  sigset_t pipe_;
-  sigset_t previous_;
-  bool pending_before_ = false;
-};
+// A pipeline larger than this is not kept for the next one (a burst's outbox can be megabytes).
+constexpr size_t kKeptPending = 256 * 1024;
 
 bool startsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -119,34 +97,39 @@ RedisConnection::RedisConnection(redisContext* context, std::string where)
 RedisConnection::~RedisConnection() { redisFree(context_); }
 
 void RedisConnection::append(const std::vector<std::string_view>& args) {
-  argv_.clear();
-  argv_len_.clear();
-  for (std::string_view arg : args) {
-    argv_.push_back(arg.data());
-    argv_len_.push_back(arg.size());
-  }
-  // Fails only when hiredis cannot allocate; the next reply() then reports the broken context.
-  if (redisAppendCommandArgv(context_, static_cast<int>(argv_.size()), argv_.data(),
-                             argv_len_.data()) != REDIS_OK) {
+  appendResp(pending_, args);
+}
+
+Status RedisConnection::sendPending() {
+  // hiredis would copy every command into its own output buffer, growing it by doubling, and
+  // write with write(2), which raises SIGPIPE on a connection the peer closed (the default
+  // action kills the process, and a library must not depend on its host ignoring it). ORION
+  // formats the commands itself into a buffer it keeps and sends it with MSG_NOSIGNAL: a closed
+  // connection is EPIPE, a transport error like any other. hiredis only reads.
+  size_t sent = 0;
+  Status status;
+  while (sent < pending_.size()) {
+    ssize_t n = ::send(context_->fd, pending_.data() + sent, pending_.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
     broken_ = true;
+    bool timed_out = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    status = unavailable(where_ + ": " + (timed_out ? "timed out" : std::strerror(errno)));
+    break;
   }
-  unsent_ = true;
+  pending_.clear();
+  if (pending_.capacity() > kKeptPending) std::string().swap(pending_);
+  return status;
 }
 
 Result<ReplyPtr> RedisConnection::reply() {
-  if (broken_ && context_->err == 0) return unavailable(where_ + ": out of memory");
+  if (broken_) return unavailable(where_ + ": connection lost");
+  if (!pending_.empty()) ORION_RETURN_IF_ERROR(sendPending());
   void* raw = nullptr;
-  int read = REDIS_ERR;
-  if (unsent_) {
-    // The first reply after append() flushes the output buffer: the only writes hiredis does.
-    std::optional<SigpipeBlocked> blocked;
-    if (!sigpipeIgnored()) blocked.emplace();
-    read = redisGetReply(context_, &raw);
-    unsent_ = false;
-  } else {
-    read = redisGetReply(context_, &raw);
-  }
-  if (read != REDIS_OK || raw == nullptr) return transportError();
+  if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) return transportError();
   return ReplyPtr(static_cast<redisReply*>(raw));
 }
 

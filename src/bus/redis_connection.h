@@ -72,12 +72,13 @@ class RedisConnection {
   explicit RedisConnection(redisContext* context, std::string where);
   Status transportError();
 
+  // Sends what append() queued; the connection is broken if that fails.
+  Status sendPending();
+
   redisContext* context_;
   std::string where_;
   bool broken_ = false;
-  bool unsent_ = false;            // append() queued bytes the next reply() writes
-  std::vector<const char*> argv_;  // scratch for append()/command()
-  std::vector<size_t> argv_len_;
+  std::string pending_;  // commands append() queued, in RESP, for the next reply() to send
 };
 
 // The Status for an error reply, or OK for any other reply:

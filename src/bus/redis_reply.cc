@@ -27,14 +27,18 @@ Result<StreamEntry> parseEntry(const redisReply* reply, std::string_view command
     return entry;
   }
   if (!isArray(fields) || fields->elements % 2 != 0) return unexpected(command);
+  for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+    if (replyText(fields->element[i]) == "data") {
+      entry.data = std::string(replyText(fields->element[i + 1]));
+      return entry;
+    }
+  }
+  // No `data`: every field, for the dead letter that will say so.
   Json all = Json::object();
   for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-    std::string name(replyText(fields->element[i]));
-    std::string value(replyText(fields->element[i + 1]));
-    if (name == "data" && !entry.data) entry.data = value;
-    all[name] = std::move(value);
+    all[std::string(replyText(fields->element[i]))] = replyText(fields->element[i + 1]);
   }
-  if (!entry.data) entry.fields = dumpJson(all);
+  entry.fields = dumpJson(all);
   return entry;
 }
 

@@ -20,7 +20,7 @@ struct StreamEntry {
   std::string id;                   // "<ms>-<seq>"
   bool deleted = false;             // still pending, but trimmed from the stream: no fields
   std::optional<std::string> data;  // the `data` field (the JSON document), when present
-  std::string fields;               // every field as a JSON object text, for a dead letter
+  std::string fields;  // no `data`: every field as one JSON object text, for the dead letter
 };
 
 // XREADGROUP ... STREAMS <one key> <id>: nil (nothing new) or [[key, [entry, ...]]].

@@ -28,10 +28,15 @@ TEST(RedisReplyTest, ReadReplyGivesEntriesWithTheirDataField) {
   std::string entry2 =
       "*2\r\n" + bulk("2-0") + "*4\r\n" + bulk("x") + bulk("y") + bulk("z") + bulk("w");
   std::string deleted = "*2\r\n" + bulk("3-0") + "$-1\r\n";
-  auto reply = resp("*1\r\n*2\r\n" + bulk("orion:events") + "*3\r\n" + entry1 + entry2 + deleted);
+  std::string entry4 =
+      "*2\r\n" + bulk("4-0") + "*4\r\n" + bulk("x") + bulk("y") + bulk("data") + bulk("{\"b\":2}");
+  auto reply =
+      resp("*1\r\n*2\r\n" + bulk("orion:events") + "*4\r\n" + entry1 + entry2 + deleted + entry4);
   auto entries = parseReadReply(reply.get());
   ASSERT_TRUE(entries.isOk()) << entries.status().toString();
-  ASSERT_EQ(entries->size(), 3u);
+  ASSERT_EQ(entries->size(), 4u);
+  EXPECT_EQ((*entries)[3].data, "{\"b\":2}");  // `data` among other fields
+  EXPECT_EQ((*entries)[3].fields, "");
   EXPECT_EQ((*entries)[0].id, "1-0");
   EXPECT_EQ((*entries)[0].data, "{\"a\":1}");
   EXPECT_FALSE((*entries)[1].data.has_value());
