@@ -1,10 +1,12 @@
 #include "common/json.h"
 
+#include "common/json_fast_parse.h"
 #include "common/json_writer.h"
 
 namespace orion {
 
 Result<Json> parseJson(std::string_view text) {
+  if (std::optional<Json> fast = parseJsonFast(text)) return std::move(*fast);
   // Parse without exceptions; on failure re-run with a callback-free parser to get the position.
   Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_discarded()) return doc;

@@ -53,27 +53,6 @@ void appendValidString(std::string& out, std::string_view text) {
 
 bool isPlain(unsigned char c) { return c < 0x80 && !needsEscape(c); }
 
-// The length of the longest prefix of `text` that is ASCII needing no escape: most strings in a
-// document (ids, timestamps, names) are that throughout. Eight bytes at a time.
-size_t plainPrefix(std::string_view text) {
-  constexpr uint64_t kOnes = 0x0101010101010101;
-  constexpr uint64_t kHighBits = 0x8080808080808080;
-  size_t i = 0;
-  for (; i + 8 <= text.size(); i += 8) {
-    uint64_t word;
-    std::memcpy(&word, text.data() + i, sizeof word);
-    uint64_t quote = word ^ (kOnes * '"');
-    uint64_t backslash = word ^ (kOnes * '\\');
-    // A byte's high bit ends up set when it is non-ASCII, below 0x20, or (after the XORs) zero;
-    // the subtractions may flag bytes after a flagged one too, which only ends the fast path early.
-    uint64_t flagged = word | ((word - kOnes * 0x20) & ~word) | ((quote - kOnes) & ~quote) |
-                       ((backslash - kOnes) & ~backslash);
-    if ((flagged & kHighBits) != 0) break;
-  }
-  while (i < text.size() && isPlain(static_cast<unsigned char>(text[i]))) ++i;
-  return i;
-}
-
 }  // namespace
 
 bool isValidUtf8(std::string_view text) {
@@ -110,8 +89,28 @@ bool isValidUtf8(std::string_view text) {
   return true;
 }
 
+// Most strings in a document (ids, timestamps, names) are plain throughout. Eight bytes at a time.
+size_t plainJsonPrefix(std::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHighBits = 0x8080808080808080;
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    uint64_t quote = word ^ (kOnes * '"');
+    uint64_t backslash = word ^ (kOnes * '\\');
+    // A byte's high bit ends up set when it is non-ASCII, below 0x20, or (after the XORs) zero;
+    // the subtractions may flag bytes after a flagged one too, which only ends the fast path early.
+    uint64_t flagged = word | ((word - kOnes * 0x20) & ~word) | ((quote - kOnes) & ~quote) |
+                       ((backslash - kOnes) & ~backslash);
+    if ((flagged & kHighBits) != 0) break;
+  }
+  while (i < text.size() && isPlain(static_cast<unsigned char>(text[i]))) ++i;
+  return i;
+}
+
 void appendJsonString(std::string& out, std::string_view text) {
-  size_t plain = plainPrefix(text);
+  size_t plain = plainJsonPrefix(text);
   if (plain == text.size()) {
     // One append (the quotes' bytes, then the text copied over the middle) instead of three.
     const size_t at = out.size();

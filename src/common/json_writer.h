@@ -34,6 +34,10 @@ void appendJsonString(std::string& out, std::string_view text);
 // nothing above U+10FFFF).
 bool isValidUtf8(std::string_view text);
 
+// The length of the longest prefix of `text` that is ASCII a JSON string holds as it is (no
+// quote, backslash or control character): what a writer copies and a parser takes without a look.
+size_t plainJsonPrefix(std::string_view text);
+
 // Appends an integer in decimal, as dumpJson writes it.
 void appendJsonInteger(std::string& out, int64_t value);
 void appendJsonUnsigned(std::string& out, uint64_t value);
