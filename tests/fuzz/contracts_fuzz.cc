@@ -4,11 +4,15 @@
 //  - check() and validate() agree: no failures exactly when validate() is OK, and a failure
 //    always names a JSON pointer that starts with '/' (or is the root "");
 //  - a document the registry accepts is one the typed view accepts (fromJson never rejects what
-//    the schema allowed), and its toJson() is accepted again.
+//    the schema allowed), and its toJson() is accepted again;
+//  - parseJson's fast path (common/json_fast_parse.h) answers only where nlohmann's parser gives
+//    the same tree, number types included.
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "common/json.h"
+#include "common/json_fast_parse.h"
 #include "contracts/documents.h"
 #include "contracts/registry.h"
 #include "fuzz_check.h"
@@ -43,10 +47,37 @@ void checkTypedView(std::string_view type, const Json& document) {
   if (type == type::kDeadletter) roundTrip<Deadletter>(type, document);
 }
 
+// Whether two trees have the same type at every place (their dumps compare the values).
+bool sameTypes(const Json& a, const Json& b) {
+  if (a.type() != b.type() || a.size() != b.size()) return false;
+  if (a.is_object()) {
+    for (auto it = a.begin(), other = b.begin(); it != a.end(); ++it, ++other) {
+      if (!sameTypes(*it, *other)) return false;
+    }
+  }
+  if (a.is_array()) {
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!sameTypes(a[i], b[i])) return false;
+    }
+  }
+  return true;
+}
+
+void checkFastParse(std::string_view text) {
+  std::optional<Json> fast = parseJsonFast(text);
+  if (!fast) return;
+  Json reference = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  FUZZ_CHECK(!reference.is_discarded(), "the fast path takes only what nlohmann takes");
+  FUZZ_CHECK(fast->dump() == reference.dump() && sameTypes(*fast, reference),
+             "the fast path gives nlohmann's tree");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto parsed = parseJson(std::string_view(reinterpret_cast<const char*>(data), size));
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  checkFastParse(text);
+  auto parsed = parseJson(text);
   if (!parsed.isOk()) return 0;
   for (const std::string& type : registry().types()) {
     auto failures = registry().check(type, *parsed);
