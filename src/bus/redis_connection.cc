@@ -115,9 +115,8 @@ Status RedisConnection::sendPending() {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    broken_ = true;
     bool timed_out = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-    status = unavailable(where_ + ": " + (timed_out ? "timed out" : std::strerror(errno)));
+    status = broke(timed_out ? "timed out" : std::strerror(errno));
     break;
   }
   pending_.clear();
@@ -126,7 +125,10 @@ Status RedisConnection::sendPending() {
 }
 
 Result<ReplyPtr> RedisConnection::reply() {
-  if (broken_) return unavailable(where_ + ": connection lost");
+  if (broken_) {
+    pending_.clear();
+    return unavailable(where_ + ": " + broken_reason_);  // what broke it, every time
+  }
   if (!pending_.empty()) ORION_RETURN_IF_ERROR(sendPending());
   void* raw = nullptr;
   if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) return transportError();
@@ -148,10 +150,15 @@ void RedisConnection::interrupt() {
 }
 
 Status RedisConnection::transportError() {
-  broken_ = true;
   std::string error = context_->err != 0 ? std::string(context_->errstr) : "connection lost";
   if (error.empty() || error == "Resource temporarily unavailable") error = "timed out";
-  return unavailable(where_ + ": " + error);
+  return broke(std::move(error));
+}
+
+Status RedisConnection::broke(std::string reason) {
+  broken_ = true;
+  broken_reason_ = std::move(reason);
+  return unavailable(where_ + ": " + broken_reason_);
 }
 
 Status replyError(const redisReply& reply) {

@@ -71,6 +71,8 @@ class RedisConnection {
  private:
   explicit RedisConnection(redisContext* context, std::string where);
   Status transportError();
+  // Marks the connection broken for `reason` (kept for every later reply()) and returns it.
+  Status broke(std::string reason);
 
   // Sends what append() queued; the connection is broken if that fails.
   Status sendPending();
@@ -78,6 +80,7 @@ class RedisConnection {
   redisContext* context_;
   std::string where_;
   bool broken_ = false;
+  std::string broken_reason_;
   std::string pending_;  // commands append() queued, in RESP, for the next reply() to send
 };
 

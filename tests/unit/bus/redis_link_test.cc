@@ -159,6 +159,10 @@ TEST(RedisConnectionTest, WritingToAClosedConnectionIsAnErrorNotSigpipe) {
   ASSERT_FALSE(reply.isOk());
   EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable) << reply.status().toString();
   EXPECT_TRUE((*opened)->broken());
+  // A broken connection keeps saying what broke it.
+  auto again = (*opened)->command({"PING"});
+  ASSERT_FALSE(again.isOk());
+  EXPECT_EQ(again.status().message(), reply.status().message());
   // Nothing was left pending for the thread, and its signal mask is as it was.
   sigset_t set;
   sigemptyset(&set);
@@ -168,8 +172,7 @@ TEST(RedisConnectionTest, WritingToAClosedConnectionIsAnErrorNotSigpipe) {
   EXPECT_EQ(sigismember(&set, SIGPIPE), 0);
 }
 
-// The daemon's way: SIGPIPE ignored, so the connection writes without blocking it, and the
-// failed write is the same transport error.
+// The daemon's way, SIGPIPE ignored: the failed write is the same transport error.
 TEST(RedisConnectionTest, WithSigpipeIgnoredAWriteToAClosedConnectionIsTheSameError) {
   struct sigaction ignore {};
   ignore.sa_handler = SIG_IGN;
