@@ -115,8 +115,13 @@ Status RedisConnection::sendPending() {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    bool timed_out = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-    status = broke(timed_out ? "timed out" : std::strerror(errno));
+    if (n == 0) {
+      status = broke("connection closed");
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      status = broke("timed out");  // the socket's send timeout (redisSetTimeout sets both)
+    } else {
+      status = broke(std::strerror(errno));
+    }
     break;
   }
   pending_.clear();

@@ -478,8 +478,9 @@ bool RedisConsumer::decode(Held& held) {
     return invalid("the entry has no 'data' field (fields: " + entry.fields + ")", nullptr);
   }
   Result<Json> parsed = parseJson(*entry.data);
-  if (!parsed)
+  if (!parsed) {
     return invalid("the 'data' field is not JSON: " + parsed.status().message(), nullptr);
+  }
   Status valid = core_->contracts().validate(stream_.type, *parsed);
   if (!valid) return invalid("failed validation on consume: " + valid.message(), &*parsed);
   std::string id;

@@ -61,8 +61,8 @@ void DecodedEntries::resolve(const std::string& entry_id, std::optional<Decoded>
     std::lock_guard lock(mutex_);
     auto it = entries_.find(entry_id);
     if (!decoded) {
-      // Not kept: each group decodes an invalid entry itself. Its id stays in order_ and is
-      // skipped when it comes to the front.
+      // Not kept: each group decodes an invalid entry itself. Its id stays in order_; when it
+      // comes to the front it forgets whatever is kept under that id by then (a miss at worst).
       if (it != entries_.end() && it->second.pending) entries_.erase(it);
     } else if (it == entries_.end()) {
       entries_.emplace(entry_id, Slot{false, std::move(*decoded)});  // forgotten meanwhile
