@@ -52,7 +52,7 @@ DecodedEntries::Lookup DecodedEntries::lookup(const std::string& entry_id, Decod
     return Lookup::kClaimed;
   }
   if (it->second.pending) return Lookup::kElsewhere;
-  out = it->second.decoded;
+  out = takeLocked(it);
   return Lookup::kReady;
 }
 
@@ -65,22 +65,29 @@ void DecodedEntries::resolve(const std::string& entry_id, std::optional<Decoded>
       // comes to the front it forgets whatever is kept under that id by then (a miss at worst).
       if (it != entries_.end() && it->second.pending) entries_.erase(it);
     } else if (it == entries_.end()) {
-      entries_.emplace(entry_id, Slot{false, std::move(*decoded)});  // forgotten meanwhile
-      order_.push_back(entry_id);
-      forgetOldestLocked();
+      if (readers_ > 1) {  // forgotten meanwhile: kept for the others all the same
+        entries_.emplace(entry_id, Slot{false, 1, std::move(*decoded)});
+        order_.push_back(entry_id);
+        forgetOldestLocked();
+      }
     } else if (it->second.pending) {
-      it->second = Slot{false, std::move(*decoded)};
+      if (it->second.taken >= readers_) {
+        entries_.erase(it);  // nobody else reads this stream here
+      } else {
+        it->second.pending = false;
+        it->second.decoded = std::move(*decoded);
+      }
     }
   }
   resolved_.notify_all();
 }
 
-std::optional<DecodedEntries::Decoded> DecodedEntries::wait(const std::string& entry_id) const {
+std::optional<DecodedEntries::Decoded> DecodedEntries::wait(const std::string& entry_id) {
   std::unique_lock lock(mutex_);
   while (true) {
     auto it = entries_.find(entry_id);
     if (it == entries_.end()) return std::nullopt;
-    if (!it->second.pending) return it->second.decoded;
+    if (!it->second.pending) return takeLocked(it);
     resolved_.wait(lock);
   }
 }
@@ -90,6 +97,24 @@ std::optional<DecodedEntries::Decoded> DecodedEntries::find(const std::string& e
   auto it = entries_.find(entry_id);
   if (it == entries_.end() || it->second.pending) return std::nullopt;
   return it->second.decoded;
+}
+
+void DecodedEntries::setReaders(size_t readers) {
+  std::lock_guard lock(mutex_);
+  readers_ = std::max<size_t>(readers, 1);
+}
+
+size_t DecodedEntries::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+DecodedEntries::Decoded DecodedEntries::takeLocked(
+    std::unordered_map<std::string, Slot>::iterator it) {
+  if (++it->second.taken < readers_) return it->second.decoded;
+  Decoded last = std::move(it->second.decoded);
+  entries_.erase(it);
+  return last;
 }
 
 void DecodedEntries::forgetOldestLocked() {
@@ -280,6 +305,8 @@ Result<std::unique_ptr<Subscription>> RedisCore::subscribe(const SubscribeOption
   {
     std::lock_guard lock(mutex_);
     groups_.emplace(stream, options.group);
+    stream->decoded.setReaders(static_cast<size_t>(std::count_if(
+        groups_.begin(), groups_.end(), [&](const auto& g) { return g.first == stream; })));
     live_.insert(identity);
     std::erase_if(consumers_, [](const auto& c) { return c.expired(); });
     consumers_.push_back(consumer_ptr);

@@ -40,8 +40,10 @@ class RedisConsumer;
 // is claimed: the first thread to look an entry up decodes it, and another thread reading it
 // meanwhile decodes other entries of its batch and only then waits for the claimed ones. A claim
 // is always resolved before its owner waits for anything, so no two threads wait for each other.
-// Bounded (oldest forgotten first); thread-safe. Only valid documents are kept: an entry that
-// failed is decoded again by each group, which dead-letters it for itself.
+// An entry is forgotten once every group of the process reading the stream has taken it, and in
+// any case once 4096 newer ones came (a group far behind the others decodes for itself); so a
+// stream one group reads keeps nothing. Thread-safe. Only valid documents are kept: an entry
+// that failed is decoded again by each group, which dead-letters it for itself.
 class DecodedEntries {
  public:
   struct Decoded {
@@ -58,15 +60,21 @@ class DecodedEntries {
   void resolve(const std::string& entry_id, std::optional<Decoded> decoded);
   // Waits until another thread's claim on the entry is resolved: its document, or nullopt when
   // it failed or was forgotten meanwhile (then decode it yourself).
-  std::optional<Decoded> wait(const std::string& entry_id) const;
+  std::optional<Decoded> wait(const std::string& entry_id);
   std::optional<Decoded> find(const std::string& entry_id) const;
   void add(const std::string& entry_id, Decoded decoded) { resolve(entry_id, std::move(decoded)); }
+  // How many groups of this process read the stream (RedisCore counts them as they subscribe).
+  void setReaders(size_t readers);
+  size_t size() const;
 
  private:
   struct Slot {
     bool pending = true;
+    size_t taken = 1;  // groups that have it, the one decoding it included
     Decoded decoded;
   };
+  // Counts one more group taking the entry; forgets it when that was the last one.
+  Decoded takeLocked(std::unordered_map<std::string, Slot>::iterator it);
   void forgetOldestLocked();
 
   static constexpr size_t kCapacity = 4096;
@@ -74,6 +82,7 @@ class DecodedEntries {
   mutable std::condition_variable resolved_;
   std::unordered_map<std::string, Slot> entries_;
   std::deque<std::string> order_;
+  size_t readers_ = 1;
 };
 
 // One contract type's stream.
