@@ -61,8 +61,8 @@ class DecodedEntries {
   // Waits until another thread's claim on the entry is resolved: its document, or nullopt when
   // it failed or was forgotten meanwhile (then decode it yourself).
   std::optional<Decoded> wait(const std::string& entry_id);
+  // The document kept under the entry, without taking it (for tests).
   std::optional<Decoded> find(const std::string& entry_id) const;
-  void add(const std::string& entry_id, Decoded decoded) { resolve(entry_id, std::move(decoded)); }
   // How many groups of this process read the stream (RedisCore counts them as they subscribe).
   void setReaders(size_t readers);
   size_t size() const;
@@ -79,7 +79,7 @@ class DecodedEntries {
 
   static constexpr size_t kCapacity = 4096;
   mutable std::mutex mutex_;
-  mutable std::condition_variable resolved_;
+  std::condition_variable resolved_;
   std::unordered_map<std::string, Slot> entries_;
   std::deque<std::string> order_;
   size_t readers_ = 1;
