@@ -213,19 +213,24 @@ Result<RunFigures> runProtocol(const RedisServer& redis, size_t n) {
         [&, i] { readGroup(*connections[i], kFlows[i], max_length, handled[i], stop); });
   }
   const Start start = Start::now(redis);
-  bus::RedisConnection& publisher = *connections.back();
-  const std::string events = streamKey("event");
-  for (size_t sent = 0; sent < n;) {
-    size_t batch = std::min(kBatch, n - sent);
-    for (size_t i = 0; i < batch; ++i) publisher.append(xadd(events, max_length, kEvent));
-    for (size_t i = 0; i < batch; ++i) {
-      if (Result<bus::ReplyPtr> reply = publisher.reply(); !reply) return reply.status();
+  auto publish = [&]() -> Status {
+    bus::RedisConnection& publisher = *connections.back();
+    const std::string events = streamKey("event");
+    for (size_t sent = 0; sent < n;) {
+      size_t batch = std::min(kBatch, n - sent);
+      for (size_t i = 0; i < batch; ++i) publisher.append(xadd(events, max_length, kEvent));
+      for (size_t i = 0; i < batch; ++i) {
+        if (Result<bus::ReplyPtr> reply = publisher.reply(); !reply) return reply.status();
+      }
+      sent += batch;
     }
-    sent += batch;
-  }
-  RunFigures figures = measure(redis, handled, n, start);
+    return Status::ok();
+  };
+  Status published = publish();
+  RunFigures figures = published ? measure(redis, handled, n, start) : RunFigures{};
   stop.store(true);
   for (std::thread& reader : readers) reader.join();
+  if (!published) return published;
   return figures;
 }
 
