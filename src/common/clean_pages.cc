@@ -9,7 +9,6 @@
 #include <charconv>
 #include <fstream>
 #include <istream>
-#include <sstream>
 
 namespace orion {
 
@@ -65,11 +64,13 @@ bool readKib(std::string_view value, std::size_t& kib) {
   return error == std::errc() && end != value.data();
 }
 
+// Whether the space-separated `flags` (VmFlags) hold `flag`.
 bool hasFlag(std::string_view flags, std::string_view flag) {
-  std::istringstream words{std::string(flags)};
-  std::string word;
-  while (words >> word) {
-    if (word == flag) return true;
+  while (!flags.empty()) {
+    size_t space = flags.find(' ');
+    if (flags.substr(0, space) == flag) return true;
+    if (space == std::string_view::npos) break;
+    flags.remove_prefix(space + 1);
   }
   return false;
 }

@@ -25,6 +25,7 @@ constexpr std::chrono::milliseconds kPollInterval{100};
 // Past the budget, a shutdown that still has not finished is abandoned after this much more:
 // 4.5 s + 0.4 s keeps the whole exit under the 5 s a service manager waits before SIGKILL.
 constexpr std::chrono::milliseconds kHardStopGrace{400};
+
 ConsoleHeader headerFor(const config::Config& config, std::string_view bus_kind) {
   std::filesystem::path audit(config.memory.audit_dir);
   if (audit.is_relative()) audit = std::filesystem::path(config.state_dir) / audit;
