@@ -103,7 +103,7 @@ void appendHeader(std::string& out) {
   appendU32(kVersion, out);
 }
 
-void appendRecord(std::span<const Write> writes, std::string& out) {
+void appendRecord(std::span<const Write> writes, std::string& out, std::vector<size_t>* value_at) {
   size_t at = startRecord(out);
   for (const Write& write : writes) {
     switch (write.kind) {
@@ -112,6 +112,7 @@ void appendRecord(std::span<const Write> writes, std::string& out) {
         appendBytes(write.table, out);
         appendBytes(write.key, out);
         appendBytes(write.value, out);
+        if (value_at) value_at->push_back(out.size() - write.value.size());
         break;
       case Write::Kind::kErase:
         out.push_back(2);
@@ -129,13 +130,14 @@ void appendRecord(std::span<const Write> writes, std::string& out) {
 
 void appendPutRecord(std::string_view table,
                      std::span<const std::pair<std::string_view, std::string_view>> rows,
-                     std::string& out) {
+                     std::string& out, std::vector<size_t>* value_at) {
   size_t at = startRecord(out);
   for (const auto& [key, value] : rows) {
     out.push_back(1);
     appendBytes(table, out);
     appendBytes(key, out);
     appendBytes(value, out);
+    if (value_at) value_at->push_back(out.size() - value.size());
   }
   finishRecord(at, out);
 }

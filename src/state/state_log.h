@@ -38,13 +38,15 @@ struct WriteView {
 
 void appendHeader(std::string& out);
 
-// Appends one record holding `writes` to `out`.
-void appendRecord(std::span<const Write> writes, std::string& out);
+// Appends one record holding `writes` to `out`. With `value_at`, also appends to it where in
+// `out` the bytes of each put's value begin, in the order of the puts.
+void appendRecord(std::span<const Write> writes, std::string& out,
+                  std::vector<size_t>* value_at = nullptr);
 
-// Appends one record of puts: a snapshot is written as such records.
+// Appends one record of puts: a snapshot is written as such records. `value_at` as above.
 void appendPutRecord(std::string_view table,
                      std::span<const std::pair<std::string_view, std::string_view>> rows,
-                     std::string& out);
+                     std::string& out, std::vector<size_t>* value_at = nullptr);
 
 struct Replayed {
   size_t good_bytes = 0;  // the header and every whole, intact record

@@ -1,13 +1,13 @@
 #include "state/state_store.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <system_error>
-#include <type_traits>
 
 #include "common/logging.h"
 #include "state/legacy_sqlite.h"
@@ -24,8 +24,8 @@ namespace fs = std::filesystem;
 constexpr size_t kSnapshotRecordBytes = 1 << 20;
 
 // What one live entry adds to a snapshot: kind, three lengths, and the bytes.
-size_t entryBytes(std::string_view table, std::string_view key, std::string_view value) {
-  return 1 + 12 + table.size() + key.size() + value.size();
+size_t entryBytes(std::string_view table, std::string_view key, size_t value_bytes) {
+  return 1 + 12 + table.size() + key.size() + value_bytes;
 }
 
 std::string errnoText(int error) { return std::strerror(error); }
@@ -163,13 +163,13 @@ Status StateStore::load() {
     if (error) return unavailable("checking " + file_.string() + ": " + error.message());
     fs::path legacy = fs::path(file_).replace_extension(".db");
     bool import = legacy != file_ && fs::exists(legacy, error);
+    std::vector<Write> imported;
     if (import) {
-      ORION_RETURN_IF_ERROR(importSqliteStore(legacy, [this](const Write& write) {
-        applyInMemory(write.kind, write.table, write.key, write.value);
-      }));
+      ORION_RETURN_IF_ERROR(importSqliteStore(
+          legacy, [&imported](const Write& write) { imported.push_back(write); }));
     }
     // A new log is a snapshot of what there is (nothing, or the import), made like a compaction.
-    ORION_RETURN_IF_ERROR(compactLocked());
+    ORION_RETURN_IF_ERROR(compactLocked(imported));
     if (import) {
       makeLogger("state")->info("{}: imported {} bytes of safety state from {}", file_.string(),
                                 live_bytes_, legacy.string());
@@ -181,13 +181,17 @@ Status StateStore::load() {
 
   auto bytes = readAll(file_);
   if (!bytes) return bytes.status();
-  auto replayed = log::replay(*bytes, [this](std::span<const log::WriteView> writes) {
+  const char* start = bytes->data();
+  auto replayed = log::replay(*bytes, [this, start](std::span<const log::WriteView> writes) {
     for (const log::WriteView& write : writes) {
-      applyInMemory(write.kind, write.table, write.key, write.value);
+      Location value{static_cast<uint64_t>(write.value.data() - start),
+                     static_cast<uint32_t>(write.value.size())};
+      applyInMemory(write.kind, write.table, write.key,
+                    write.kind == Write::Kind::kPut ? value : Location{});
     }
   });
   if (!replayed) return replayed.status();
-  files_->log = ::open(file_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  files_->log = ::open(file_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
   if (files_->log < 0) return ioError("opening", file_, errno);
   if (!replayed->torn_tail.empty()) {
     // The last append was cut short by a crash (it never returned): drop its remains so the
@@ -202,24 +206,23 @@ Status StateStore::load() {
   return Status::ok();
 }
 
-template <typename Value>
 void StateStore::applyInMemory(Write::Kind kind, std::string_view table, std::string_view key,
-                               Value&& value) {
+                               Location value) {
   auto found = tables_.find(table);
   switch (kind) {
     case Write::Kind::kPut: {
       if (found == tables_.end()) found = tables_.emplace(std::string(table), Table()).first;
       auto [row, inserted] = found->second.try_emplace(std::string(key));
-      if (!inserted) live_bytes_ -= entryBytes(table, key, row->second);
-      live_bytes_ += entryBytes(table, key, value);
-      row->second = std::forward<Value>(value);
+      if (!inserted) live_bytes_ -= entryBytes(table, key, row->second.length);
+      live_bytes_ += entryBytes(table, key, value.length);
+      row->second = value;
       return;
     }
     case Write::Kind::kErase: {
       if (found == tables_.end()) return;
       auto row = found->second.find(key);
       if (row == found->second.end()) return;
-      live_bytes_ -= entryBytes(table, key, row->second);
+      live_bytes_ -= entryBytes(table, key, row->second.length);
       found->second.erase(row);
       if (found->second.empty()) tables_.erase(found);
       return;
@@ -227,7 +230,7 @@ void StateStore::applyInMemory(Write::Kind kind, std::string_view table, std::st
     case Write::Kind::kClear: {
       if (found == tables_.end()) return;
       for (const auto& [row_key, row_value] : found->second) {
-        live_bytes_ -= entryBytes(table, row_key, row_value);
+        live_bytes_ -= entryBytes(table, row_key, row_value.length);
       }
       tables_.erase(found);
       return;
@@ -235,9 +238,9 @@ void StateStore::applyInMemory(Write::Kind kind, std::string_view table, std::st
   }
 }
 
-Status StateStore::compactLocked() {
+Status StateStore::compactLocked(std::span<const Write> also) {
   fs::path tmp = withSuffix(file_, ".tmp");
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return ioError("creating", tmp, errno);
   auto fail = [&](Status status) {
     ::close(fd);
@@ -245,20 +248,39 @@ Status StateStore::compactLocked() {
     fs::remove(tmp, ignored);
     return status;
   };
-  std::string buffer;
+  std::string buffer;  // the new file's bytes not written yet
   log::appendHeader(buffer);
-  size_t total = 0;
-  std::vector<std::pair<std::string_view, std::string_view>> rows;
+  uint64_t total = 0;  // the new file's bytes written
+  // One record's entries: their keys and where they are now, their values read into `values`.
+  struct Row {
+    std::string_view key;
+    Location* at;
+    size_t value_start;
+  };
+  std::vector<Row> rows;
+  std::string values;
+  std::vector<std::pair<std::string_view, std::string_view>> views;
+  std::vector<size_t> value_at;
+  // Each entry's location in the new file, set once the new file has replaced the old one.
+  std::vector<std::pair<Location*, uint64_t>> moved;
   auto flushRows = [&](std::string_view table) {
     if (rows.empty()) return;
-    log::appendPutRecord(table, rows, buffer);
+    views.clear();
+    for (const Row& row : rows) {
+      views.emplace_back(row.key, std::string_view(values).substr(row.value_start, row.at->length));
+    }
+    value_at.clear();
+    log::appendPutRecord(table, views, buffer, &value_at);
+    for (size_t i = 0; i < rows.size(); ++i) moved.emplace_back(rows[i].at, total + value_at[i]);
     rows.clear();
+    values.clear();
   };
-  for (const auto& [table, entries] : tables_) {
+  for (auto& [table, entries] : tables_) {
     size_t record_bytes = 0;
-    for (const auto& [key, value] : entries) {
-      rows.emplace_back(key, value);
-      record_bytes += entryBytes(table, key, value);
+    for (auto& [key, at] : entries) {
+      rows.push_back(Row{key, &at, values.size()});
+      if (Status read = readLocked(at, values); !read) return fail(read);
+      record_bytes += entryBytes(table, key, at.length);
       if (record_bytes < kSnapshotRecordBytes) continue;
       flushRows(table);
       record_bytes = 0;
@@ -269,10 +291,25 @@ Status StateStore::compactLocked() {
     }
     flushRows(table);
   }
+  std::vector<uint64_t> also_at;
+  if (!also.empty()) {
+    value_at.clear();
+    log::appendRecord(also, buffer, &value_at);
+    for (size_t at : value_at) also_at.push_back(total + at);
+  }
   if (Status written = writeAll(fd, buffer, tmp); !written) return fail(written);
   total += buffer.size();
   if (::fdatasync(fd) != 0) return fail(ioError("syncing", tmp, errno));
   if (::rename(tmp.c_str(), file_.c_str()) != 0) return fail(ioError("renaming", tmp, errno));
+  for (auto& [at, offset] : moved) at->offset = offset;
+  size_t puts = 0;
+  for (const Write& write : also) {
+    Location value;
+    if (write.kind == Write::Kind::kPut) {
+      value = {also_at[puts++], static_cast<uint32_t>(write.value.size())};
+    }
+    applyInMemory(write.kind, write.table, write.key, value);
+  }
   if (files_->log >= 0) ::close(files_->log);
   files_->log = fd;
   files_->log_bytes = total;
@@ -282,17 +319,11 @@ Status StateStore::compactLocked() {
 
 Status StateStore::apply(const Batch& batch) {
   if (batch.empty()) return Status::ok();
-  return applyWrites(batch.writes_);
-}
-
-Status StateStore::apply(Batch&& batch) {
-  if (batch.empty()) return Status::ok();
-  return applyWrites(batch.writes_);
-}
-
-template <typename Writes>
-Status StateStore::applyWrites(Writes& writes) {
   std::lock_guard lock(mutex_);
+  return applyLocked(batch.writes());
+}
+
+Status StateStore::applyLocked(std::span<const Write> writes) {
   auto context = [this](const Status& status) {
     return status.withContext("state store " + file_.string());
   };
@@ -300,27 +331,30 @@ Status StateStore::applyWrites(Writes& writes) {
     if (Status rewritten = compactLocked(); !rewritten) return context(rewritten);
   }
   record_.clear();
-  log::appendRecord(writes, record_);
+  value_at_.clear();
+  log::appendRecord(writes, record_, &value_at_);
   Status written = writeAll(files_->log, record_, file_);
   if (written && options_.durability == Durability::kPowerLoss && ::fdatasync(files_->log) != 0) {
     written = ioError("syncing", file_, errno);
   }
   if (!written) {
     // Nothing of a failed write may stay: cut the file back to the last whole record, or, if even
-    // that fails, rewrite it from memory (which the failed write has not touched) before the next.
+    // that fails, rewrite it before the next from its whole records (what the store knows).
     if (::ftruncate(files_->log, static_cast<off_t>(files_->log_bytes)) != 0) {
       files_->rewrite_needed = true;
     }
     return context(written);
   }
+  const uint64_t record_at = files_->log_bytes;
   files_->log_bytes += record_.size();
   if (record_.capacity() > kSnapshotRecordBytes) record_ = std::string();
-  for (auto& write : writes) {
-    if constexpr (std::is_const_v<Writes>) {
-      applyInMemory(write.kind, write.table, write.key, std::string_view(write.value));
-    } else {
-      applyInMemory(write.kind, write.table, write.key, std::move(write.value));
+  size_t puts = 0;
+  for (const Write& write : writes) {
+    Location value;
+    if (write.kind == Write::Kind::kPut) {
+      value = {record_at + value_at_[puts++], static_cast<uint32_t>(write.value.size())};
     }
+    applyInMemory(write.kind, write.table, write.key, value);
   }
   if (files_->log_bytes > options_.compact_after_bytes && files_->log_bytes > 3 * live_bytes_ &&
       files_->log_bytes >= files_->next_compaction_at) {
@@ -350,15 +384,50 @@ std::string StateStore::where(std::string_view table, std::string_view key) cons
   return "state store " + file_.string() + ": " + std::string(table) + "/" + std::string(key);
 }
 
+Status StateStore::readLocked(Location at, std::string& out) const {
+  size_t start = out.size();
+  out.resize(start + at.length);
+  size_t got = 0;
+  while (got < at.length) {
+    ssize_t n = ::pread(files_->log, out.data() + start + got, at.length - got,
+                        static_cast<off_t>(at.offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int error = errno;
+      out.resize(start);
+      return ioError("reading", file_, error);
+    }
+    if (n == 0) {
+      out.resize(start);
+      return Status(StatusCode::kDataLoss,
+                    fmt::format("{} ends at byte {}, before a value the store wrote there "
+                                "(was the file changed by something else?)",
+                                file_.string(), at.offset + got));
+    }
+    got += static_cast<size_t>(n);
+  }
+  return Status::ok();
+}
+
+Result<Json> StateStore::parseLocked(std::string_view table, std::string_view key,
+                                     Location at) const {
+  std::string text;
+  if (Status read = readLocked(at, text); !read) return read.withContext(where(table, key));
+  auto parsed = parseJson(text);
+  if (!parsed) {
+    return Status(StatusCode::kDataLoss, where(table, key) + ": " + parsed.status().message());
+  }
+  return parsed;
+}
+
 Result<std::optional<Json>> StateStore::get(std::string_view table, std::string_view key) const {
   std::lock_guard lock(mutex_);
   auto found = tables_.find(table);
   if (found == tables_.end()) return std::optional<Json>();
   auto row = found->second.find(key);
   if (row == found->second.end()) return std::optional<Json>();
-  auto parsed = parseJson(row->second);
-  if (!parsed)
-    return Status(StatusCode::kDataLoss, where(table, key) + ": " + parsed.status().message());
+  auto parsed = parseLocked(table, key, row->second);
+  if (!parsed) return parsed.status();
   return std::optional<Json>(std::move(parsed).value());
 }
 
@@ -368,11 +437,9 @@ Result<std::vector<std::pair<std::string, Json>>> StateStore::scan(std::string_v
   auto found = tables_.find(table);
   if (found == tables_.end()) return rows;
   rows.reserve(found->second.size());
-  for (const auto& [key, value] : found->second) {
-    auto parsed = parseJson(value);
-    if (!parsed) {
-      return Status(StatusCode::kDataLoss, where(table, key) + ": " + parsed.status().message());
-    }
+  for (const auto& [key, at] : found->second) {
+    auto parsed = parseLocked(table, key, at);
+    if (!parsed) return parsed.status();
     rows.emplace_back(key, std::move(parsed).value());
   }
   return rows;

@@ -8,11 +8,14 @@
 // distributed shape the modules run on different hosts and the audit trail lives only on the core;
 // a module must be able to rebuild from something local, without reading another module's files.
 //
-// The store keeps every value in memory and each module's file (`state.log`) is an append-only
-// log of the batches applied to it: a write is one record appended with one write(2), however
-// many keys it changes, and apply() makes several writes atomic. When the log has grown to several
-// times the live state it is compacted: the live state is written to a new file, synced, and
-// renamed over the old one. Durability is selectable:
+// Each module's file (`state.log`) is an append-only log of the batches applied to it: a write is
+// one record appended with one write(2), however many keys it changes, and apply() makes several
+// writes atomic. The store keeps every live key in memory with where its value's bytes are in the
+// log, not the value itself: the modules hold their state in their own structures and read the
+// store back only when they start, so a second copy of every value (a decision is ~2 KB) would
+// only cost memory. get() and scan() read values from the file (the page cache, usually). When
+// the log has grown to several times the live state it is compacted: the live values are copied
+// to a new file, synced, and renamed over the old one. Durability is selectable:
 //   kProcessCrash (default): a write that returned survives a crash or kill -9 of the process; a
 //     power loss may lose the writes of the last seconds (the log is synced only when compacted)
 //     and a torn last record is recognised and dropped when the store is opened.
@@ -26,11 +29,13 @@
 // the file. A write that fails changes nothing, in memory or on disk.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -74,7 +79,6 @@ class Batch {
   const std::vector<Write>& writes() const { return writes_; }
 
  private:
-  friend class StateStore;  // apply(Batch&&) moves the values into its copy of the state
   std::vector<Write> writes_;
 };
 
@@ -98,12 +102,11 @@ class StateStore {
   Status put(std::string_view table, std::string_view key, const Json& value);
   Status erase(std::string_view table, std::string_view key);  // OK if the key is absent
   Status apply(const Batch& batch);                            // atomic; OK for an empty batch
-  // The same, moving the batch's values into the store's copy of the state instead of copying.
-  Status apply(Batch&& batch);
 
-  // The value under (table, key), or std::nullopt if there is none.
+  // The value under (table, key), or std::nullopt if there is none. Read from the log: kDataLoss
+  // if the file no longer holds it (changed by something else), kUnavailable if it cannot be read.
   Result<std::optional<Json>> get(std::string_view table, std::string_view key) const;
-  // Every (key, value) of `table`, ordered by key.
+  // Every (key, value) of `table`, ordered by key; errors as get().
   Result<std::vector<std::pair<std::string, Json>>> scan(std::string_view table) const;
   // Number of keys in `table`.
   Result<size_t> count(std::string_view table) const;
@@ -115,17 +118,25 @@ class StateStore {
 
  private:
   struct Files;
-  using Table = std::map<std::string, std::string, std::less<>>;
+  // Where a live value's bytes are in the log file.
+  struct Location {
+    uint64_t offset = 0;
+    uint32_t length = 0;
+  };
+  using Table = std::map<std::string, Location, std::less<>>;
 
   StateStore(std::filesystem::path file, StoreOptions options);
   Status load();
-  // `value`: a std::string_view (copied) or a std::string&& (moved in).
-  template <typename Value>
-  void applyInMemory(Write::Kind kind, std::string_view table, std::string_view key, Value&& value);
-  // `writes`: const (values copied into the state) or not (values moved in).
-  template <typename Writes>
-  Status applyWrites(Writes& writes);
-  Status compactLocked();
+  Status applyLocked(std::span<const Write> writes);
+  // `value` is where a put's value now is (unused for erase and clear).
+  void applyInMemory(Write::Kind kind, std::string_view table, std::string_view key,
+                     Location value);
+  // Writes the live state to a new log and puts it in place of the old one; `also` (the writes of
+  // an import) is appended to the new log as one more record before it is put in place.
+  Status compactLocked(std::span<const Write> also = {});
+  // Appends the bytes at `at` in the log to `out`.
+  Status readLocked(Location at, std::string& out) const;
+  Result<Json> parseLocked(std::string_view table, std::string_view key, Location at) const;
   std::string where(std::string_view table, std::string_view key) const;
 
   const std::filesystem::path file_;
@@ -135,6 +146,7 @@ class StateStore {
   std::map<std::string, Table, std::less<>> tables_;
   size_t live_bytes_ = 0;  // the encoded size of the live state, for the compaction threshold
   std::string record_;     // the record being written, reused
+  std::vector<size_t> value_at_;  // where in record_ each of its puts' values begins, reused
 };
 
 }  // namespace orion::state

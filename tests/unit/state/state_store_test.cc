@@ -8,6 +8,7 @@
 #include <csignal>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "testing/temp_dir.h"
 
@@ -89,9 +90,8 @@ TEST_F(StateStoreTest, BatchIsAppliedAtomically) {
   EXPECT_TRUE(store->apply(Batch{}).isOk());
 }
 
-// A batch handed over with std::move gives its values to the store: the same state, in memory
-// and in the file, as a batch that is copied; text values are stored as written.
-TEST_F(StateStoreTest, AMovedBatchAndItsTextValuesAreStoredAsACopiedOne) {
+// Text values are stored as written, and a put erased later in the same batch is gone.
+TEST_F(StateStoreTest, TextValuesAreStoredAsWritten) {
   {
     auto store = openStore();
     ASSERT_TRUE(store);
@@ -101,7 +101,7 @@ TEST_F(StateStoreTest, AMovedBatchAndItsTextValuesAreStoredAsACopiedOne) {
     batch.putText("incidents", "b", "[1,2,3]");
     batch.put("incidents", "c", Json{{"n", 1}});
     batch.erase("incidents", "c");
-    ASSERT_TRUE(store->apply(std::move(batch)).isOk());
+    ASSERT_TRUE(store->apply(batch).isOk());
     EXPECT_EQ(**store->get("incidents", "a"), Json::parse(long_text));
     EXPECT_EQ(**store->get("incidents", "b"), Json::array({1, 2, 3}));
     EXPECT_EQ(*store->count("incidents"), 2u);
@@ -252,6 +252,65 @@ TEST_F(StateStoreTest, CompactionKeepsTheLiveStateAndBoundsTheLog) {
   ASSERT_TRUE(store.isOk()) << store.status().toString();
   EXPECT_EQ(**(*store)->get("counter", "n"), 1999);
   EXPECT_EQ((**(*store)->get("recent", "5"))["i"], 1993);  // the last i with i % 7 == 5
+}
+
+// The store keeps where each value is in the log, not the value: what it reads back must follow
+// the values through overwrites, erasures and compactions, in the same run as well as after it.
+TEST_F(StateStoreTest, ValuesAreReadBackFromTheLogAcrossCompactions) {
+  StoreOptions options;
+  options.compact_after_bytes = 2048;
+  auto store = StateStore::open(file(), options);
+  ASSERT_TRUE(store.isOk()) << store.status().toString();
+  using Rows = std::map<std::string, Json>;
+  Rows expected;
+  size_t compactions = 0;
+  size_t previous_bytes = 0;
+  for (int i = 0; i < 600; ++i) {
+    Batch batch;
+    std::string key = std::to_string(i % 13);
+    Json value{{"i", i}, {"pad", std::string(static_cast<size_t>(i % 50), 'p')}};
+    batch.put("t", key, value);
+    expected[key] = value;
+    if (i % 5 == 0) {
+      std::string gone = std::to_string((i + 3) % 13);
+      batch.erase("t", gone);
+      expected.erase(gone);
+    }
+    ASSERT_TRUE((*store)->apply(batch).isOk());
+    if ((*store)->logBytes() < previous_bytes) ++compactions;
+    previous_bytes = (*store)->logBytes();
+    if (i % 37 == 0) {
+      auto rows = (*store)->scan("t");
+      ASSERT_TRUE(rows.isOk()) << rows.status().toString();
+      EXPECT_EQ(Rows(rows->begin(), rows->end()), expected) << "at " << i;
+    }
+  }
+  EXPECT_GT(compactions, 3u);
+  for (const auto& [key, value] : expected) EXPECT_EQ(**(*store)->get("t", key), value) << key;
+  store->reset();
+  auto reopened = StateStore::open(file(), options);
+  ASSERT_TRUE(reopened.isOk()) << reopened.status().toString();
+  auto rows = (*reopened)->scan("t");
+  ASSERT_TRUE(rows.isOk());
+  EXPECT_EQ(Rows(rows->begin(), rows->end()), expected);
+}
+
+// A log cut short by something else while the store is open: reading a value that was there is
+// kDataLoss naming the file and the key, not a crash or an empty value.
+TEST_F(StateStoreTest, AValueTheFileNoLongerHoldsIsDataLoss) {
+  auto store = openStore();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->put("t", "kept", 1).isOk());
+  size_t before = store->logBytes();
+  ASSERT_TRUE(store->put("t", "lost", std::string(100, 'x')).isOk());
+  std::filesystem::resize_file(file(), before);
+  EXPECT_EQ(**store->get("t", "kept"), 1);
+  auto lost = store->get("t", "lost");
+  ASSERT_FALSE(lost.isOk());
+  EXPECT_EQ(lost.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(lost.status().message().find(file().string()), std::string::npos);
+  EXPECT_NE(lost.status().message().find("t/lost"), std::string::npos);
+  EXPECT_FALSE(store->scan("t").isOk());
 }
 
 TEST_F(StateStoreTest, ALeftoverCompactionFileIsRemovedAtOpen) {
