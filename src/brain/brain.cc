@@ -280,7 +280,7 @@ class Brain final : public Service {
   void publishOutbox() {
     while (!core_.state().outbox().empty()) {
       const OutboxEntry& entry = core_.state().outbox().front();
-      auto published = context_.bus.publish(entry.type, entry.document);
+      auto published = context_.bus.publishWritten(entry.type, entry.document, entry.text);
       if (!published) {
         metrics_.publish_failures.inc();
         logger_->warn("{} not published yet (kept, retried every {}): {}", entry.type,

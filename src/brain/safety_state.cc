@@ -407,7 +407,8 @@ void SafetyState::setAutonomy(AutonomyRecord record) {
 
 uint64_t SafetyState::enqueue(std::string type, Json document) {
   uint64_t sequence = next_sequence_++;
-  outbox_.push_back(OutboxEntry{sequence, std::move(type), std::move(document)});
+  std::string text = dumpJson(document);
+  outbox_.push_back(OutboxEntry{sequence, std::move(type), std::move(document), std::move(text)});
   mark("outbox", std::to_string(sequence));
   return sequence;
 }

@@ -97,6 +97,7 @@ struct OutboxEntry {
   uint64_t sequence = 0;
   std::string type;  // contract type
   Json document;
+  std::string text;  // dumpJson(document): written once, stored, then published
 };
 
 // Bounds on what the state holds; each eviction is counted (SafetyState::evictions()).

@@ -193,10 +193,9 @@ bool SafetyState::appendValue(const Key& key, std::string& out) const {
         outbox_.begin(), outbox_.end(), sequence,
         [](const OutboxEntry& entry, uint64_t wanted) { return entry.sequence < wanted; });
     if (it == outbox_.end() || it->sequence != sequence) return false;
-    JsonObjectWriter(out)
-        .unsignedInteger("sequence", it->sequence)
-        .string("type", it->type)
-        .json("document", it->document);
+    JsonObjectWriter value(out);
+    value.member("document") += it->text;
+    value.unsignedInteger("sequence", it->sequence).string("type", it->type);
     return true;
   }
   return false;
@@ -255,7 +254,7 @@ Status SafetyState::restore(const std::string& table, const std::string& key, co
       autonomy_ = std::move(a);
     } else if (table == "outbox") {
       OutboxEntry entry{v.at("sequence").get<uint64_t>(), v.at("type").get<std::string>(),
-                        v.at("document")};
+                        v.at("document"), dumpJson(v.at("document"))};
       auto position = std::upper_bound(
           outbox_.begin(), outbox_.end(), entry.sequence,
           [](uint64_t sequence, const OutboxEntry& e) { return sequence < e.sequence; });
@@ -318,7 +317,7 @@ Status flushState(state::StateStore& store, SafetyState& state) {
       batch.erase(key.first, key.second);
     }
   }
-  ORION_RETURN_IF_ERROR(store.apply(std::move(batch)));
+  ORION_RETURN_IF_ERROR(store.apply(batch));
   state.clearDirty();
   return Status::ok();
 }

@@ -94,6 +94,15 @@ class Bus {
   virtual Result<std::string> publish(std::string_view type, Json&& document) {
     return publish(type, static_cast<const Json&>(document));
   }
+  // The same for a document whose text the publisher has written already (it keeps the text in
+  // its state store until the document is published): `text` must be dumpJson(document). The
+  // document is validated as always; a bus that sends text sends `text` instead of writing the
+  // same bytes again. The default ignores it, for buses that keep documents in memory.
+  virtual Result<std::string> publishWritten(std::string_view type, const Json& document,
+                                             std::string text) {
+    (void)text;
+    return publish(type, document);
+  }
 
   virtual Result<std::unique_ptr<Subscription>> subscribe(const SubscribeOptions& options,
                                                           Handler handler) = 0;

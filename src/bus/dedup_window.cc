@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "common/json_writer.h"
 #include "common/thread_name.h"
 
 namespace orion::bus {
@@ -62,7 +63,8 @@ Result<std::unique_ptr<DedupWindow>> DedupWindow::open(size_t capacity, state::S
     }
     if (!value.is_string()) continue;
     std::string key = value.get<std::string>();
-    if (window->committed_.insert(key).second) window->order_.emplace_back(sequence, key);
+    auto [kept, inserted] = window->committed_.insert(std::move(key));
+    if (inserted) window->order_.emplace_back(sequence, &*kept);
   }
   if (!evicted.empty()) {
     if (Status status = store->apply(evicted); !status) return status;
@@ -83,19 +85,24 @@ Status DedupWindow::commit(const std::vector<std::string>& keys) {
     std::lock_guard lock(mutex_);
     for (const std::string& key : keys) {
       held_.erase(key);
-      if (!committed_.insert(key).second) continue;
+      auto [kept, inserted] = committed_.insert(key);
+      if (!inserted) continue;
       uint64_t sequence = next_sequence_++;
-      order_.emplace_back(sequence, key);
-      if (store_ != nullptr) batch.put(table_, rowKey(sequence), Json(key));
+      order_.emplace_back(sequence, &*kept);
+      if (store_ != nullptr) {
+        std::string value;
+        appendJsonString(value, key);
+        batch.putText(table_, rowKey(sequence), std::move(value));
+      }
     }
     while (order_.size() > capacity_) {
-      committed_.erase(order_.front().second);
+      committed_.erase(committed_.find(*order_.front().second));
       if (store_ != nullptr) batch.erase(table_, rowKey(order_.front().first));
       order_.pop_front();
     }
   }
   if (store_ == nullptr || batch.empty()) return Status::ok();
-  return store_->apply(std::move(batch)).withContext("persisting the dedup window " + table_);
+  return store_->apply(batch).withContext("persisting the dedup window " + table_);
 }
 
 void DedupWindow::release(const std::vector<std::string>& keys) {

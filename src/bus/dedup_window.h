@@ -76,7 +76,8 @@ class DedupWindow {
   const std::string table_;
   mutable std::mutex mutex_;
   std::unordered_set<std::string> committed_;
-  std::deque<std::pair<uint64_t, std::string>> order_;  // (sequence, key), oldest first
+  // (sequence, key in committed_), oldest first; an unordered_set's elements stay where they are.
+  std::deque<std::pair<uint64_t, const std::string*>> order_;
   std::unordered_set<std::string> held_;
   uint64_t next_sequence_ = 0;
 };

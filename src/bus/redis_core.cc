@@ -193,7 +193,8 @@ const RedisStream* RedisCore::find(std::string_view type) const {
   return it == streams_.end() ? nullptr : it->second.get();
 }
 
-Result<std::string> RedisCore::publish(std::string_view type, const Json& document) {
+Result<std::string> RedisCore::publish(std::string_view type, const Json& document,
+                                       std::string text) {
   const RedisStream* stream = find(type);
   if (stream == nullptr) return notFound(fmt::format("unknown contract type '{}'", type));
   Status valid = contracts_->validate(type, document);
@@ -201,10 +202,11 @@ Result<std::string> RedisCore::publish(std::string_view type, const Json& docume
     stream->rejected.inc();
     return valid.withContext(fmt::format("publishing {} to {}", type, stream->out.key));
   }
+  if (text.empty()) text = dumpJson(document);
   if (std::vector<Outgoing>* outbox = PublishScope::current(this)) {
-    outbox->push_back(Outgoing{&stream->out, dumpJson(document), nullptr});
+    outbox->push_back(Outgoing{&stream->out, std::move(text), nullptr});
   } else {
-    writer_->enqueue(stream->out, dumpJson(document), nullptr);
+    writer_->enqueue(stream->out, std::move(text), nullptr);
   }
   return std::string();
 }

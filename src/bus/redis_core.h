@@ -122,7 +122,8 @@ class RedisCore : public std::enable_shared_from_this<RedisCore> {
   // Connects the admin link once (see makeRedisBus) and starts the writer.
   Status start();
 
-  Result<std::string> publish(std::string_view type, const Json& document);
+  // `text`: dumpJson(document) when the caller has it (Bus::publishWritten), else empty.
+  Result<std::string> publish(std::string_view type, const Json& document, std::string text = {});
   Result<std::unique_ptr<Subscription>> subscribe(const SubscribeOptions& options, Handler handler);
   // Unread and pending of `group` on `type`'s stream, from XINFO; kUnavailable while Redis is.
   Result<GroupBacklog> queryBacklog(std::string_view type, std::string_view group);
@@ -188,6 +189,10 @@ class RedisBus final : public Bus {
 
   Result<std::string> publish(std::string_view type, const Json& document) override {
     return core_->publish(type, document);
+  }
+  Result<std::string> publishWritten(std::string_view type, const Json& document,
+                                     std::string text) override {
+    return core_->publish(type, document, std::move(text));
   }
   Result<std::unique_ptr<Subscription>> subscribe(const SubscribeOptions& options,
                                                   Handler handler) override {

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "common/json.h"
 #include "common/logging.h"
 #include "common/thread_name.h"
 #include "contracts/documents.h"
@@ -113,9 +114,11 @@ class Guardian final : public Service {
   }
 
  private:
+  // An incident waiting to be published, with its text: written once, stored, then sent.
   struct Pending {
     uint64_t sequence;
     Json document;
+    std::string text;  // dumpJson(document)
   };
 
   Status handle(const bus::Delivery& delivery) {
@@ -199,7 +202,9 @@ class Guardian final : public Service {
                     contracts::toString(incident.severity), incident.event_ids.size(),
                     incident.description.value_or(""));
       uint64_t sequence = ++outbox_sequence_;
-      outbox_.push_back(Pending{sequence, incident.toJson()});
+      Json tree = incident.toJson();
+      std::string text = dumpJson(tree);
+      outbox_.push_back(Pending{sequence, std::move(tree), std::move(text)});
       outbox_dirty_.insert(sequence);
     }
   }
@@ -215,7 +220,9 @@ class Guardian final : public Service {
 
   void publishOutbox() {
     while (!outbox_.empty()) {
-      auto published = context_.bus.publish(contracts::type::kIncident, outbox_.front().document);
+      const Pending& front = outbox_.front();
+      auto published =
+          context_.bus.publishWritten(contracts::type::kIncident, front.document, front.text);
       if (!published) {
         metrics_.recordPublishFailure();
         logger_->warn("incident not published yet (kept, retried): {}",
@@ -244,10 +251,10 @@ class Guardian final : public Service {
       if (it == outbox_.end() || it->sequence != sequence) {
         batch.erase("outbox", std::to_string(sequence));
       } else {
-        batch.put("outbox", std::to_string(sequence), it->document);
+        batch.putText("outbox", std::to_string(sequence), it->text);
       }
     }
-    Status written = store_->apply(std::move(batch));
+    Status written = store_->apply(batch);
     if (!written.isOk()) {
       metrics_.recordStateWriteFailure();
       logger_->error("guardian state not written (will retry): {}", written.message());
@@ -275,7 +282,8 @@ class Guardian final : public Service {
       if (error != std::errc() || end != key.data() + key.size()) {
         return {StatusCode::kDataLoss, "guardian state: outbox key '" + key + "' is not a number"};
       }
-      outbox_.push_back(Pending{sequence, std::move(document)});
+      std::string text = dumpJson(document);
+      outbox_.push_back(Pending{sequence, std::move(document), std::move(text)});
     }
     std::sort(outbox_.begin(), outbox_.end(),
               [](const Pending& a, const Pending& b) { return a.sequence < b.sequence; });

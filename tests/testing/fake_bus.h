@@ -35,6 +35,15 @@ class FakeBus final : public bus::Bus {
     published_[std::string(type)].push_back(document);
     return std::to_string(++sequence_) + "-0";
   }
+  // Holds the publisher to its promise: the text it hands over is the document's.
+  Result<std::string> publishWritten(std::string_view type, const Json& document,
+                                     std::string text) override {
+    if (text != dumpJson(document)) {
+      return internalError("fake bus: the text given for a " + std::string(type) +
+                           " is not the document's: " + text);
+    }
+    return publish(type, document);
+  }
 
   Result<std::unique_ptr<bus::Subscription>> subscribe(const bus::SubscribeOptions& options,
                                                        bus::Handler handler) override {
