@@ -308,6 +308,7 @@ Status loadState(const state::StateStore& store, SafetyState& state) {
 Status flushState(state::StateStore& store, SafetyState& state) {
   if (state.dirty().empty()) return Status::ok();
   state::Batch batch;
+  batch.reserve(state.dirty().size());
   std::string value;  // reused: each value is written here, then copied out at its exact size
   for (const SafetyState::Key& key : state.dirty()) {
     value.clear();

@@ -304,7 +304,9 @@ void Correlator::clearDirty() {
 
 void addChanges(const Correlator& correlator, state::Batch& batch) {
   std::string value;  // reused: each value is written here, then copied out at its exact size
-  for (const Correlator::Key& key : correlator.changedKeys()) {
+  const std::vector<Correlator::Key> keys = correlator.changedKeys();
+  batch.reserve(batch.size() + keys.size());
+  for (const Correlator::Key& key : keys) {
     value.clear();
     if (correlator.appendValue(key, value)) {
       batch.putText(key.first, key.second, value);

@@ -96,6 +96,12 @@ void Indexer::run() {
     });
     if (give_up_) break;
     if (stopping_ && queue_.empty() && !behind_ && drop_before_ == 0) break;
+    if (!stopping_ && !behind_ && drop_before_ == 0 && queue_.size() < kGatherRows) {
+      wake_.wait_for(lock, kGather, [&] {
+        return give_up_ || stopping_ || behind_ || drop_before_ > 0 || queue_.size() >= kGatherRows;
+      });
+      if (give_up_) break;
+    }
     std::vector<IndexRow> rows;
     rows.swap(queue_);
     bool catch_up = std::exchange(behind_, false);

@@ -2,7 +2,10 @@
 // queries never wait for the writer and the writer never waits for SQLite.
 //
 // The writer hands it the rows of each durable batch (add(), called on the writer thread; it only
-// queues). The indexer thread writes them in one transaction per turn. At start and after a
+// queues). The indexer thread writes them in one transaction per turn, after gathering rows for
+// up to kGather (or until kGatherRows wait): a commit (its WAL frames, now and then a checkpoint)
+// costs about as much for a few rows as for hundreds, and the writer's batches are small when
+// records arrive one by one. At start and after a
 // failure it catches up from the log instead (index_catch_up.h), up to what the writer has made
 // durable; when its queue is full, it writes the queued rows and catches up on what follows.
 // The index may lag; it never holds a record the log does not.
@@ -15,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -37,6 +41,8 @@ namespace orion::memory {
 class Indexer {
  public:
   static constexpr size_t kMaxQueued = 200'000;
+  static constexpr auto kGather = std::chrono::milliseconds(50);
+  static constexpr size_t kGatherRows = 1024;
 
   // `durable_seq` reads the writer's durable seq (the most the index may cover). At most
   // `max_queued` rows wait for the indexer thread; beyond that it reads the records from the log.

@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -436,11 +437,17 @@ Result<std::vector<std::pair<std::string, Json>>> StateStore::scan(std::string_v
   std::vector<std::pair<std::string, Json>> rows;
   auto found = tables_.find(table);
   if (found == tables_.end()) return rows;
-  rows.reserve(found->second.size());
-  for (const auto& [key, at] : found->second) {
-    auto parsed = parseLocked(table, key, at);
+  // A table is unordered in memory (each write finds its key in constant time); sorted here.
+  std::vector<const Table::value_type*> entries;
+  entries.reserve(found->second.size());
+  for (const auto& entry : found->second) entries.push_back(&entry);
+  std::sort(entries.begin(), entries.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  rows.reserve(entries.size());
+  for (const auto* entry : entries) {
+    auto parsed = parseLocked(table, entry->first, entry->second);
     if (!parsed) return parsed.status();
-    rows.emplace_back(key, std::move(parsed).value());
+    rows.emplace_back(entry->first, std::move(parsed).value());
   }
   return rows;
 }

@@ -38,6 +38,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -76,6 +77,7 @@ class Batch {
   void clear(std::string table);
   bool empty() const { return writes_.empty(); }
   size_t size() const { return writes_.size(); }
+  void reserve(size_t writes) { writes_.reserve(writes); }
   const std::vector<Write>& writes() const { return writes_; }
 
  private:
@@ -123,7 +125,11 @@ class StateStore {
     uint64_t offset = 0;
     uint32_t length = 0;
   };
-  using Table = std::map<std::string, Location, std::less<>>;
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
+  };
+  using Table = std::unordered_map<std::string, Location, KeyHash, std::equal_to<>>;
 
   StateStore(std::filesystem::path file, StoreOptions options);
   Status load();

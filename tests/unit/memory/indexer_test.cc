@@ -86,6 +86,19 @@ TEST_F(IndexerTest, RowsBeyondAFullQueueAreReadFromTheLog) {
   EXPECT_EQ(indexedSeqs(), oneTo(60)) << "nothing lost or indexed twice";
 }
 
+// The indexer gathers rows for a moment before a transaction; stopping does not wait for the
+// moment to pass, and what was gathered is indexed before the thread ends.
+TEST_F(IndexerTest, StoppingIndexesWhatIsBeingGathered) {
+  start(Indexer::kMaxQueued);
+  appendBurst(0, 3);
+  writer->close(clock.monotonic());
+  indexer->stop(clock.monotonic() + std::chrono::seconds(30), clock);
+  EXPECT_EQ(indexer->indexedSeq(), 3u);
+  EXPECT_EQ(indexedSeqs(), oneTo(3));
+  writer.reset();
+  indexer.reset();
+}
+
 TEST_F(IndexerTest, TheIndexerThreadRunsAtALowerPriority) {
   start(Indexer::kMaxQueued);
   appendBurst(0, 1);
