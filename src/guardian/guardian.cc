@@ -202,9 +202,9 @@ class Guardian final : public Service {
                     contracts::toString(incident.severity), incident.event_ids.size(),
                     incident.description.value_or(""));
       uint64_t sequence = ++outbox_sequence_;
-      Json tree = incident.toJson();
-      std::string text = dumpJson(tree);
-      outbox_.push_back(Pending{sequence, std::move(tree), std::move(text)});
+      std::string text;
+      incident.appendJsonText(text);  // dumpJson(toJson()), without walking the tree
+      outbox_.push_back(Pending{sequence, incident.toJson(), std::move(text)});
       outbox_dirty_.insert(sequence);
     }
   }
