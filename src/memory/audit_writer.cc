@@ -379,6 +379,7 @@ size_t AuditWriter::writeBatch(Status& error) {
     }
     buffer.clear();
     chunk.clear();
+    chunk.reserve(batch.size() - done);
     prev = tip_hash_;
     size_t end = done;
     size_t rest_end = rest_at;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 
 #include "common/thread_name.h"
 #include "memory/index_catch_up.h"
@@ -52,7 +53,12 @@ void Indexer::add(std::vector<IndexRow>&& rows) {
   // parse per record, so rows already queued are kept and written first).
   if (!behind_ && queue_.size() + rows.size() > max_queued_) behind_ = true;
   if (!behind_) {
-    for (IndexRow& row : rows) queue_.push_back(std::move(row));
+    if (queue_.empty()) {
+      queue_.swap(rows);
+    } else {
+      queue_.insert(queue_.end(), std::make_move_iterator(rows.begin()),
+                    std::make_move_iterator(rows.end()));
+    }
   }
   wake_.notify_one();
 }
