@@ -5,10 +5,10 @@
 // queues). The indexer thread writes them in one transaction per turn, after gathering rows for
 // up to kGather (or until kGatherRows wait): a commit (its WAL frames, now and then a checkpoint)
 // costs about as much for a few rows as for hundreds, and the writer's batches are small when
-// records arrive one by one. At start and after a
-// failure it catches up from the log instead (index_catch_up.h), up to what the writer has made
-// durable; when its queue is full, it writes the queued rows and catches up on what follows.
-// The index may lag; it never holds a record the log does not.
+// records arrive one by one. At start and after a failure it catches up from the log instead
+// (index_catch_up.h), up to what the writer has made durable; when its queue is full, it writes
+// the queued rows and catches up on what follows. The index may lag; it never holds a record the
+// log does not.
 //
 // The index is derived data; appending is what the bus's acknowledgements wait for. So the
 // indexer thread runs at a lower priority (nice 10) than the writer and the bus threads: during a
