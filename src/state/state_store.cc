@@ -292,25 +292,15 @@ Status StateStore::compactLocked(std::span<const Write> also) {
     }
     flushRows(table);
   }
-  std::vector<uint64_t> also_at;
-  if (!also.empty()) {
-    value_at.clear();
-    log::appendRecord(also, buffer, &value_at);
-    for (size_t at : value_at) also_at.push_back(total + at);
-  }
+  const uint64_t also_at = total;  // where `buffer`, and so the record of `also`, starts
+  value_at.clear();
+  if (!also.empty()) log::appendRecord(also, buffer, &value_at);
   if (Status written = writeAll(fd, buffer, tmp); !written) return fail(written);
   total += buffer.size();
   if (::fdatasync(fd) != 0) return fail(ioError("syncing", tmp, errno));
   if (::rename(tmp.c_str(), file_.c_str()) != 0) return fail(ioError("renaming", tmp, errno));
   for (auto& [at, offset] : moved) at->offset = offset;
-  size_t puts = 0;
-  for (const Write& write : also) {
-    Location value;
-    if (write.kind == Write::Kind::kPut) {
-      value = {also_at[puts++], static_cast<uint32_t>(write.value.size())};
-    }
-    applyInMemory(write.kind, write.table, write.key, value);
-  }
+  applyAppended(also, also_at, value_at);
   if (files_->log >= 0) ::close(files_->log);
   files_->log = fd;
   files_->log_bytes = total;
@@ -349,14 +339,7 @@ Status StateStore::applyLocked(std::span<const Write> writes) {
   const uint64_t record_at = files_->log_bytes;
   files_->log_bytes += record_.size();
   if (record_.capacity() > kSnapshotRecordBytes) record_ = std::string();
-  size_t puts = 0;
-  for (const Write& write : writes) {
-    Location value;
-    if (write.kind == Write::Kind::kPut) {
-      value = {record_at + value_at_[puts++], static_cast<uint32_t>(write.value.size())};
-    }
-    applyInMemory(write.kind, write.table, write.key, value);
-  }
+  applyAppended(writes, record_at, value_at_);
   if (files_->log_bytes > options_.compact_after_bytes && files_->log_bytes > 3 * live_bytes_ &&
       files_->log_bytes >= files_->next_compaction_at) {
     // The write is already durable: a failed compaction only leaves the log longer.
@@ -383,6 +366,18 @@ Status StateStore::erase(std::string_view table, std::string_view key) {
 
 std::string StateStore::where(std::string_view table, std::string_view key) const {
   return "state store " + file_.string() + ": " + std::string(table) + "/" + std::string(key);
+}
+
+void StateStore::applyAppended(std::span<const Write> writes, uint64_t base,
+                               const std::vector<size_t>& value_at) {
+  size_t puts = 0;
+  for (const Write& write : writes) {
+    Location value;
+    if (write.kind == Write::Kind::kPut) {
+      value = {base + value_at[puts++], static_cast<uint32_t>(write.value.size())};
+    }
+    applyInMemory(write.kind, write.table, write.key, value);
+  }
 }
 
 Status StateStore::readLocked(Location at, std::string& out) const {

@@ -140,6 +140,10 @@ class StateStore {
   // Writes the live state to a new log and puts it in place of the old one; `also` (the writes of
   // an import) is appended to the new log as one more record before it is put in place.
   Status compactLocked(std::span<const Write> also = {});
+  // Applies in memory `writes` just appended to the log: their record's bytes start at `base`
+  // in the file, and the i-th put's value at `value_at[i]` bytes after (log::appendRecord).
+  void applyAppended(std::span<const Write> writes, uint64_t base,
+                     const std::vector<size_t>& value_at);
   // Appends the bytes at `at` in the log to `out`.
   Status readLocked(Location at, std::string& out) const;
   Result<Json> parseLocked(std::string_view table, std::string_view key, Location at) const;
