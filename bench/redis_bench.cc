@@ -11,7 +11,10 @@
 //     XREADGROUP delivering 100 entries is one), so it also prints Redis's CPU per event in
 //     pipelined XADDs (redis CPU per event × xadd_limit) and the same target with that count
 //     (docs/benchmarks.md, "The floor under the Redis figures");
-//  3. latency at 1 000 events/s: p50/p99 publish → decision (target p99 < 2 ms).
+//  3. latency at 1 000 events/s: p50/p99 publish → decision (target p99 < 2 ms), and the CPU
+//     ORION and Redis spend per event at that rate, and the cores they keep busy: on a virtual
+//     machine whose host deschedules it when it keeps both cores busy (bench/pause_bench.cc),
+//     that load is what lengthens the tail.
 //
 // Prints one JSON object. Usage: redis_bench [N] [PACED_SECONDS] [PACED_RATE]  (default 20000
 // events, then 5 s at 1 000 events/s). Run from a Release build on a quiet machine.
@@ -123,8 +126,15 @@ int main(int argc, char** argv) {
   double per_event_us = 1e6 / static_cast<double>(n);
 
   size_t paced_events = static_cast<size_t>(paced_rate * paced_seconds);
+  double paced_own_before = bench::processCpuSeconds();
+  double paced_redis_before = bench::redisCpuSeconds(**redis);
+  MonoTime paced_begin = clock.monotonic();
   auto paced = run("paced", paced_events, paced_rate);
+  double paced_wall = std::chrono::duration<double>(clock.monotonic() - paced_begin).count();
+  double paced_own = bench::processCpuSeconds() - paced_own_before;
+  double paced_redis = bench::redisCpuSeconds(**redis) - paced_redis_before;
   if (!paced) return fail("paced pipeline", paced.status());
+  double paced_per_event_us = 1e6 / static_cast<double>(std::max<size_t>(paced_events, 1));
 
   double target = commands_per_event > 0 ? 0.5 * xadd_limit / commands_per_event : 0;
   double redis_work_in_xadds = redis_cpu * per_event_us * xadd_limit / 1e6;
@@ -136,10 +146,14 @@ int main(int argc, char** argv) {
       "\"orion_cpu_us_per_event\": %.0f, \"redis_cpu_us_per_event\": %.0f, "
       "\"burst_latency_p50_ms\": %.3f, \"burst_latency_p99_ms\": %.3f, "
       "\"paced_rate_per_s\": %.0f, \"paced_events\": %zu, \"paced_decided\": %zu, "
-      "\"paced_latency_p50_ms\": %.3f, \"paced_latency_p99_ms\": %.3f, \"peak_rss_mib\": %.1f}\n",
+      "\"paced_latency_p50_ms\": %.3f, \"paced_latency_p99_ms\": %.3f, "
+      "\"paced_orion_cpu_us_per_event\": %.0f, \"paced_redis_cpu_us_per_event\": %.0f, "
+      "\"paced_cores_busy\": %.2f, \"peak_rss_mib\": %.1f}\n",
       xadd_limit, n, burst->decided, burst->events_per_s, commands_per_event, target,
       redis_work_in_xadds, target_by_work, own_cpu * per_event_us, redis_cpu * per_event_us,
       burst->latency_p50_ms, burst->latency_p99_ms, paced_rate, paced_events, paced->decided,
-      paced->latency_p50_ms, paced->latency_p99_ms, bench::peakRssMib());
+      paced->latency_p50_ms, paced->latency_p99_ms, paced_own * paced_per_event_us,
+      paced_redis * paced_per_event_us, paced_wall > 0 ? (paced_own + paced_redis) / paced_wall : 0,
+      bench::peakRssMib());
   return burst->decided == n && paced->decided == paced_events ? 0 : 1;
 }

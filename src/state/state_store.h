@@ -15,7 +15,10 @@
 // store back only when they start, so a second copy of every value (a decision is ~2 KB) would
 // only cost memory. get() and scan() read values from the file (the page cache, usually). When
 // the log has grown to several times the live state it is compacted: the live values are copied
-// to a new file, synced, and renamed over the old one. Durability is selectable:
+// to a new file, synced, and renamed over the old one. The copy is made on a thread of its own
+// while writes go on appending to the old log; the write that finds it finished appends what was
+// written meanwhile to the new file and puts it in place (so a module's write waits for a copy
+// of the records of the last moments, not of its whole state). Durability is selectable:
 //   kProcessCrash (default): a write that returned survives a crash or kill -9 of the process; a
 //     power loss may lose the writes of the last seconds (the log is synced only when compacted)
 //     and a torn last record is recognised and dropped when the store is opened.
@@ -53,6 +56,9 @@ struct StoreOptions {
   Durability durability = Durability::kProcessCrash;
   // The log is compacted once it is larger than this and than three times the live state.
   size_t compact_after_bytes = 8 << 20;
+  // false: the write that crosses the threshold compacts before it returns (tests that bound the
+  // log's size exactly).
+  bool compact_in_background = true;
 };
 
 // One change of a batch.
@@ -118,8 +124,15 @@ class StateStore {
   // Bytes of the log file now; for tests and metrics.
   size_t logBytes() const;
 
+  // True while a compaction runs on its own thread or waits to be put in place.
+  bool compacting() const;
+  // Waits for a running compaction and puts it in place; the Status of that (OK when none ran).
+  Status finishCompaction();
+
  private:
   struct Files;
+  struct Snapshot;
+  struct Compaction;
   // Where a live value's bytes are in the log file.
   struct Location {
     uint64_t offset = 0;
@@ -138,8 +151,21 @@ class StateStore {
   void applyInMemory(Write::Kind kind, std::string_view table, std::string_view key,
                      Location value);
   // Writes the live state to a new log and puts it in place of the old one; `also` (the writes of
-  // an import) is appended to the new log as one more record before it is put in place.
+  // an import) is appended to the new log as one more record before it is put in place. A
+  // compaction running in the background is given up first.
   Status compactLocked(std::span<const Write> also = {});
+  // The live entries and where they are, at the log's present end.
+  std::unique_ptr<Snapshot> snapshotLocked() const;
+  // Starts a compaction on its own thread.
+  void startCompactionLocked();
+  // Puts a finished background compaction in place (`wait`: waits for a running one); logs a
+  // failure and leaves the log as it is.
+  Status finishCompactionLocked(bool wait);
+  // Waits for a background compaction and throws its work away.
+  void abandonCompactionLocked();
+  // Appends to the snapshot's file the log's records after the snapshot and `also`, syncs it,
+  // renames it over the log and moves every location to the new file.
+  Status installLocked(Snapshot& snapshot, std::span<const Write> also);
   // Applies in memory `writes` just appended to the log: their record's bytes start at `base`
   // in the file, and the i-th put's value at `value_at[i]` bytes after (log::appendRecord).
   void applyAppended(std::span<const Write> writes, uint64_t base,
@@ -157,6 +183,7 @@ class StateStore {
   size_t live_bytes_ = 0;  // the encoded size of the live state, for the compaction threshold
   std::string record_;     // the record being written, reused
   std::vector<size_t> value_at_;  // where in record_ each of its puts' values begins, reused
+  std::unique_ptr<Compaction> compaction_;  // the one running in the background, if any
 };
 
 }  // namespace orion::state

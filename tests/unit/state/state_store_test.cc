@@ -30,6 +30,33 @@ class StateStoreTest : public ::testing::Test {
     EXPECT_TRUE(store.isOk()) << store.status().toString();
     return store.isOk() ? std::move(store).value() : nullptr;
   }
+  using Rows = std::map<std::string, Json>;
+  // Write `i` of a run that keeps overwriting `keys` keys of table "t" with values of varying
+  // size and erases one of them every `erase_every` writes; `expected` follows it.
+  static Status writeStep(StateStore& store, Rows& expected, int i, int keys, int erase_every) {
+    Batch batch;
+    std::string key = std::to_string(i % keys);
+    Json value{{"i", i}, {"pad", std::string(static_cast<size_t>(i % 50), 'p')}};
+    batch.put("t", key, value);
+    expected[key] = value;
+    if (i % erase_every == 0) {
+      std::string gone = std::to_string((i + 3) % keys);
+      batch.erase("t", gone);
+      expected.erase(gone);
+    }
+    return store.apply(batch);
+  }
+  static Rows scanned(const StateStore& store) {
+    auto rows = store.scan("t");
+    EXPECT_TRUE(rows.isOk()) << rows.status().toString();
+    return rows.isOk() ? Rows(rows->begin(), rows->end()) : Rows();
+  }
+  // Table "t" as a fresh open of the file reads it.
+  Rows reopened(const StoreOptions& options) const {
+    auto store = StateStore::open(file(), options);
+    EXPECT_TRUE(store.isOk()) << store.status().toString();
+    return store.isOk() ? scanned(**store) : Rows();
+  }
   testing::TempDir dir_;
 };
 
@@ -232,9 +259,11 @@ TEST_F(StateStoreTest, AStoreWrittenByANewerFormatIsDataLoss) {
   EXPECT_NE(store.status().message().find("newer ORION"), std::string::npos);
 }
 
+// In the foreground, the write that crosses the threshold compacts: the log's size has a bound.
 TEST_F(StateStoreTest, CompactionKeepsTheLiveStateAndBoundsTheLog) {
   StoreOptions options;
   options.compact_after_bytes = 4096;
+  options.compact_in_background = false;
   {
     auto store = StateStore::open(file(), options);
     ASSERT_TRUE(store.isOk()) << store.status().toString();
@@ -256,43 +285,85 @@ TEST_F(StateStoreTest, CompactionKeepsTheLiveStateAndBoundsTheLog) {
 
 // The store keeps where each value is in the log, not the value: what it reads back must follow
 // the values through overwrites, erasures and compactions, in the same run as well as after it.
-TEST_F(StateStoreTest, ValuesAreReadBackFromTheLogAcrossCompactions) {
+class StateStoreCompactionTest : public StateStoreTest,
+                                 public ::testing::WithParamInterface<bool> {};
+
+INSTANTIATE_TEST_SUITE_P(ForegroundAndBackground, StateStoreCompactionTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "Background" : "Foreground"; });
+
+TEST_P(StateStoreCompactionTest, ValuesAreReadBackFromTheLogAcrossCompactions) {
   StoreOptions options;
   options.compact_after_bytes = 2048;
+  options.compact_in_background = GetParam();
   auto store = StateStore::open(file(), options);
   ASSERT_TRUE(store.isOk()) << store.status().toString();
-  using Rows = std::map<std::string, Json>;
   Rows expected;
   size_t compactions = 0;
   size_t previous_bytes = 0;
   for (int i = 0; i < 600; ++i) {
-    Batch batch;
-    std::string key = std::to_string(i % 13);
-    Json value{{"i", i}, {"pad", std::string(static_cast<size_t>(i % 50), 'p')}};
-    batch.put("t", key, value);
-    expected[key] = value;
-    if (i % 5 == 0) {
-      std::string gone = std::to_string((i + 3) % 13);
-      batch.erase("t", gone);
-      expected.erase(gone);
+    ASSERT_TRUE(writeStep(**store, expected, i, 13, 5).isOk());
+    // In the background, a compaction is put in place by a later write: every tenth write
+    // waits for it, so some are put in place with writes after the snapshot, some without.
+    if (GetParam() && i % 10 == 0) {
+      ASSERT_TRUE((*store)->finishCompaction().isOk());
     }
-    ASSERT_TRUE((*store)->apply(batch).isOk());
     if ((*store)->logBytes() < previous_bytes) ++compactions;
     previous_bytes = (*store)->logBytes();
     if (i % 37 == 0) {
-      auto rows = (*store)->scan("t");
-      ASSERT_TRUE(rows.isOk()) << rows.status().toString();
-      EXPECT_EQ(Rows(rows->begin(), rows->end()), expected) << "at " << i;
+      EXPECT_EQ(scanned(**store), expected) << "at " << i;
     }
   }
   EXPECT_GT(compactions, 3u);
   for (const auto& [key, value] : expected) EXPECT_EQ(**(*store)->get("t", key), value) << key;
   store->reset();
-  auto reopened = StateStore::open(file(), options);
-  ASSERT_TRUE(reopened.isOk()) << reopened.status().toString();
-  auto rows = (*reopened)->scan("t");
-  ASSERT_TRUE(rows.isOk());
-  EXPECT_EQ(Rows(rows->begin(), rows->end()), expected);
+  EXPECT_EQ(reopened(options), expected);
+}
+
+// Writes go on while a compaction copies the live state on its own thread: they land in the old
+// log, are read back from it meanwhile, and follow the copy into the new file when it is put in
+// place, overwrites and erasures of copied keys included.
+TEST_F(StateStoreTest, WritesDuringABackgroundCompactionAreKept) {
+  StoreOptions options;
+  options.compact_after_bytes = 4096;
+  auto store = StateStore::open(file(), options);
+  ASSERT_TRUE(store.isOk()) << store.status().toString();
+  Rows expected;
+  int i = 0;
+  while (!(*store)->compacting()) {
+    ASSERT_TRUE(writeStep(**store, expected, i++, 17, 4).isOk());
+    ASSERT_LT(i, 10000) << "no compaction started";
+  }
+  size_t before = (*store)->logBytes();
+  // The compaction may finish at any moment: writes then put it in place. Either way each
+  // write is read back.
+  for (int more = 0; more < 30; ++more) {
+    ASSERT_TRUE(writeStep(**store, expected, i++, 17, 4).isOk());
+    EXPECT_EQ(scanned(**store), expected) << "at " << i;
+  }
+  ASSERT_TRUE((*store)->finishCompaction().isOk());
+  EXPECT_FALSE((*store)->compacting());
+  EXPECT_LT((*store)->logBytes(), before);
+  EXPECT_FALSE(std::filesystem::exists(file().string() + ".tmp"));
+  EXPECT_EQ(scanned(**store), expected);
+  store->reset();
+  EXPECT_EQ(reopened(options), expected);
+}
+
+// A store closed while its compaction runs keeps its old log, which holds every write.
+TEST_F(StateStoreTest, AStoreClosedDuringACompactionKeepsEveryWrite) {
+  StoreOptions options;
+  options.compact_after_bytes = 4096;
+  Rows expected;
+  {
+    auto store = StateStore::open(file(), options);
+    ASSERT_TRUE(store.isOk()) << store.status().toString();
+    for (int i = 0; !(*store)->compacting() || i % 50 != 0; ++i) {
+      ASSERT_LT(i, 10000) << "no compaction started";
+      ASSERT_TRUE(writeStep(**store, expected, i, 11, 7).isOk());
+    }
+  }
+  EXPECT_FALSE(std::filesystem::exists(file().string() + ".tmp"));
+  EXPECT_EQ(reopened(options), expected);
 }
 
 // A log cut short by something else while the store is open: reading a value that was there is
