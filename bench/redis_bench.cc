@@ -19,7 +19,8 @@
 // Prints one JSON object. Usage: redis_bench [N] [PACED_SECONDS] [PACED_RATE]  (default 20000
 // events, then 5 s at 1 000 events/s). Run from a Release build on a quiet machine.
 // REDIS_BENCH_DEDUP_IN_MEMORY=1 keeps the dedup windows in memory instead of in a StateStore,
-// to see what persisting them costs.
+// to see what persisting them costs. REDIS_BENCH_UNIX=1 has ORION (and redis-benchmark) reach
+// Redis through its unix socket (a unix:// bus.url) instead of loopback TCP.
 #include <signal.h>
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include <cstdlib>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "bus/redis_bus.h"
 #include "common/logging.h"
@@ -49,15 +51,16 @@ int fail(const std::string& what, const Status& status) {
 
 // redis-benchmark's figure for pipelined XADD of `document` ("XADD ...: 123456.79 requests per
 // second"), or 0.
-double xaddLimit(const RedisServer& redis, const std::string& document,
+double xaddLimit(const RedisServer& redis, bool unix_socket, const std::string& document,
                  const std::filesystem::path& dir) {
   std::string benchmark = RedisServer::program("redis-benchmark");
   if (benchmark.empty()) return 0;
+  std::vector<std::string> args = {"-h", "127.0.0.1", "-p", std::to_string(redis.port())};
+  if (unix_socket) args = {"-s", redis.socketPath().string()};
+  args.insert(args.end(), {"-P", "16", "-n", "300000", "-q", "XADD", "bench:xadd", "MAXLEN", "~",
+                           "10000", "*", "data", document});
   auto result = testing::runToCompletion(
-      benchmark,
-      {"-h", "127.0.0.1", "-p", std::to_string(redis.port()), "-P", "16", "-n", "300000", "-q",
-       "XADD", "bench:xadd", "MAXLEN", "~", "10000", "*", "data", document},
-      testing::ChildProcess::Options{dir, std::nullopt, {}}, 120s);
+      benchmark, args, testing::ChildProcess::Options{dir, std::nullopt, {}}, 120s);
   std::smatch match;
   std::regex figure(R"(([0-9.]+) requests per second)");
   // -q rewrites the line in place with carriage returns; the last figure is the final one.
@@ -83,7 +86,8 @@ int main(int argc, char** argv) {
 
   testing::TempDir dir;
   std::filesystem::create_directories(dir.path() / "redis");
-  auto redis = RedisServer::start({dir.path() / "redis", std::nullopt, {}, true});
+  const bool unix_socket = std::getenv("REDIS_BENCH_UNIX") != nullptr;
+  auto redis = RedisServer::start({dir.path() / "redis", std::nullopt, {}, true, unix_socket});
   if (!redis) return fail("starting redis-server", redis.status());
 
   std::string sample =
@@ -92,7 +96,7 @@ int main(int argc, char** argv) {
       R"("metric_threshold_exceeded","severity":"warning","data":{"node":"bench","resource_type":)"
       R"("disk","resource":"/mnt/disk1","metric":"disk_used_percent","value":93.5,"unit":)"
       R"("percent","threshold":90.0,"level":"warning","state":"firing"},"tags":{"node":"bench"}})";
-  double xadd_limit = xaddLimit(**redis, sample, dir.path());
+  double xadd_limit = xaddLimit(**redis, unix_socket, sample, dir.path());
   (void)(*redis)->cli({"DEL", "bench:xadd"});
 
   auto contracts = contracts::ContractRegistry::loadEmbedded();
@@ -103,6 +107,7 @@ int main(int argc, char** argv) {
     MetricsRegistry metrics;
     bus::RedisBusOptions options;
     options.endpoint.port = (*redis)->port();
+    if (unix_socket) options.endpoint.socket = (*redis)->socketPath().string();
     options.max_stream_length = std::max<size_t>(10000, events + 100);
     options.local_queue_capacity = events + 100;
     if (std::getenv("REDIS_BENCH_DEDUP_IN_MEMORY") == nullptr)

@@ -47,6 +47,7 @@ bool startsWith(std::string_view text, std::string_view prefix) {
 }  // namespace
 
 std::string RedisEndpoint::describe() const {
+  if (!socket.empty()) return "unix:" + socket + (db != 0 ? " db " + std::to_string(db) : "");
   std::string where = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   where += ":" + std::to_string(port);
   if (db != 0) where += "/" + std::to_string(db);
@@ -55,8 +56,12 @@ std::string RedisEndpoint::describe() const {
 
 Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const RedisEndpoint& endpoint) {
   std::string where = "Redis at " + endpoint.describe();
-  redisContext* context = redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port,
-                                                  toTimeval(endpoint.connect_timeout));
+  bool unix_socket = !endpoint.socket.empty();
+  redisContext* context = unix_socket
+                              ? redisConnectUnixWithTimeout(endpoint.socket.c_str(),
+                                                            toTimeval(endpoint.connect_timeout))
+                              : redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port,
+                                                        toTimeval(endpoint.connect_timeout));
   if (context == nullptr) return unavailable(where + ": cannot allocate a connection");
   if (context->err != 0) {
     std::string error = context->errstr;
@@ -66,8 +71,8 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const RedisEndpoi
   std::unique_ptr<RedisConnection> connection(new RedisConnection(context, where));
   ORION_RETURN_IF_ERROR(connection->setReadTimeout(endpoint.read_timeout));
   // Dead peers (a host that vanished without a FIN) are noticed by keep-alive, not only by the
-  // next command timing out.
-  redisEnableKeepAlive(context);
+  // next command timing out. (A unix socket has no such peer, and no TCP options to set.)
+  if (!unix_socket) redisEnableKeepAlive(context);
 
   auto run = [&](const std::vector<std::string_view>& args, std::string_view what) -> Status {
     Result<ReplyPtr> reply = connection->command(args);

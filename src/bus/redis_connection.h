@@ -25,13 +25,15 @@ namespace orion::bus {
 struct RedisEndpoint {
   std::string host = "127.0.0.1";
   int port = 6379;
+  std::string socket;  // a unix socket's path: connects there instead of host:port
+
   std::string user;      // ACL user; empty: the default user
   std::string password;  // empty: no AUTH
   int db = 0;
   Duration connect_timeout = std::chrono::seconds(2);
   Duration read_timeout = std::chrono::seconds(5);  // longest wait for a reply (plus any BLOCK)
 
-  // "host:port/db" (never the password), for messages.
+  // "host:port/db", or "unix:/path" and " db N" (never the password), for messages.
   std::string describe() const;
 };
 

@@ -56,10 +56,14 @@ struct RedisUrl {
   std::string host;
   int port = 6379;
   int db = 0;
+  std::string socket;  // unix:// URLs: the socket's absolute path (host and port unused)
 };
 
-// kInvalidArgument ("expected ..., got '<the URL, password hidden>'") for anything else;
-// "rediss://" is refused with the reason (no TLS in Debian 12's hiredis).
+// redis://[user:password@]host[:port][/db], or unix://[user:password@]/path/to/redis.sock[?db=N]
+// for a Redis on the same host reached through its unix socket (no TCP; the socket file's
+// permissions decide who may connect). kInvalidArgument ("expected ..., got '<the URL, password
+// hidden>'") for anything else; "rediss://" is refused with the reason (no TLS in Debian 12's
+// hiredis).
 Result<RedisUrl> parseRedisUrl(std::string_view url);
 
 // Warning and critical levels of one metric; a level that is absent is not checked.

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "common/time.h"
 #include "config/config.h"
@@ -219,11 +220,58 @@ bool percentDecode(std::string_view text, std::string& out) {
   return true;
 }
 
+// "[user:password@]" of a URL, percent-decoded into `url`; false when it is malformed.
+bool parseUserInfo(std::string_view userinfo, RedisUrl& url) {
+  auto colon = userinfo.find(':');
+  std::string_view user = userinfo.substr(0, colon);
+  std::string_view password =
+      colon == std::string_view::npos ? std::string_view() : userinfo.substr(colon + 1);
+  return percentDecode(user, url.user) && percentDecode(password, url.password);
+}
+
+// unix://[user:password@]/path/to/redis.sock[?db=N], after "unix://".
+std::optional<RedisUrl> parseUnixUrl(std::string_view rest) {
+  auto slash = rest.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  RedisUrl url;
+  std::string_view userinfo = rest.substr(0, slash);
+  if (!userinfo.empty()) {
+    if (userinfo.back() != '@' || !parseUserInfo(userinfo.substr(0, userinfo.size() - 1), url)) {
+      return std::nullopt;
+    }
+  }
+  std::string_view path = rest.substr(slash);
+  auto query = path.find('?');
+  if (query != std::string_view::npos) {
+    std::string_view db = path.substr(query + 1);
+    path = path.substr(0, query);
+    if (!db.starts_with("db=")) return std::nullopt;
+    auto parsed = parseIntegerText(db.substr(3), 0, 15);
+    if (!parsed) return std::nullopt;
+    url.db = static_cast<int>(*parsed);
+  }
+  // sockaddr_un holds 107 bytes of path and its NUL.
+  if (path.size() < 2 || path.size() > 107 || path.find('\0') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  url.socket = std::string(path);
+  url.host.clear();
+  url.port = 0;
+  return url;
+}
+
 }  // namespace
 
 Result<RedisUrl> parseRedisUrl(std::string_view text) {
-  Status bad = expected("\"\" (the embedded bus) or redis://[user:password@]host[:port][/db]",
-                        redactUrl(text));
+  Status bad = expected(
+      "\"\" (the embedded bus), redis://[user:password@]host[:port][/db] or "
+      "unix://[user:password@]/path/to/redis.sock[?db=N]",
+      redactUrl(text));
+  if (text.starts_with("unix://")) {
+    std::optional<RedisUrl> url = parseUnixUrl(text.substr(7));
+    if (!url) return bad;
+    return *url;
+  }
   if (text.starts_with("rediss://")) {
     return invalidArgument(
         "rediss:// (Redis over TLS) is not supported: Debian 12's hiredis 0.14 has no TLS. Reach "
@@ -253,14 +301,7 @@ Result<RedisUrl> parseRedisUrl(std::string_view text) {
     if (!parsed) return bad;
     url.db = static_cast<int>(*parsed);
   }
-  if (at != std::string_view::npos) {
-    std::string_view userinfo = authority.substr(0, at);
-    auto colon = userinfo.find(':');
-    std::string_view user = userinfo.substr(0, colon);
-    std::string_view password =
-        colon == std::string_view::npos ? std::string_view() : userinfo.substr(colon + 1);
-    if (!percentDecode(user, url.user) || !percentDecode(password, url.password)) return bad;
-  }
+  if (at != std::string_view::npos && !parseUserInfo(authority.substr(0, at), url)) return bad;
   return url;
 }
 

@@ -329,6 +329,7 @@ Result<bus::RedisEndpoint> redisEndpointFor(const config::BusConfig& bus) {
   bus::RedisEndpoint endpoint;
   endpoint.host = url->host;
   endpoint.port = url->port;
+  endpoint.socket = url->socket;
   endpoint.user = url->user;
   endpoint.password = url->password;
   endpoint.db = url->db;

@@ -53,6 +53,9 @@ Status RedisServer::launch() {
                                    "--appendonly",  options_.append_only ? "yes" : "no",
                                    "--appendfsync", "everysec"};
   args.insert(args.end(), base.begin(), base.end());
+  if (options_.unix_socket) {
+    args.insert(args.end(), {"--unixsocket", socketPath().string(), "--unixsocketperm", "700"});
+  }
   args.insert(args.end(), options_.args.begin(), options_.args.end());
   process_ = std::make_unique<ChildProcess>(program("redis-server"), args,
                                             ChildProcess::Options{options_.dir, std::nullopt, {}});

@@ -92,7 +92,7 @@ class RedisBusTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ORION_REQUIRE_REDIS();
-    auto started = RedisServer::start({dir_.path(), std::nullopt, {}, true});
+    auto started = RedisServer::start({dir_.path(), std::nullopt, {}, true, true});
     ASSERT_TRUE(started.isOk()) << started.status().toString();
     redis_ = std::move(started).value();
   }

@@ -5,9 +5,12 @@
 //    becomes an incident and a decision on the core, and the decision is consumed by the
 //    node's own commander group;
 //  - the admin on a third host (no ORION of its own, only the bus.url): `orion approvals` and
-//    `orion approve` reach the core's approval coordinator through Redis (bus/redis_control.h).
+//    `orion approve` reach the core's approval coordinator through Redis (bus/redis_control.h);
+//  - `orion run` on the host of its Redis, through Redis's unix socket (a unix:// bus.url).
 #include <gtest/gtest.h>
 #include <signal.h>
+
+#include <sstream>
 
 #include "redis_bus_fixture.h"
 #include "testing/audit_chain.h"
@@ -26,7 +29,8 @@ class RedisShapesTest : public RedisBusTest {
  protected:
   // A config for one process: its node name and state directory, the test's Redis, and (for a
   // node) disk thresholds every real filesystem crosses on the first sample.
-  std::filesystem::path config(const std::string& name, bool tight_watcher) {
+  std::filesystem::path config(const std::string& name, bool tight_watcher,
+                               const std::string& bus_url = "") {
     std::string yaml = "node:\n  name: " + name +
                        "\n"
                        "state_dir: " +
@@ -34,7 +38,7 @@ class RedisShapesTest : public RedisBusTest {
                        "\n"
                        "log:\n  level: info\n"
                        "bus:\n  url: " +
-                       redis_->url() +
+                       (bus_url.empty() ? redis_->url() : bus_url) +
                        "\n"
                        "  reconnect_max_delay: 500ms\n";
     if (tight_watcher) {
@@ -71,6 +75,19 @@ class RedisShapesTest : public RedisBusTest {
     return std::nullopt;
   }
 
+  // Waits until the audit trail of process `name` holds an event → incident → decision chain.
+  std::optional<orion::testing::Chain> waitForChain(ChildProcess& orion, const std::string& name) {
+    std::optional<orion::testing::Chain> chain;
+    EXPECT_TRUE(waitUntil(
+        [&] {
+          chain = findChain(readAudit(audit(name)));
+          return chain.has_value() || !orion.running();
+        },
+        kPipelineDeadline))
+        << orion.err();
+    return chain;
+  }
+
   void stopCleanly(ChildProcess& process, const char* what) {
     ASSERT_TRUE(process.signal(SIGTERM)) << what;
     std::optional<int> code = process.waitExit(kShutdownDeadline);
@@ -84,14 +101,7 @@ TEST_F(RedisShapesTest, OneProcessWithARedisUrlRunsThePipelineThroughRedis) {
                      {"run", "--no-summary", "--config", config("solo", true).string()},
                      childOptions());
   ASSERT_TRUE(orion.started()) << orion.error();
-  std::optional<orion::testing::Chain> chain;
-  ASSERT_TRUE(waitUntil(
-      [&] {
-        chain = findChain(readAudit(audit("solo")));
-        return chain.has_value() || !orion.running();
-      },
-      kPipelineDeadline))
-      << orion.err();
+  std::optional<orion::testing::Chain> chain = waitForChain(orion, "solo");
   ASSERT_TRUE(chain) << orion.err();
   EXPECT_EQ(chain->event["tags"]["node"], "solo");
   EXPECT_EQ(chain->decision["tags"]["node"], "solo");
@@ -100,6 +110,30 @@ TEST_F(RedisShapesTest, OneProcessWithARedisUrlRunsThePipelineThroughRedis) {
   EXPECT_GE(xlen("orion:decisions"), 1);
   ASSERT_TRUE(group("orion:events", "guardian").has_value());
   ASSERT_TRUE(group("orion:decisions", "commander-solo").has_value());
+  stopCleanly(orion, "orion");
+}
+
+TEST_F(RedisShapesTest, OneProcessOnTheHostOfItsRedisGoesThroughItsUnixSocket) {
+  ChildProcess orion(
+      ORION_BINARY,
+      {"run", "--no-summary", "--config", config("local", true, redis_->unixUrl()).string()},
+      childOptions());
+  ASSERT_TRUE(orion.started()) << orion.error();
+  std::optional<orion::testing::Chain> chain = waitForChain(orion, "local");
+  ASSERT_TRUE(chain) << orion.err();
+  EXPECT_GE(xlen("orion:decisions"), 1);
+  // ORION's connections are on the socket: Redis lists each with the socket's path as its
+  // address; the only other client is the redis-cli asking (over TCP).
+  std::string clients = cli({"CLIENT", "LIST"});
+  std::istringstream lines(clients);
+  int on_socket = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("cmd=client|list") != std::string::npos) continue;
+    EXPECT_NE(line.find("addr=" + redis_->socketPath().string() + ":0 "), std::string::npos)
+        << line;
+    ++on_socket;
+  }
+  EXPECT_GE(on_socket, 3) << clients;
   stopCleanly(orion, "orion");
 }
 

@@ -123,6 +123,33 @@ TEST(ValuesTest, RedisUrlsAreSplitIntoTheirParts) {
   EXPECT_FALSE(parseRedisUrl("redis://u:%zz@h").isOk());
 }
 
+TEST(ValuesTest, UnixSocketRedisUrlsNameTheSocket) {
+  auto bare = parseRedisUrl("unix:///run/redis/redis.sock");
+  ASSERT_TRUE(bare.isOk()) << bare.status().toString();
+  EXPECT_EQ(bare->socket, "/run/redis/redis.sock");
+  EXPECT_EQ(bare->db, 0);
+  EXPECT_TRUE(bare->host.empty() && bare->user.empty() && bare->password.empty());
+  auto full = parseRedisUrl("unix://orion-core:p%40ss@/run/redis/redis.sock?db=3");
+  ASSERT_TRUE(full.isOk()) << full.status().toString();
+  EXPECT_EQ(full->user, "orion-core");
+  EXPECT_EQ(full->password, "p@ss");
+  EXPECT_EQ(full->socket, "/run/redis/redis.sock");
+  EXPECT_EQ(full->db, 3);
+  for (const char* bad :
+       {"unix://", "unix://run/redis.sock", "unix:///", "unix:///r.sock?db=16",
+        "unix:///r.sock?database=1", "unix://user:pw/r.sock", "unix://u:%zz@/r.sock"}) {
+    Status status = checkBusUrl(bad);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(status.message().find("unix://[user:password@]/path/to/redis.sock"),
+              std::string::npos)
+        << status.message();
+  }
+  std::string long_path = "unix:///" + std::string(110, 'a');
+  EXPECT_FALSE(checkBusUrl(long_path).isOk()) << "longer than a unix socket address holds";
+  Status hidden = checkBusUrl("unix://user:hunter2@relative.sock");
+  EXPECT_EQ(hidden.message().find("hunter2"), std::string::npos) << hidden.message();
+}
+
 TEST(ValuesTest, TlsRedisUrlsAreRefusedWithTheReason) {
   Status status = checkBusUrl("rediss://user:hunter2@host:6379");
   ASSERT_EQ(status.code(), StatusCode::kInvalidArgument);
