@@ -24,21 +24,28 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// What the bench's own consumer groups see, keyed so a decision can be traced to its event.
+// What the bench's own consumer groups see. Each event is about a node of its own, and the
+// incident and the decision that follow it carry that node's name (tags.node): the bench tells
+// them apart by it.
 struct Timeline {
   std::mutex mutex;
-  std::unordered_map<std::string, MonoTime> published;             // event_id → publish
-  std::unordered_map<std::string, std::string> event_of_incident;  // incident_id → event_id
-  std::unordered_map<std::string, MonoTime> decided;               // incident_id → arrival
-  std::unordered_map<std::string, MonoTime> incident_seen;  // incident_id → the bench saw it
+  std::unordered_map<std::string, MonoTime> published;      // node → event published
+  std::unordered_map<std::string, MonoTime> decided;        // node → decision arrived
+  std::unordered_map<std::string, MonoTime> incident_seen;  // node → incident arrived (timeline)
 };
+
+// The file PIPELINE_BENCH_TIMELINE names, or nullptr.
+const char* timelineFile() {
+  const char* path = std::getenv("PIPELINE_BENCH_TIMELINE");
+  return path == nullptr || *path == '\0' ? nullptr : path;
+}
 
 // With PIPELINE_BENCH_TIMELINE=FILE in the environment, one line per decided event goes to FILE:
 // milliseconds after the first publish at which the event was published, its incident reached
 // the bench (as it reached the brain), and its decision arrived: where a slow event lost its time.
 void writeTimeline(const Timeline& timeline, MonoTime begin) {
-  const char* path = std::getenv("PIPELINE_BENCH_TIMELINE");
-  if (path == nullptr || *path == '\0') return;
+  const char* path = timelineFile();
+  if (path == nullptr) return;
   FILE* out = std::fopen(path, "w");
   if (out == nullptr) return;
   auto ms = [begin](MonoTime t) {
@@ -47,15 +54,21 @@ void writeTimeline(const Timeline& timeline, MonoTime begin) {
   std::fprintf(
       out, "# first publish at %.6f s of CLOCK_MONOTONIC\npublished_ms incident_ms decided_ms\n",
       std::chrono::duration<double>(begin.time_since_epoch()).count());
-  for (const auto& [incident_id, decided_at] : timeline.decided) {
-    auto event = timeline.event_of_incident.find(incident_id);
-    auto seen = timeline.incident_seen.find(incident_id);
-    if (event == timeline.event_of_incident.end() || seen == timeline.incident_seen.end()) continue;
-    auto published = timeline.published.find(event->second);
-    if (published == timeline.published.end()) continue;
+  for (const auto& [node, decided_at] : timeline.decided) {
+    auto published = timeline.published.find(node);
+    auto seen = timeline.incident_seen.find(node);
+    if (published == timeline.published.end() || seen == timeline.incident_seen.end()) continue;
     std::fprintf(out, "%.3f %.3f %.3f\n", ms(published->second), ms(seen->second), ms(decided_at));
   }
   std::fclose(out);
+}
+
+// The node a bench document is about ("" when it names none).
+std::string nodeOf(const Json& document) {
+  auto tags = document.find("tags");
+  if (tags == document.end() || !tags->is_object()) return "";
+  auto node = tags->find("node");
+  return node != tags->end() && node->is_string() ? node->get<std::string>() : "";
 }
 
 // Each event is a new condition on a node of its own, so each becomes one incident and one
@@ -112,37 +125,40 @@ Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsReg
   modules.push_back(guardian::makeGuardian(config.guardian, context));
 
   Timeline timeline;
-  auto incidents = bus.subscribe({"incident", "bench", "bench-1"}, [&](const bus::Delivery& d) {
-    const Json& doc = *d.document;
-    MonoTime now = clock.monotonic();
-    std::lock_guard lock(timeline.mutex);
-    const std::string& incident_id = doc["incident_id"].get_ref<const std::string&>();
-    timeline.event_of_incident[incident_id] = doc["event_ids"][0].get<std::string>();
-    timeline.incident_seen.emplace(incident_id, now);
-    return Status::ok();
-  });
+  // The decisions stand in for the commander's group. The incidents are read only for the
+  // timeline: a consumer group of the bench's own would add a seventh consumption to every event.
+  std::unique_ptr<bus::Subscription> incidents;
+  if (timelineFile() != nullptr) {
+    auto subscribed = bus.subscribe({"incident", "bench", "bench-1"}, [&](const bus::Delivery& d) {
+      MonoTime now = clock.monotonic();
+      std::lock_guard lock(timeline.mutex);
+      timeline.incident_seen.emplace(nodeOf(*d.document), now);
+      return Status::ok();
+    });
+    if (!subscribed) return subscribed.status().withContext("subscribing");
+    incidents = std::move(subscribed).value();
+  }
   auto decisions = bus.subscribe({"decision", "bench", "bench-1"}, [&](const bus::Delivery& d) {
     MonoTime now = clock.monotonic();
     std::lock_guard lock(timeline.mutex);
-    timeline.decided.emplace((*d.document)["incident_id"].get<std::string>(), now);
+    timeline.decided.emplace(nodeOf(*d.document), now);
     return Status::ok();
   });
-  if (!incidents) return incidents.status().withContext("subscribing");
   if (!decisions) return decisions.status().withContext("subscribing");
   for (auto& module : modules) {
     if (Status started = module->start(); !started.isOk()) return started.withContext("starting");
   }
 
   // Events are built before the clock starts so the bench times the pipeline, not the UUIDs.
-  std::vector<std::pair<std::string, Json>> events;
+  std::vector<std::pair<std::string, Json>> events;  // (node, event)
   events.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     contracts::Event event = syntheticEvent(clock, i);
-    events.emplace_back(event.event_id, event.toJson());
+    events.emplace_back(event.tags.find("node")->second, event.toJson());
   }
   MonoTime begin = clock.monotonic();
   for (size_t i = 0; i < n; ++i) {
-    auto& [id, doc] = events[i];
+    auto& [node, doc] = events[i];
     if (rate > 0) {
       // One sleep per event: polling in short sleeps woke this thread ~10 000 times a second,
       // load that is the bench's own and that lengthened the pipeline's tail on this machine.
@@ -153,7 +169,7 @@ Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsReg
     }
     {
       std::lock_guard lock(timeline.mutex);
-      timeline.published[id] = clock.monotonic();
+      timeline.published[node] = clock.monotonic();
     }
     while (true) {
       auto published = bus.publish("event", doc);
@@ -168,7 +184,10 @@ Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsReg
   while (clock.monotonic() < give_up) {
     {
       std::lock_guard lock(timeline.mutex);
-      if (timeline.decided.size() >= n && timeline.event_of_incident.size() >= n) break;
+      if (timeline.decided.size() >= n &&
+          (incidents == nullptr || timeline.incident_seen.size() >= n)) {
+        break;
+      }
     }
     std::this_thread::sleep_for(1ms);
   }
@@ -177,10 +196,8 @@ Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsReg
   MonoTime last = begin;
   {
     std::lock_guard lock(timeline.mutex);
-    for (const auto& [incident_id, decided_at] : timeline.decided) {
-      auto event = timeline.event_of_incident.find(incident_id);
-      if (event == timeline.event_of_incident.end()) continue;
-      auto published = timeline.published.find(event->second);
+    for (const auto& [node, decided_at] : timeline.decided) {
+      auto published = timeline.published.find(node);
       if (published == timeline.published.end()) continue;
       latencies_ms.push_back(
           std::chrono::duration<double, std::milli>(decided_at - published->second).count());
@@ -193,7 +210,7 @@ Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsReg
     writeTimeline(timeline, begin);
   }
 
-  incidents.value()->stop();
+  if (incidents != nullptr) incidents->stop();
   decisions.value()->stop();
   for (auto it = modules.rbegin(); it != modules.rend(); ++it) {
     (*it)->stop(clock.monotonic() + 2s);

@@ -1,11 +1,12 @@
 // The end-to-end pipeline run shared by the pipeline benches (pipeline_bench on the embedded bus,
 // redis_bench on Redis): the real guardian, brain and memory (audit file under `state_dir`) on
-// the given bus, plus the bench's own consumer groups on incident and decision. Publishes N
-// synthetic warning events, each about a different resource so each opens its own incident,
-// optionally paced at `rate` per second, and times each event from its publish until the
-// decision about its incident arrives. PIPELINE_BENCH_TIMELINE=FILE writes each event's times
-// (published, incident seen, decision arrived; ms after the first publish) to FILE, one line per
-// event, for the last run of the process (redis_bench: the paced one).
+// the given bus, plus the bench's own consumer group on decision (standing in for a commander).
+// Publishes N synthetic warning events, each about a node of its own so each opens its own
+// incident, optionally paced at `rate` per second, and times each event from its publish until
+// the decision about its incident arrives (told apart by the node the decision names).
+// PIPELINE_BENCH_TIMELINE=FILE also reads the incidents, in a group of the bench's own, and writes
+// each event's times (published, incident seen, decision arrived; ms after the first publish) to
+// FILE, one line per event, for the last run of the process (redis_bench: the paced one).
 #pragma once
 
 #include <cstddef>
