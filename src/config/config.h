@@ -220,14 +220,14 @@ struct CommanderConfig {
 // The audit trail (docs/audit_log_format.md). Sizes in MiB; 0 for a retention bound means none.
 struct MemoryConfig {
   std::string audit_dir = "audit";  // segments, head, checkpoint, index; relative: under state_dir
-  Duration sync_interval = std::chrono::milliseconds(2);  // longest wait for a batch to fill
-  int64_t sync_batch_records = 4096;                      // a batch this full is written at once
-  int64_t segment_max_mib = 64;                           // rotate when a segment would exceed it
-  bool rotate_daily = true;                               // and at each UTC day boundary
-  Duration retention_max_age = Duration(0);               // delete segments older than this
-  int64_t retention_max_mib = 0;                          // delete oldest segments beyond this
-  std::string hmac_key_file;                              // "": SHA-256 chain without a key
-  int64_t dedup_window = 65536;                           // recent document ids remembered
+  Duration sync_interval = std::chrono::milliseconds(10);  // longest wait for a batch to fill
+  int64_t sync_batch_records = 4096;                       // a batch this full is written at once
+  int64_t segment_max_mib = 64;                            // rotate when a segment would exceed it
+  bool rotate_daily = true;                                // and at each UTC day boundary
+  Duration retention_max_age = Duration(0);                // delete segments older than this
+  int64_t retention_max_mib = 0;                           // delete oldest segments beyond this
+  std::string hmac_key_file;                               // "": SHA-256 chain without a key
+  int64_t dedup_window = 65536;                            // recent document ids remembered
 };
 
 struct ApiConfig {

@@ -50,7 +50,7 @@ struct WriterOptions {
   std::filesystem::path dir;
   std::optional<std::string> key;  // HMAC key; std::nullopt: SHA-256 chain
   std::string node;                // the node memory runs on (for documents that name none)
-  Duration sync_interval = std::chrono::milliseconds(2);
+  Duration sync_interval = std::chrono::milliseconds(10);
   size_t sync_batch_records = 4096;
   uint64_t segment_max_bytes = uint64_t{64} << 20;
   bool rotate_daily = true;
