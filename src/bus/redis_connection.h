@@ -25,8 +25,7 @@ namespace orion::bus {
 struct RedisEndpoint {
   std::string host = "127.0.0.1";
   int port = 6379;
-  std::string socket;  // a unix socket's path: connects there instead of host:port
-
+  std::string socket;    // a unix socket's path: connects there instead of host:port
   std::string user;      // ACL user; empty: the default user
   std::string password;  // empty: no AUTH
   int db = 0;
