@@ -25,7 +25,19 @@ std::string RedisServer::program(const std::string& name) { return findExecutabl
 
 RedisServer::RedisServer(Options options, int port) : options_(std::move(options)), port_(port) {}
 
-RedisServer::~RedisServer() { stop(); }
+RedisServer::~RedisServer() {
+  stop();
+  if (options_.unix_socket) {
+    std::error_code ignored;
+    std::filesystem::remove(socketPath(), ignored);  // left behind by a kill()
+  }
+}
+
+std::filesystem::path RedisServer::socketPath() const {
+  std::filesystem::path in_dir = options_.dir / "redis.sock";
+  if (in_dir.string().size() <= 100) return in_dir;
+  return "/tmp/orion-redis-" + std::to_string(::getpid()) + "-" + std::to_string(port_) + ".sock";
+}
 
 Result<std::unique_ptr<RedisServer>> RedisServer::start(Options options) {
   if (program("redis-server").empty()) return notFound("redis-server is not installed");

@@ -32,7 +32,7 @@ class RedisServer {
     std::optional<std::filesystem::path> config_file;  // e.g. deploy/redis/redis.conf
     std::vector<std::string> args;                     // extra "--key", "value" arguments
     bool append_only = true;
-    bool unix_socket = false;  // also listen on `dir`/redis.sock (mode 0700)
+    bool unix_socket = false;  // also listen on a unix socket (mode 0700), see socketPath()
   };
 
   // The full path of an installed Redis program ("redis-server", "redis-cli",
@@ -47,8 +47,9 @@ class RedisServer {
 
   int port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
-  // With Options::unix_socket: the socket's path, and the bus URL that reaches it.
-  std::filesystem::path socketPath() const { return options_.dir / "redis.sock"; }
+  // With Options::unix_socket: the socket's path (`dir`/redis.sock, or under /tmp when that would
+  // not fit in a socket address), and the bus URL that reaches it.
+  std::filesystem::path socketPath() const;
   std::string unixUrl() const { return "unix://" + socketPath().string(); }
   pid_t pid() const;
 
