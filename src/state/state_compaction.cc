@@ -1,0 +1,210 @@
+// StateStore compaction (state_store.h): a snapshot of the live entries written to a new file,
+// on a thread of its own or in the foreground, then put in place with the records written since.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "common/logging.h"
+#include "common/thread_name.h"
+#include "state/state_files.h"
+#include "state/state_log.h"
+#include "state/state_store_parts.h"
+
+namespace orion::state {
+
+namespace fs = std::filesystem;
+using files::ioError;
+using files::readBytes;
+using files::syncDirectory;
+using files::withSuffix;
+using files::writeAll;
+
+void StateStore::Snapshot::write(int source, const fs::path& source_path, const fs::path& tmp) {
+  fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    status = ioError("creating", tmp, errno);
+    return;
+  }
+  std::string buffer;  // the new file's bytes not written yet
+  log::appendHeader(buffer);
+  // The entries [first, next) go into one record; their values are read into `values`.
+  size_t first = 0;
+  size_t record_bytes = 0;
+  std::string values;
+  std::vector<size_t> value_start;
+  std::vector<std::pair<std::string_view, std::string_view>> views;
+  std::vector<size_t> value_at;
+  moved.reserve(entries.size());
+  auto flushRows = [&](size_t next) {
+    if (next == first) return;
+    views.clear();
+    for (size_t i = first; i < next; ++i) {
+      views.emplace_back(entries[i].key, std::string_view(values).substr(value_start[i - first],
+                                                                         entries[i].at.length));
+    }
+    value_at.clear();
+    log::appendPutRecord(tables[entries[first].table], views, buffer, &value_at);
+    for (size_t i = first; i < next; ++i) {
+      moved.emplace_back(entries[i].at.offset, bytes + value_at[i - first]);
+    }
+    first = next;
+    record_bytes = 0;
+    values.clear();
+    value_start.clear();
+  };
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& entry = entries[i];
+    if (entry.table != entries[first].table) flushRows(i);
+    value_start.push_back(values.size());
+    status = readBytes(source, source_path, entry.at.offset, entry.at.length, values);
+    if (!status) return;
+    record_bytes += entryBytes(tables[entry.table], entry.key, entry.at.length);
+    if (record_bytes < kSnapshotRecordBytes) continue;
+    flushRows(i + 1);
+    if (buffer.size() < 4 * kSnapshotRecordBytes) continue;
+    if (status = writeAll(fd, buffer, tmp); !status) return;
+    bytes += buffer.size();
+    buffer.clear();
+  }
+  flushRows(entries.size());
+  if (status = writeAll(fd, buffer, tmp); !status) return;
+  bytes += buffer.size();
+  if (::fdatasync(fd) != 0) {
+    status = ioError("syncing", tmp, errno);
+    return;
+  }
+  std::sort(moved.begin(), moved.end());
+  entries = {};  // the keys are not needed any more
+}
+
+std::unique_ptr<StateStore::Snapshot> StateStore::snapshotLocked() const {
+  auto snapshot = std::make_unique<Snapshot>();
+  snapshot->cut = files_->log_bytes;
+  size_t count = 0;
+  for (const auto& [table, entries] : tables_) count += entries.size();
+  snapshot->entries.reserve(count);
+  for (const auto& [table, entries] : tables_) {
+    auto index = static_cast<uint32_t>(snapshot->tables.size());
+    snapshot->tables.push_back(table);
+    for (const auto& [key, at] : entries) snapshot->entries.push_back({index, key, at});
+  }
+  return snapshot;
+}
+
+Status StateStore::compactLocked(std::span<const Write> also) {
+  abandonCompactionLocked();
+  fs::path tmp = withSuffix(file_, ".tmp");
+  std::unique_ptr<Snapshot> snapshot = snapshotLocked();
+  snapshot->write(files_->log, file_, tmp);
+  Status status = snapshot->status;
+  if (status) status = installLocked(*snapshot, also);
+  if (!status) snapshot->discard(tmp);
+  return status;
+}
+
+void StateStore::startCompactionLocked() {
+  auto compaction = std::make_unique<Compaction>();
+  compaction->snapshot = snapshotLocked();
+  Compaction* running = compaction.get();
+  try {
+    compaction->thread =
+        std::thread([running, source = files_->log, path = file_, tmp = withSuffix(file_, ".tmp")] {
+          nameThisThread("state-compact");
+          running->snapshot->write(source, path, tmp);
+          running->done.store(true, std::memory_order_release);
+        });
+  } catch (const std::system_error& e) {
+    // No thread to be had: compact here, as a store without background compaction does.
+    makeLogger("state")->warn("{}: compacting in the foreground, no thread: {}", file_.string(),
+                              e.what());
+    if (Status compacted = compactLocked(); !compacted) {
+      files_->next_compaction_at = files_->log_bytes + options_.compact_after_bytes;
+    }
+    return;
+  }
+  compaction_ = std::move(compaction);
+}
+
+Status StateStore::finishCompactionLocked(bool wait) {
+  if (!compaction_) return Status::ok();
+  if (!wait && !compaction_->done.load(std::memory_order_acquire)) return Status::ok();
+  compaction_->thread.join();
+  std::unique_ptr<Compaction> compaction = std::move(compaction_);
+  Snapshot& snapshot = *compaction->snapshot;
+  Status status = snapshot.status;
+  if (status) status = installLocked(snapshot, {});
+  if (!status) {
+    snapshot.discard(withSuffix(file_, ".tmp"));
+    // Every write is in the old log already: a failed compaction only leaves it longer.
+    files_->next_compaction_at = files_->log_bytes + options_.compact_after_bytes;
+    makeLogger("state")->warn("{}: compacting the log failed, will retry later: {}", file_.string(),
+                              status.message());
+  }
+  return status;
+}
+
+void StateStore::abandonCompactionLocked() {
+  if (!compaction_) return;
+  compaction_->thread.join();
+  compaction_->snapshot->discard(withSuffix(file_, ".tmp"));
+  compaction_.reset();
+}
+
+Status StateStore::installLocked(Snapshot& snapshot, std::span<const Write> also) {
+  fs::path tmp = withSuffix(file_, ".tmp");
+  // The records appended since the snapshot was taken follow it as they are: a record holds no
+  // offsets, and they are whole records (the log's length only ever moves between records).
+  const uint64_t tail_at = snapshot.bytes;
+  std::string buffer;
+  for (uint64_t at = snapshot.cut; at < files_->log_bytes;) {
+    auto piece =
+        static_cast<uint32_t>(std::min<uint64_t>(files_->log_bytes - at, 4 * kSnapshotRecordBytes));
+    buffer.clear();
+    ORION_RETURN_IF_ERROR(readBytes(files_->log, file_, at, piece, buffer));
+    ORION_RETURN_IF_ERROR(writeAll(snapshot.fd, buffer, tmp));
+    at += piece;
+  }
+  uint64_t total = tail_at + (files_->log_bytes - snapshot.cut);
+  const uint64_t also_at = total;  // where the record of `also` starts
+  std::vector<size_t> value_at;
+  buffer.clear();
+  if (!also.empty()) {
+    log::appendRecord(also, buffer, &value_at);
+    ORION_RETURN_IF_ERROR(writeAll(snapshot.fd, buffer, tmp));
+    total += buffer.size();
+  }
+  if (::fdatasync(snapshot.fd) != 0) return ioError("syncing", tmp, errno);
+  if (::rename(tmp.c_str(), file_.c_str()) != 0) return ioError("renaming", tmp, errno);
+  // Every live value is in the new file now: copied by the snapshot, or in the records after it.
+  for (auto& [table, entries] : tables_) {
+    for (auto& [key, at] : entries) {
+      if (at.offset >= snapshot.cut) {
+        at.offset = at.offset - snapshot.cut + tail_at;
+        continue;
+      }
+      auto to = std::lower_bound(snapshot.moved.begin(), snapshot.moved.end(),
+                                 std::pair<uint64_t, uint64_t>(at.offset, 0));
+      if (to != snapshot.moved.end() && to->first == at.offset) at.offset = to->second;
+    }
+  }
+  applyAppended(also, also_at, value_at);
+  if (files_->log >= 0) ::close(files_->log);
+  files_->log = snapshot.fd;
+  snapshot.fd = -1;
+  files_->log_bytes = total;
+  files_->rewrite_needed = false;
+  return syncDirectory(file_.parent_path());
+}
+
+bool StateStore::compacting() const {
+  std::lock_guard lock(mutex_);
+  return compaction_ != nullptr;
+}
+
+Status StateStore::finishCompaction() {
+  std::lock_guard lock(mutex_);
+  return finishCompactionLocked(/*wait=*/true);
+}
+
+}  // namespace orion::state

@@ -1,0 +1,95 @@
+// The parts of a StateStore shared by its two source files: state_store.cc (open, replay,
+// writes, reads) and state_compaction.cc (snapshots, and putting them in place). Internal to the
+// state module.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "state/state_store.h"
+
+namespace orion::state {
+
+// A snapshot is written as records of at most this many payload bytes, flushed in pieces of
+// about four times that, so compacting a large state needs little extra memory.
+inline constexpr size_t kSnapshotRecordBytes = 1 << 20;
+
+// What one live entry adds to a snapshot: kind, three lengths, and the bytes.
+inline size_t entryBytes(std::string_view table, std::string_view key, size_t value_bytes) {
+  return 1 + 12 + table.size() + key.size() + value_bytes;
+}
+
+// The open files: the lock, held for the store's life, and the log appended to.
+struct StateStore::Files {
+  int lock = -1;
+  int log = -1;
+  size_t log_bytes = 0;
+  // Set when a failed append could not be cut off again: the next write rewrites the log first.
+  bool rewrite_needed = false;
+  // After a failed compaction, the next attempt waits until the log has grown this far.
+  size_t next_compaction_at = 0;
+
+  ~Files() {
+    if (log >= 0) ::close(log);
+    if (lock >= 0) ::close(lock);
+  }
+};
+
+// A copy of the live state: the entries and where their values were in the log when it was
+// taken, then the new file it was written to. Made under the store's mutex (the entries), written
+// without it (on a compaction's own thread: the old log's bytes before `cut` never change).
+struct StateStore::Snapshot {
+  struct Entry {
+    uint32_t table;  // index into `tables`
+    std::string key;
+    Location at;  // in the old log
+  };
+  std::vector<std::string> tables;
+  std::vector<Entry> entries;  // table by table
+  uint64_t cut = 0;            // the old log's length when the snapshot was taken
+
+  // Set by write():
+  Status status;
+  int fd = -1;         // the new file
+  uint64_t bytes = 0;  // its length
+  // Where each value went: (offset in the old log, offset in the new file), by old offset.
+  std::vector<std::pair<uint64_t, uint64_t>> moved;
+
+  Snapshot() = default;
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+  ~Snapshot() {
+    if (fd >= 0) ::close(fd);
+  }
+
+  // Writes the entries, their values read from `source` (the old log, `source_path`), to `tmp`
+  // as records of puts, and syncs it.
+  void write(int source, const std::filesystem::path& source_path,
+             const std::filesystem::path& tmp);
+  // Closes and removes the new file.
+  void discard(const std::filesystem::path& tmp) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+  }
+};
+
+// A compaction in the background: its snapshot, written by its own thread.
+struct StateStore::Compaction {
+  std::unique_ptr<Snapshot> snapshot;
+  std::atomic<bool> done{false};
+  std::thread thread;
+};
+
+}  // namespace orion::state
