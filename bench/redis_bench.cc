@@ -133,13 +133,26 @@ int main(int argc, char** argv) {
   size_t paced_events = static_cast<size_t>(paced_rate * paced_seconds);
   double paced_own_before = bench::processCpuSeconds();
   double paced_redis_before = bench::redisCpuSeconds(**redis);
+  auto paced_calls_before = bench::redisCommandCallsByName(**redis);
   MonoTime paced_begin = clock.monotonic();
   auto paced = run("paced", paced_events, paced_rate);
   double paced_wall = std::chrono::duration<double>(clock.monotonic() - paced_begin).count();
   double paced_own = bench::processCpuSeconds() - paced_own_before;
   double paced_redis = bench::redisCpuSeconds(**redis) - paced_redis_before;
+  auto paced_calls_after = bench::redisCommandCallsByName(**redis);
   if (!paced) return fail("paced pipeline", paced.status());
   double paced_per_event_us = 1e6 / static_cast<double>(std::max<size_t>(paced_events, 1));
+  // The paced phase's commands per event, in total and (on stderr) by command.
+  double paced_commands_per_event = 0;
+  for (const auto& [name, calls] : paced_calls_after) {
+    auto before = paced_calls_before.find(name);
+    double per_event =
+        static_cast<double>(calls - (before == paced_calls_before.end() ? 0 : before->second)) /
+        static_cast<double>(std::max<size_t>(paced_events, 1));
+    paced_commands_per_event += per_event;
+    if (per_event >= 0.01)
+      std::fprintf(stderr, "paced %s: %.2f per event\n", name.c_str(), per_event);
+  }
 
   double target = commands_per_event > 0 ? 0.5 * xadd_limit / commands_per_event : 0;
   double redis_work_in_xadds = redis_cpu * per_event_us * xadd_limit / 1e6;
@@ -152,13 +165,14 @@ int main(int argc, char** argv) {
       "\"burst_latency_p50_ms\": %.3f, \"burst_latency_p99_ms\": %.3f, "
       "\"paced_rate_per_s\": %.0f, \"paced_events\": %zu, \"paced_decided\": %zu, "
       "\"paced_latency_p50_ms\": %.3f, \"paced_latency_p99_ms\": %.3f, "
-      "\"paced_orion_cpu_us_per_event\": %.0f, \"paced_redis_cpu_us_per_event\": %.0f, "
+      "\"paced_redis_commands_per_event\": %.2f, \"paced_orion_cpu_us_per_event\": %.0f, "
+      "\"paced_redis_cpu_us_per_event\": %.0f, "
       "\"paced_cores_busy\": %.2f, \"peak_rss_mib\": %.1f}\n",
       xadd_limit, n, burst->decided, burst->events_per_s, commands_per_event, target,
       redis_work_in_xadds, target_by_work, own_cpu * per_event_us, redis_cpu * per_event_us,
       burst->latency_p50_ms, burst->latency_p99_ms, paced_rate, paced_events, paced->decided,
-      paced->latency_p50_ms, paced->latency_p99_ms, paced_own * paced_per_event_us,
-      paced_redis * paced_per_event_us, paced_wall > 0 ? (paced_own + paced_redis) / paced_wall : 0,
-      bench::peakRssMib());
+      paced->latency_p50_ms, paced->latency_p99_ms, paced_commands_per_event,
+      paced_own * paced_per_event_us, paced_redis * paced_per_event_us,
+      paced_wall > 0 ? (paced_own + paced_redis) / paced_wall : 0, bench::peakRssMib());
   return burst->decided == n && paced->decided == paced_events ? 0 : 1;
 }

@@ -8,14 +8,20 @@
 namespace orion::bench {
 
 uint64_t redisCommandCalls(const testing::RedisServer& redis) {
-  auto info = redis.cli({"INFO", "commandstats"});
-  if (!info) return 0;
   uint64_t total = 0;
-  std::regex calls(R"(cmdstat_[^:]+:calls=(\d+))");
-  for (std::sregex_iterator it(info->begin(), info->end(), calls), end; it != end; ++it) {
-    total += std::stoull((*it)[1]);
-  }
+  for (const auto& [name, calls] : redisCommandCallsByName(redis)) total += calls;
   return total;
+}
+
+std::map<std::string, uint64_t> redisCommandCallsByName(const testing::RedisServer& redis) {
+  std::map<std::string, uint64_t> by_name;
+  auto info = redis.cli({"INFO", "commandstats"});
+  if (!info) return by_name;
+  std::regex calls(R"(cmdstat_([^:]+):calls=(\d+))");
+  for (std::sregex_iterator it(info->begin(), info->end(), calls), end; it != end; ++it) {
+    by_name[(*it)[1]] += std::stoull((*it)[2]);
+  }
+  return by_name;
 }
 
 double redisCpuSeconds(const testing::RedisServer& redis) {

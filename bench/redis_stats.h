@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 
 #include "testing/redis_server.h"
 
@@ -10,6 +12,9 @@ namespace orion::bench {
 
 // Total calls of every command so far (INFO commandstats).
 uint64_t redisCommandCalls(const testing::RedisServer& redis);
+
+// Calls so far of each command by name ("xreadgroup", "xack", ...), from INFO commandstats.
+std::map<std::string, uint64_t> redisCommandCallsByName(const testing::RedisServer& redis);
 
 // CPU seconds Redis has used so far (INFO cpu: used_cpu_user + used_cpu_sys).
 double redisCpuSeconds(const testing::RedisServer& redis);

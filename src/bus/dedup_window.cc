@@ -129,7 +129,8 @@ void DedupPersister::submit(DedupWindow& window, std::vector<std::string> keys,
         });
       }
       queue_.push_back(Request{&window, std::move(keys), std::move(done)});
-      cv_.notify_one();
+      // Only a first request wakes the thread; it then gathers what follows for kGather.
+      if (queue_.size() == 1) cv_.notify_one();
       return;
     }
   }
@@ -151,6 +152,7 @@ void DedupPersister::run() {
   while (true) {
     cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and everything is done
+    if (!stopping_ && queue_.size() == 1) cv_.wait_for(lock, kGather, [&] { return stopping_; });
     Request request = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();

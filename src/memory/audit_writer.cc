@@ -146,7 +146,12 @@ Result<Submitted> AuditWriter::enqueue(std::string_view type, std::string_view e
   window_.add(key, record.seq);
   pending_.push_back(std::move(record));
   metrics_.pending.set(static_cast<double>(pending_.size()));
-  work_cv_.notify_one();
+  // The writer waits for a first record, then (idle) for a full batch or the sync interval: only
+  // those two moments need it awake. A wake-up per record would cost a context switch each while
+  // a batch gathers.
+  if (pending_.size() == 1 || pending_.size() == options_.sync_batch_records) {
+    work_cv_.notify_one();
+  }
   return Submitted{next_seq_, false};
 }
 
@@ -236,11 +241,19 @@ void AuditWriter::run() {
       idle = true;
       continue;
     }
-    // An idle writer lets a batch gather; a busy one writes what piled up during the last sync.
-    if (idle && options_.sync_interval > Duration(0) && !closing_ &&
+    // Group commit. An idle writer lets a batch gather for sync_interval; a busy one starts a
+    // write at most once per sync_interval, so at a steady rate batches are that far apart
+    // instead of back to back (each sync's wait let a few records in). A full batch, or a close,
+    // goes at once. Real time: this is how long the thread sleeps, not a deadline of the trail's.
+    if (options_.sync_interval > Duration(0) && !closing_ &&
         pending_.size() < options_.sync_batch_records) {
-      work_cv_.wait_for(lock, options_.sync_interval,
-                        [&] { return pending_.size() >= options_.sync_batch_records || closing_; });
+      auto now = std::chrono::steady_clock::now();
+      auto until = (idle ? now : last_write_start_) + options_.sync_interval;
+      if (until > now) {
+        work_cv_.wait_until(lock, until, [&] {
+          return pending_.size() >= options_.sync_batch_records || closing_;
+        });
+      }
     }
     // After a failure, back off; a close asks for one more attempt straight away.
     if (retry_delay_ > Duration(0) && !last_chance) {
@@ -252,6 +265,7 @@ void AuditWriter::run() {
 
     takeBatch();
     writing_ = true;
+    last_write_start_ = std::chrono::steady_clock::now();
     lock.unlock();
 
     Status error;

@@ -2,7 +2,8 @@
 //
 // Callers (the memory service's bus threads) submit() documents; each gets the next seq at once
 // and is queued. One writer thread takes what is queued — waiting up to `sync_interval` for a
-// batch to fill when it was idle, never when records are already waiting — chains and hashes the
+// batch to fill when it was idle, and starting a write at most once per `sync_interval` while
+// records keep coming (at once when `sync_batch_records` wait) — chains and hashes the
 // records, appends them to the active segment with one write(2), fdatasync()s, and then marks
 // them durable: waitDurable(seq) returns, and the bus may acknowledge. So a record counts as
 // written only once it is durable, and one fsync covers a whole batch.
@@ -201,6 +202,7 @@ class AuditWriter {
   Duration retry_delay_{0};
   size_t batch_limit_ = 65536;  // records per write; halved after each failure, until one fits
   MonoTime last_head_sync_{};
+  std::chrono::steady_clock::time_point last_write_start_{};  // writer thread: group commit pace
   WallTime next_retention_check_{};
   bool rotation_failed_ = false;
   std::map<std::string, Counter*, std::less<>> type_counters_;

@@ -49,6 +49,8 @@ Status Indexer::start() {
 void Indexer::add(std::vector<IndexRow>&& rows) {
   std::lock_guard lock(mutex_);
   if (stopping_ && give_up_) return;
+  const bool was_behind = behind_;
+  const size_t queued_before = queue_.size();
   // Rows not queued are in the log; the next turn reads them from there (catching up costs a
   // parse per record, so rows already queued are kept and written first).
   if (!behind_ && queue_.size() + rows.size() > max_queued_) behind_ = true;
@@ -60,7 +62,11 @@ void Indexer::add(std::vector<IndexRow>&& rows) {
                     std::make_move_iterator(rows.end()));
     }
   }
-  wake_.notify_one();
+  // The thread waits for a first row, then gathers for kGather or kGatherRows: only the moments
+  // that end one of those waits wake it (not every batch of the writer's, a context switch each).
+  bool first = queued_before == 0 && !queue_.empty();
+  bool full = queued_before < kGatherRows && queue_.size() >= kGatherRows;
+  if (first || full || (behind_ && !was_behind)) wake_.notify_one();
 }
 
 void Indexer::dropBefore(uint64_t first_seq) {

@@ -27,7 +27,8 @@ struct FsFaults {
   // A slow disk: each append is written in two halves with this pause between them, so a process
   // killed meanwhile leaves a torn record behind.
   std::atomic<int> split_pause_us{0};
-  std::function<void()> on_split;  // called between the halves (set before use)
+  std::function<void()> on_split;     // called between the halves (set before use)
+  std::atomic<int> sync_pause_us{0};  // a slow disk: each sync takes at least this long
   std::atomic<int> appends{0};
   std::atomic<int> syncs{0};
 
@@ -90,6 +91,9 @@ class FaultyFile final : public AuditFile {
   Status sync() override {
     faults_.waitIfHeld();
     if (faults_.fail_syncs) return unavailable("syncing " + path().string() + ": I/O error");
+    if (int pause = faults_.sync_pause_us.load(); pause > 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(pause));
+    }
     ++faults_.syncs;
     return real_->sync();
   }
