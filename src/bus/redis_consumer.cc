@@ -112,6 +112,7 @@ void RedisConsumer::run() {
       takeCommittedAcks();
       acks_.clear();
     }
+    if (status && need_group) status = settleUnsettled(*connection);
     if (status && need_group) {
       status = core_->createGroup(*connection, stream_, group_);
       // This thread writes its handlers' output itself: the other groups of this process must
@@ -119,6 +120,7 @@ void RedisConsumer::run() {
       if (status) status = core_->createKnownGroups(*connection);
       if (status) need_group = false;
     }
+    if (status) link.confirm();
     if (status && need_history) {
       status = readHistory(*connection);
       if (status) need_history = false;
@@ -132,6 +134,7 @@ void RedisConsumer::run() {
       if (status && !connection->broken()) flushAcks(*connection).ignore();
       break;
     }
+    if (!status) abandonUnsettled();  // readNew settles before anything can fail
     if (status) continue;
     if (status.code() == StatusCode::kNotFound) {
       // NOGROUP: the stream or the group was deleted under us; create it again.
@@ -142,6 +145,7 @@ void RedisConsumer::run() {
     }
     link.fail(status);
   }
+  abandonUnsettled();
 }
 
 Result<std::vector<int>> RedisConsumer::deliveryCounts(RedisConnection& connection,
@@ -165,6 +169,7 @@ Result<std::vector<int>> RedisConsumer::deliveryCounts(RedisConnection& connecti
 }
 
 Status RedisConsumer::readHistory(RedisConnection& connection) {
+  ORION_RETURN_IF_ERROR(settleUnsettled(connection));
   std::string after = "0";
   for (int page = 0; page < kMaxPages && !stopping(); ++page) {
     Result<ReplyPtr> reply = connection.command({"XREADGROUP", "GROUP", group_, consumer_, "COUNT",
@@ -193,6 +198,7 @@ Status RedisConsumer::readHistory(RedisConnection& connection) {
 }
 
 Status RedisConsumer::claim(RedisConnection& connection) {
+  ORION_RETURN_IF_ERROR(settleUnsettled(connection));
   next_claim_ = core_->clock().monotonic() + claim_interval_;
   std::string cursor = "0-0";
   std::string idle = millis(core_->options().claim_idle);
@@ -229,6 +235,7 @@ Status RedisConsumer::claim(RedisConnection& connection) {
 
 Status RedisConsumer::runRetries(RedisConnection& connection) {
   if (parked_.empty()) return Status::ok();
+  ORION_RETURN_IF_ERROR(settleUnsettled(connection));
   MonoTime now = core_->clock().monotonic();
   std::vector<Held> due;
   for (auto it = parked_.begin(); it != parked_.end();) {
@@ -246,7 +253,9 @@ Status RedisConsumer::runRetries(RedisConnection& connection) {
 Duration RedisConsumer::blockTime(MonoTime now) const {
   Duration wait = std::min<Duration>(kMaxBlock, next_claim_ - now);
   // Acknowledgements waiting for their dedup commit should not wait for a whole BLOCK as well.
-  if (committed_acks_->committing.load() > 0) wait = std::min<Duration>(wait, kAckPoll);
+  if (committed_acks_->committing.load() > 0 || unsettled_) {
+    wait = std::min<Duration>(wait, kAckPoll);
+  }
   for (const Held& held : parked_) wait = std::min<Duration>(wait, held.ready_at - now);
   return std::max<Duration>(wait, milliseconds(1));
 }
@@ -258,13 +267,18 @@ Status RedisConsumer::readNew(RedisConnection& connection) {
     if (stopping()) return Status::ok();
     reading_ = &connection;
   }
-  // The acknowledgements of the last batches travel in the same round trip as the next read.
+  // The acknowledgements of the last batches travel in the same round trip as the next read, and
+  // so do the last batch's publishes (queued by process()): their replies come first.
   takeCommittedAcks();
-  bool acking = !acks_.empty();
+  const size_t acks_sent = acks_.size();  // settling may queue more, for the next read
+  bool acking = acks_sent > 0;
   if (acking) connection.append(ackCommand());
   connection.append({"XREADGROUP", "GROUP", group_, consumer_, "COUNT", count_, "BLOCK", block,
                      "STREAMS", stream_.out.key, ">"});
-  Result<ReplyPtr> acked = acking ? connection.reply() : Result<ReplyPtr>(ReplyPtr());
+  Status settled = settleUnsettled(connection);
+  Result<ReplyPtr> acked = !settled ? Result<ReplyPtr>(settled)
+                           : acking ? connection.reply()
+                                    : Result<ReplyPtr>(ReplyPtr());
   Result<ReplyPtr> reply = acked ? connection.reply() : acked.status();
   {
     std::lock_guard lock(read_mutex_);
@@ -273,8 +287,8 @@ Status RedisConsumer::readNew(RedisConnection& connection) {
   if (!reply) return stopping() ? Status::ok() : reply.status();
   if (acking) {
     if (Status refused = replyError(**acked); !refused) return refused;
-    metrics_.acked.inc(acks_.size());
-    acks_.clear();
+    metrics_.acked.inc(acks_sent);
+    acks_.erase(acks_.begin(), acks_.begin() + static_cast<ptrdiff_t>(acks_sent));
   }
   if (Status refused = replyError(**reply); !refused) return refused;
   Result<std::vector<StreamEntry>> entries = parseReadReply(reply->get());
@@ -282,7 +296,7 @@ Status RedisConsumer::readNew(RedisConnection& connection) {
   std::vector<Held> batch;
   batch.reserve(entries->size());
   for (StreamEntry& entry : *entries) batch.push_back(Held{std::move(entry), nullptr, {}, 1, {}});
-  return process(connection, std::move(batch));
+  return process(connection, std::move(batch), /*defer_outbox=*/true);
 }
 
 std::vector<std::string_view> RedisConsumer::ackCommand() const {
@@ -292,6 +306,7 @@ std::vector<std::string_view> RedisConsumer::ackCommand() const {
 }
 
 Status RedisConsumer::flushAcks(RedisConnection& connection) {
+  ORION_RETURN_IF_ERROR(settleUnsettled(connection));
   takeCommittedAcks();
   if (acks_.empty()) return Status::ok();
   Result<ReplyPtr> reply = connection.command(ackCommand());
@@ -307,32 +322,31 @@ bool RedisConsumer::holds(const std::string& id) const {
                      [&](const Held& held) { return held.entry.id == id; });
 }
 
-Status RedisConsumer::process(RedisConnection& connection, std::vector<Held> batch) {
+Status RedisConsumer::process(RedisConnection& connection, std::vector<Held> batch,
+                              bool defer_outbox) {
   if (batch.empty()) return Status::ok();
   holding_.fetch_add(batch.size());
-  std::vector<Outgoing> outbox;
-  std::vector<std::string> acks;
-  std::vector<std::string> handled_keys;
+  Handled handled;
   size_t parked = 0;
   auto park = [&](Held& held) {
     parked_.push_back(std::move(held));
     ++parked;
   };
   {
-    PublishScope scope(core_.get(), outbox);
+    PublishScope scope(core_.get(), handled.outbox);
     decodeBatch(batch);
     std::vector<Held*> accepted;  // awaiting before_ack_
     for (Held& held : batch) {
       // A handler already running finishes; the rest of the batch stays pending in Redis and is
       // taken back by this consumer (or claimed by another) later.
       if (stopping()) break;
-      Outcome outcome = handle(held, handled_keys);
+      Outcome outcome = handle(held, handled.keys);
       if (outcome == Outcome::kPark) {
         park(held);
       } else if (outcome == Outcome::kAccepted && before_ack_) {
         accepted.push_back(&held);
       } else {
-        acks.push_back(held.entry.id);
+        handled.acks.push_back(held.entry.id);
       }
     }
     if (!accepted.empty()) {
@@ -344,35 +358,63 @@ Status RedisConsumer::process(RedisConnection& connection, std::vector<Held> bat
                              : confirmed;
       for (Held* held : accepted) {
         if (confirmed) {
-          acks.push_back(held->entry.id);
+          handled.acks.push_back(held->entry.id);
           continue;
         }
-        std::erase(handled_keys, held->key);
+        std::erase(handled.keys, held->key);
         window_.release({held->key});
         if (fail(*held, retryable.withContext("confirming before acknowledgement")) ==
             Outcome::kPark) {
           park(*held);
         } else {
-          acks.push_back(held->entry.id);
+          handled.acks.push_back(held->entry.id);
         }
       }
     }
   }
+  handled.settles = batch.size() - parked;
+  if (defer_outbox && !handled.outbox.empty()) {
+    // The publishes go out in the same round trip as the next read (readNew), which reads their
+    // replies first and then settles the batch.
+    appendXadds(connection, handled.outbox, core_->writer().maxLength());
+    unsettled_ = std::move(handled);
+    return Status::ok();
+  }
+  return settle(connection, std::move(handled), /*appended=*/false);
+}
+
+Status RedisConsumer::settleUnsettled(RedisConnection& connection) {
+  if (!unsettled_) return Status::ok();
+  Handled handled = std::move(*unsettled_);
+  unsettled_.reset();
+  return settle(connection, std::move(handled), /*appended=*/true);
+}
+
+void RedisConsumer::abandonUnsettled() {
+  if (!unsettled_) return;
+  // Never sent: the batch stays pending in Redis and is handled again (by a later start, or by
+  // another consumer of the group, whose claims these held keys must not block).
+  window_.release(unsettled_->keys);
+  holding_.fetch_sub(unsettled_->settles);
+  unsettled_.reset();
+}
+
+Status RedisConsumer::settle(RedisConnection& connection, Handled handled, bool appended) {
   // Acknowledge only what is safe: what the handlers published (dead letters included) must be
   // in Redis first, or a crash would lose it. This thread writes it itself, in one pipeline on
   // its own connection (no hand-over to the writer thread on the way). If a document was lost,
   // or we are stopping before it was written, the batch stays pending and is handled again later
   // (its keys are released, so the dedup window lets it in).
   bool lost = false;
-  Status written = writeOutbox(connection, outbox, lost);
-  holding_.fetch_sub(batch.size() - parked);
+  Status written = writeOutbox(connection, handled.outbox, lost, appended);
+  holding_.fetch_sub(handled.settles);
   if (lost) {
-    window_.release(handled_keys);
+    window_.release(handled.keys);
     if (!stopping()) {
       core_->log()->warn(
           "{}: group '{}': {} entries left pending because what their handlers "
           "published could not be written; they will be handled again",
-          stream_.out.key, group_, acks.size());
+          stream_.out.key, group_, handled.acks.size());
     }
     return written;
   }
@@ -380,16 +422,16 @@ Status RedisConsumer::process(RedisConnection& connection, std::vector<Held> bat
   // their dedup keys are persisted, which the persister does off this thread. If the connection
   // breaks meanwhile, the entries come back through the history read after the reconnect and the
   // dedup window, committed by then, recognises them.
-  if (handled_keys.empty()) {
-    acks_.insert(acks_.end(), std::make_move_iterator(acks.begin()),
-                 std::make_move_iterator(acks.end()));
+  if (handled.keys.empty()) {
+    acks_.insert(acks_.end(), std::make_move_iterator(handled.acks.begin()),
+                 std::make_move_iterator(handled.acks.end()));
     return written;
   }
   std::shared_ptr<AckBox> box = committed_acks_;
   box->committing.fetch_add(1);
   core_->persister().submit(
-      window_, std::move(handled_keys),
-      [box, acks = std::move(acks), log = core_->log(),
+      window_, std::move(handled.keys),
+      [box, acks = std::move(handled.acks), log = core_->log(),
        where = stream_.out.key + " group '" + group_ + "'"](const Status& done) {
         if (!done) {
           // Still acknowledged: handling them again now is a certain duplicate, while a lost
@@ -412,11 +454,12 @@ void RedisConsumer::takeCommittedAcks() {
 }
 
 Status RedisConsumer::writeOutbox(RedisConnection& connection, std::vector<Outgoing>& outbox,
-                                  bool& lost) {
+                                  bool& lost, bool appended) {
   if (outbox.empty()) return Status::ok();
   std::vector<Outgoing> again;
-  XaddOutcome outcome =
-      sendXadds(connection, outbox, again, core_->writer().maxLength(), core_->log(), warned_);
+  XaddOutcome outcome = appended ? readXadds(connection, outbox, again, core_->log(), warned_)
+                                 : sendXadds(connection, outbox, again, core_->writer().maxLength(),
+                                             core_->log(), warned_);
   lost = outcome.refused;
   if (!again.empty()) {
     // The connection broke, or Redis refuses writes for now: the writer takes them over (in

@@ -6,9 +6,10 @@
 // entries idle past bus.claim_idle (XAUTOCLAIM); run the handler retries that are due; then
 // XREADGROUP ... BLOCK for new entries. Every set of entries is handled as one batch: parse,
 // validate (both once per process, shared with the other groups reading the stream), dedup
-// check, handler; then the batch's publishes are written by this thread as one pipeline, the
-// dedup keys committed, and the batch acknowledged with one XACK sent in the same round trip as
-// the next XREADGROUP.
+// check, handler; then the batch's publishes are written by this thread as one pipeline, sent in
+// the same round trip as the next XREADGROUP (their replies read first), the dedup keys
+// committed, and the batch acknowledged with one XACK sent in the same round trip as a later
+// XREADGROUP. Any other command settles queued publishes first.
 //
 // stop() may come from any thread: it interrupts a blocking read by shutting the socket down
 // (only while the thread is inside that read, so no command is cut in half), and joins.
@@ -17,6 +18,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -72,11 +74,28 @@ class RedisConsumer {
   // The delivery counts Redis keeps for `entries` (after the read that just incremented them).
   Result<std::vector<int>> deliveryCounts(RedisConnection& connection,
                                           const std::vector<StreamEntry>& entries);
-  // Handles `batch`, writes what its handlers published and queues its acknowledgements.
-  Status process(RedisConnection& connection, std::vector<Held> batch);
-  // Writes `outbox` on `connection`; what cannot be written now goes to the writer, and this
-  // waits for it. `lost` when a document could not be written at all.
-  Status writeOutbox(RedisConnection& connection, std::vector<Outgoing>& outbox, bool& lost);
+  // What the handlers of a batch left to do: publishes to write, then entries to acknowledge.
+  struct Handled {
+    std::vector<Outgoing> outbox;
+    std::vector<std::string> acks;
+    std::vector<std::string> keys;  // dedup keys of the handled entries, to commit
+    size_t settles = 0;             // entries of the batch not parked (holding_ to give back)
+  };
+  // Handles `batch`, then settles it; with `defer_outbox`, its publishes are only queued on
+  // `connection` (unsettled_) and settled by the next read, which sends them.
+  Status process(RedisConnection& connection, std::vector<Held> batch, bool defer_outbox = false);
+  // Writes what a batch published (or, `appended`, reads the replies of what is queued), then
+  // queues its acknowledgements (after the dedup commit) or, if a publish was lost, releases it.
+  Status settle(RedisConnection& connection, Handled handled, bool appended);
+  // settle() for unsettled_, if any: before any command other than readNew's.
+  Status settleUnsettled(RedisConnection& connection);
+  // Gives up unsettled_ (never sent): its entries stay pending and are handled again.
+  void abandonUnsettled();
+  // Writes `outbox` on `connection` (`appended`: reads the replies of the XADDs queued there);
+  // what cannot be written now goes to the writer, and this waits for it. `lost` when a document
+  // could not be written at all.
+  Status writeOutbox(RedisConnection& connection, std::vector<Outgoing>& outbox, bool& lost,
+                     bool appended);
   std::vector<std::string_view> ackCommand() const;
   Status flushAcks(RedisConnection& connection);
   void takeCommittedAcks();
@@ -108,8 +127,9 @@ class RedisConsumer {
   const std::string count_;
   const Duration claim_interval_;
 
-  std::vector<Held> parked_;       // thread only
-  std::vector<std::string> acks_;  // thread only: handled, to acknowledge with the next read
+  std::vector<Held> parked_;          // thread only
+  std::vector<std::string> acks_;     // thread only: handled, to acknowledge with the next read
+  std::optional<Handled> unsettled_;  // thread only: publishes queued for the next read
   // Acknowledgements whose dedup keys the persister has committed (it fills this box).
   struct AckBox {
     std::mutex mutex;

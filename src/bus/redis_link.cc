@@ -155,7 +155,9 @@ RedisConnection* RedisLink::tryConnect(Status* error) {
     }
     return nullptr;
   }
-  return attempt(error) ? connection_.get() : nullptr;
+  if (!attempt(error)) return nullptr;
+  confirm();
+  return connection_.get();
 }
 
 bool RedisLink::attempt(Status* error) {
@@ -166,9 +168,15 @@ bool RedisLink::attempt(Status* error) {
     return false;
   }
   connection_ = std::move(opened).value();
+  confirmed_ = false;
+  return true;
+}
+
+void RedisLink::confirm() {
+  if (connection_ == nullptr || confirmed_) return;
+  confirmed_ = true;
   backoff_.reset();
   if (link_ >= 0) health_.up(link_);
-  return true;
 }
 
 void RedisLink::fail(const Status& why) {

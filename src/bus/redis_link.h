@@ -99,14 +99,21 @@ class RedisLink {
   // The open connection, or a new one. Each failed attempt marks the link down and waits the
   // next back-off delay on the Clock (checking `stopping` every few milliseconds of real time).
   // Returns nullptr only once `stopping` returns true. `fresh` is set when this call opened
-  // the connection (the caller then redoes its setup: groups, pending entries).
+  // the connection (the caller then redoes its setup: groups, pending entries, and confirm()s).
   RedisConnection* connect(const std::function<bool()>& stopping, bool* fresh = nullptr);
+
+  // The caller's setup on a new connection worked: the link counts as up (the bus may be
+  // healthy again) and the back-off starts over. Until then a new connection is not up, so a
+  // Redis that accepts connections but refuses the setup (OOM at maxmemory, NOPERM) keeps the
+  // bus degraded, backing off, instead of flapping between up and down on every attempt.
+  void confirm();
 
   // The open connection, or nullptr; never tries to connect.
   RedisConnection* connected() { return connection_.get(); }
 
   // The open connection; else one attempt to open it if its back-off delay has passed (no
   // back-off waiting, but the attempt itself may take up to the connect timeout); else nullptr.
+  // Needs no setup: a connection it opens is confirmed at once.
   RedisConnection* tryConnect(Status* error = nullptr);
 
   // A command failed at the transport level (or Redis refuses service): drops the connection
@@ -130,6 +137,7 @@ class RedisLink {
   Backoff backoff_;
   MonoTime next_attempt_{};
   std::unique_ptr<RedisConnection> connection_;
+  bool confirmed_ = false;  // connection_ has been confirm()ed
 };
 
 }  // namespace orion::bus

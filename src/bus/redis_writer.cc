@@ -143,6 +143,7 @@ void RedisWriter::run() {
         link_.fail(ready);
         continue;
       }
+      link_.confirm();
     }
     bool ping = false;
     {
@@ -174,10 +175,21 @@ void RedisWriter::run() {
 XaddOutcome sendXadds(RedisConnection& connection, std::vector<Outgoing>& items,
                       std::vector<Outgoing>& again, const std::string& max_length,
                       const Logger& log, std::set<std::string>& warned) {
+  appendXadds(connection, items, max_length);
+  return readXadds(connection, items, again, log, warned);
+}
+
+void appendXadds(RedisConnection& connection, const std::vector<Outgoing>& items,
+                 const std::string& max_length) {
   for (const Outgoing& item : items) {
     connection.append(
         {"XADD", item.stream->key, "MAXLEN", "~", max_length, "*", "data", item.data});
   }
+}
+
+XaddOutcome readXadds(RedisConnection& connection, std::vector<Outgoing>& items,
+                      std::vector<Outgoing>& again, const Logger& log,
+                      std::set<std::string>& warned) {
   XaddOutcome outcome;
   for (size_t i = 0; i < items.size(); ++i) {
     Outgoing& item = items[i];

@@ -74,6 +74,14 @@ struct XaddOutcome {
 XaddOutcome sendXadds(RedisConnection& connection, std::vector<Outgoing>& items,
                       std::vector<Outgoing>& again, const std::string& max_length,
                       const Logger& log, std::set<std::string>& warned);
+// sendXadds in two halves, for a caller that sends other commands in the same round trip:
+// appendXadds queues the XADDs on `connection` (RedisConnection::append), readXadds reads their
+// replies (the first replies the connection has not read) and does the rest of sendXadds.
+void appendXadds(RedisConnection& connection, const std::vector<Outgoing>& items,
+                 const std::string& max_length);
+XaddOutcome readXadds(RedisConnection& connection, std::vector<Outgoing>& items,
+                      std::vector<Outgoing>& again, const Logger& log,
+                      std::set<std::string>& warned);
 
 // Resolves an item's ticket: written, or lost.
 void resolveOutgoing(Outgoing& item, bool written);

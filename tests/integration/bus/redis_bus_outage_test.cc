@@ -109,6 +109,55 @@ TEST_F(RedisOutageTest, RedisKilledAndRestartedMidFlowLosesNothingAndHandlesNoth
   EXPECT_TRUE(bus->healthy());
 }
 
+TEST_F(RedisOutageTest, AMessageStaysPendingUntilWhatItsHandlerPublishedIsWritten) {
+  // A Redis at its memory limit (maxmemory, noeviction) refuses XADD with OOM but still serves
+  // reads and acknowledgements. What a handler publishes then waits for Redis to take it, and
+  // the message it handled is not acknowledged before that, nor handled twice after.
+  auto bus = makeBus();
+  ASSERT_TRUE(bus);
+  std::atomic<bool> go{false};
+  Recorder recorder;
+  auto stage = bus->subscribe({"event", "guardian", "guardian-1"}, [&](const Delivery& d) {
+    recorder.add(d).ignore();
+    if (!(*d.document)["data"].contains("origin")) return Status::ok();  // the copy: done
+    while (!go.load()) std::this_thread::sleep_for(1ms);
+    Json copy = *d.document;
+    copy["event_id"] = newUuid();
+    copy["data"].erase("origin");
+    return bus->publish("event", copy).status();
+  });
+  ASSERT_TRUE(stage.isOk());
+  Json origin = event(clock_, 1);
+  origin["data"]["origin"] = true;
+  ASSERT_TRUE(bus->publish("event", origin).isOk());
+  ASSERT_TRUE(waitUntil([&] { return recorder.count() == 1; }));
+
+  cli({"CONFIG", "SET", "maxmemory", "1"});
+  go = true;
+  // The bus is degraded while Redis refuses writes, and stays so: reconnecting to a Redis that
+  // accepts the connection but refuses the writer's setup does not count as being back (it
+  // flapped, and logged both changes, on every attempt).
+  ASSERT_TRUE(waitUntil([&] { return !bus->healthy(); }, 5s));
+  int healthy_samples = 0;
+  for (int i = 0; i < 60; ++i) {
+    healthy_samples += bus->healthy() ? 1 : 0;
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(healthy_samples, 0);
+  EXPECT_EQ(xlen("orion:events"), 1) << "the copy was refused";
+  auto pending = [&] { return cli({"XPENDING", "orion:events", "guardian"}); };
+  EXPECT_EQ(pending().substr(0, 1), "1") << "the origin is not acknowledged: " << pending();
+  EXPECT_EQ(recorder.count(), 1u);
+
+  cli({"CONFIG", "SET", "maxmemory", "0"});
+  ASSERT_TRUE(waitUntil([&] { return xlen("orion:events") == 2; }, 10s));
+  ASSERT_TRUE(waitUntil([&] { return recorder.count() == 2; }, 10s));
+  ASSERT_TRUE((*stage)->drain(clock_.monotonic() + 10s)) << pending();
+  EXPECT_TRUE(waitUntil([&] { return bus->healthy(); }, 10s));
+  EXPECT_EQ(recorder.byId().size(), 2u);
+  for (auto& [id, n] : recorder.byId()) EXPECT_EQ(n, 1) << "handled twice: " << id;
+}
+
 TEST_F(RedisOutageTest, HealthEndpointReportsTheDegradedBus) {
   auto bus = makeBus();
   ASSERT_TRUE(bus);
