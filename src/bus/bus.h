@@ -62,6 +62,9 @@ struct SubscribeOptions {
   // deliveries and before any of them is acknowledged (see "Deferred acknowledgement" above).
   // Empty (the default): each delivery is acknowledged as soon as its handler returns OK.
   std::function<Status()> before_ack = nullptr;
+  // Beside the decision path (memory's audit subscriptions): the subscription's thread runs at a
+  // lower priority (common/thread_priority.h), so on a busy machine it never delays a decision.
+  bool background = false;
 };
 
 // What a group has yet to finish on a stream.

@@ -7,6 +7,7 @@
 
 #include "common/json_writer.h"
 #include "common/thread_name.h"
+#include "common/thread_priority.h"
 
 namespace orion::bus {
 
@@ -125,6 +126,9 @@ void DedupPersister::submit(DedupWindow& window, std::vector<std::string> keys,
       if (!thread_.joinable()) {
         thread_ = std::thread([this] {
           nameThisThread("bus-dedup");
+          // Acknowledgements wait for it, decisions do not (common/thread_priority.h). Best
+          // effort: a thread left at the process's priority works the same.
+          lowerThisThreadPriority().ignore();
           run();
         });
       }

@@ -5,6 +5,7 @@
 #include "bus/embedded_core.h"
 #include "bus/subscription_support.h"
 #include "common/thread_name.h"
+#include "common/thread_priority.h"
 
 namespace orion::bus {
 
@@ -13,11 +14,12 @@ std::unique_ptr<Subscription> makeSubscription(std::shared_ptr<Consumer> consume
 }
 
 Consumer::Consumer(std::shared_ptr<EmbeddedCore> core, Stream& stream, std::string name,
-                   Handler handler, std::function<Status()> before_ack)
+                   Handler handler, std::function<Status()> before_ack, bool background)
     : core_(std::move(core)),
       stream_(stream),
       handler_(std::move(handler)),
-      before_ack_(std::move(before_ack)) {
+      before_ack_(std::move(before_ack)),
+      background_(background) {
   member_.name = std::move(name);
 }
 
@@ -29,6 +31,7 @@ Status Consumer::start(std::string_view group) {
   group_ = *joined;
   thread_ = std::thread([this] {
     nameThisThread(group_->name + ":" + stream_.type());
+    if (background_) lowerThisThreadPriority().ignore();  // best effort
     run();
   });
   thread_id_.store(thread_.get_id());

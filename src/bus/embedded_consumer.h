@@ -24,7 +24,7 @@ class EmbeddedCore;
 class Consumer {
  public:
   Consumer(std::shared_ptr<EmbeddedCore> core, Stream& stream, std::string name, Handler handler,
-           std::function<Status()> before_ack = nullptr);
+           std::function<Status()> before_ack = nullptr, bool background = false);
   ~Consumer();  // stop()
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
@@ -58,6 +58,7 @@ class Consumer {
   Member member_;
   const Handler handler_;
   const std::function<Status()> before_ack_;
+  const bool background_;         // SubscribeOptions::background
   std::vector<size_t> accepted_;  // batch indexes the handler accepted, awaiting before_ack_
   std::thread thread_;
   std::atomic<std::thread::id> thread_id_;  // thread_ itself is reset when joined

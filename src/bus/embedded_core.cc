@@ -82,8 +82,9 @@ Result<std::unique_ptr<Subscription>> EmbeddedCore::subscribe(const SubscribeOpt
   Stream* stream = find(options.type);
   if (stream == nullptr) return notFound(fmt::format("unknown contract type '{}'", options.type));
 
-  auto consumer = std::make_shared<Consumer>(shared_from_this(), *stream, options.consumer,
-                                             std::move(handler), options.before_ack);
+  auto consumer =
+      std::make_shared<Consumer>(shared_from_this(), *stream, options.consumer, std::move(handler),
+                                 options.before_ack, options.background);
   Status started = consumer->start(options.group);
   if (!started) return started.withContext("subscribe");
   {

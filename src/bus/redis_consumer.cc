@@ -7,6 +7,7 @@
 
 #include "bus/subscription_support.h"
 #include "common/thread_name.h"
+#include "common/thread_priority.h"
 
 namespace orion::bus {
 namespace {
@@ -42,7 +43,7 @@ std::unique_ptr<Subscription> makeRedisSubscription(std::shared_ptr<RedisConsume
 RedisConsumer::RedisConsumer(std::shared_ptr<RedisCore> core, const RedisStream& stream,
                              std::string group, std::string consumer, std::string local_name,
                              Handler handler, DedupWindow& window,
-                             std::function<Status()> before_ack)
+                             std::function<Status()> before_ack, bool background)
     : core_(std::move(core)),
       stream_(stream),
       group_(std::move(group)),
@@ -51,6 +52,7 @@ RedisConsumer::RedisConsumer(std::shared_ptr<RedisCore> core, const RedisStream&
       handler_(std::move(handler)),
       window_(window),
       before_ack_(std::move(before_ack)),
+      background_(background),
       metrics_(makeGroupMetrics(core_->metrics(), stream_.type, group_)),
       count_(std::to_string(std::max<size_t>(core_->options().read_count, 1))),
       claim_interval_(claimInterval(core_->options().claim_idle)) {}
@@ -60,6 +62,7 @@ RedisConsumer::~RedisConsumer() { stop(); }
 void RedisConsumer::start() {
   thread_ = std::thread([this] {
     nameThisThread(group_ + ":" + stream_.type);
+    if (background_) lowerThisThreadPriority().ignore();  // best effort
     run();
   });
   thread_id_.store(thread_.get_id());

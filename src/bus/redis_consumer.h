@@ -37,7 +37,7 @@ class RedisConsumer {
   // `consumer` is the Redis consumer name ("guardian-1@nas"). `window` belongs to the core.
   RedisConsumer(std::shared_ptr<RedisCore> core, const RedisStream& stream, std::string group,
                 std::string consumer, std::string local_name, Handler handler, DedupWindow& window,
-                std::function<Status()> before_ack = nullptr);
+                std::function<Status()> before_ack = nullptr, bool background = false);
   ~RedisConsumer();  // stop()
   RedisConsumer(const RedisConsumer&) = delete;
   RedisConsumer& operator=(const RedisConsumer&) = delete;
@@ -123,6 +123,7 @@ class RedisConsumer {
   const Handler handler_;
   DedupWindow& window_;
   const std::function<Status()> before_ack_;  // deferred acknowledgement (bus.h), or empty
+  const bool background_;                     // SubscribeOptions::background
   GroupMetrics metrics_;
   const std::string count_;
   const Duration claim_interval_;

@@ -303,7 +303,7 @@ Result<std::unique_ptr<Subscription>> RedisCore::subscribe(const SubscribeOption
 
   auto consumer_ptr = std::make_shared<RedisConsumer>(
       shared_from_this(), *stream, options.group, consumer, options.consumer, std::move(handler),
-      **window, options.before_ack);
+      **window, options.before_ack, options.background);
   {
     std::lock_guard lock(mutex_);
     groups_.emplace(stream, options.group);

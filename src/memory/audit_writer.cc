@@ -4,6 +4,7 @@
 
 #include "common/ids.h"
 #include "common/thread_name.h"
+#include "common/thread_priority.h"
 #include "common/time.h"
 #include "memory/audit_record.h"
 #include "memory/segments.h"
@@ -100,6 +101,10 @@ Status AuditWriter::start(RecoveredTrail recovered) {
   retention_requested_ = true;  // once at start, without waiting for it
   thread_ = std::thread([this] {
     nameThisThread("audit-writer");
+    // Beside the decision path (common/thread_priority.h); a batch waits a little longer.
+    if (Status lowered = lowerThisThreadPriority(); !lowered) {
+      log_->debug("could not lower the audit writer's priority: {}", lowered.message());
+    }
     run();
   });
   return Status::ok();

@@ -1,14 +1,10 @@
 #include "memory/indexer.h"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <iterator>
 
 #include "common/thread_name.h"
+#include "common/thread_priority.h"
 #include "memory/index_catch_up.h"
 #include "memory/segments.h"
 
@@ -16,8 +12,6 @@ namespace orion::memory {
 namespace {
 
 constexpr auto kRetryAfterError = std::chrono::seconds(1);
-constexpr int kIndexerNiceIncrement = 10;  // relative to the process's
-constexpr int kLowestNice = 19;
 
 }  // namespace
 
@@ -92,14 +86,9 @@ void Indexer::stop(MonoTime deadline, const Clock& clock) {
 }
 
 void Indexer::run() {
-  // Behind the writer and the bus threads in the scheduler's eyes (indexer.h); on Linux a thread
-  // has a nice value of its own.
-  auto self = static_cast<id_t>(::gettid());
-  errno = 0;
-  int nice = ::getpriority(PRIO_PROCESS, self);  // -1 is a valid value: errno tells
-  if (errno == 0) nice = std::min(kLowestNice, nice + kIndexerNiceIncrement);
-  if (errno != 0 || ::setpriority(PRIO_PROCESS, self, nice) != 0) {
-    log_->debug("could not lower the audit indexer's priority: {}", std::strerror(errno));
+  // Behind the writer and the bus threads in the scheduler's eyes (indexer.h).
+  if (Status lowered = lowerThisThreadPriority(); !lowered) {
+    log_->debug("could not lower the audit indexer's priority: {}", lowered.message());
   }
   std::unique_lock lock(mutex_);
   while (true) {

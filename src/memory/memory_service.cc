@@ -82,6 +82,7 @@ Status MemoryService::start() {
     auto unconfirmed = std::make_shared<Unconfirmed>();
     bus::SubscribeOptions subscribe{type, std::string(kGroup), std::string(kConsumer)};
     subscribe.before_ack = [this, unconfirmed] { return confirm(*unconfirmed); };
+    subscribe.background = true;  // the audit is beside the decision path
     auto subscription =
         context_.bus.subscribe(subscribe, [this, unconfirmed](const bus::Delivery& delivery) {
           return handle(delivery, *unconfirmed);

@@ -7,6 +7,7 @@
 
 #include "common/logging.h"
 #include "common/thread_name.h"
+#include "common/thread_priority.h"
 #include "state/state_files.h"
 #include "state/state_log.h"
 #include "state/state_store_parts.h"
@@ -111,6 +112,7 @@ void StateStore::startCompactionLocked() {
     compaction->thread =
         std::thread([running, source = files_->log, path = file_, tmp = withSuffix(file_, ".tmp")] {
           nameThisThread("state-compact");
+          lowerThisThreadPriority().ignore();  // best effort: writes go on meanwhile
           running->snapshot->write(source, path, tmp);
           running->done.store(true, std::memory_order_release);
         });

@@ -2,12 +2,15 @@
 #include "bus/embedded_bus.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <set>
 
 #include "bus_test_support.h"
+#include "common/thread_priority.h"
 
 namespace orion::bus {
 namespace {
@@ -34,6 +37,27 @@ TEST_F(EmbeddedBusTest, DeliversAValidDocumentWithAttemptOneAndItsEntryId) {
   EXPECT_TRUE(bus_->backlog("event", "guardian").empty());
   EXPECT_EQ(bus_->kind(), "embedded");
   EXPECT_TRUE(bus_->healthy());
+}
+
+TEST_F(EmbeddedBusTest, ABackgroundSubscriptionHandlesOnALowerPriorityThread) {
+  auto niceOfThisThread = [] { return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())); };
+  std::atomic<int> background_nice{-100};
+  std::atomic<int> foreground_nice{-100};
+  SubscribeOptions audit{"event", "memory", "memory-1"};
+  audit.background = true;
+  auto background = bus_->subscribe(audit, [&](const Delivery&) {
+    background_nice = niceOfThisThread();
+    return Status::ok();
+  });
+  auto foreground = bus_->subscribe({"event", "guardian", "guardian-1"}, [&](const Delivery&) {
+    foreground_nice = niceOfThisThread();
+    return Status::ok();
+  });
+  ASSERT_TRUE(background.isOk() && foreground.isOk());
+  publishEvent(1);
+  ASSERT_TRUE(waitUntil([&] { return background_nice != -100 && foreground_nice != -100; }));
+  EXPECT_EQ(foreground_nice.load(), niceOfThisThread());
+  EXPECT_EQ(background_nice.load(), std::min(19, niceOfThisThread() + kBackgroundNiceIncrement));
 }
 
 TEST_F(EmbeddedBusTest, HandlerSeesTheTypeAndTheSharedDocument) {

@@ -145,6 +145,28 @@ std::pair<int, int> silentListener() {
   return {listener, ntohs(address.sin_port)};
 }
 
+TEST_F(RedisHealthTest, ANewConnectionCountsAsUpOnlyOnceItsSetupIsConfirmed) {
+  // A server that accepts connections (the kernel does, through the backlog) but that the
+  // owner's setup fails on, as a Redis at maxmemory refuses XGROUP CREATE with OOM.
+  auto [listener, port] = silentListener();
+  RedisEndpoint endpoint;
+  endpoint.port = port;
+  RedisLink link(endpoint, {1s, 4s}, clock_, health_, "writer");
+  bool fresh = false;
+  ASSERT_NE(link.connect([] { return false; }, &fresh), nullptr);
+  EXPECT_TRUE(fresh);
+  EXPECT_FALSE(health_.healthy()) << "connected, but the setup has not worked yet";
+  link.fail(unavailable("OOM command not allowed when used memory > 'maxmemory'"));
+  clock_.advance(1s);
+  ASSERT_NE(link.connect([] { return false; }, &fresh), nullptr);
+  EXPECT_FALSE(health_.healthy()) << "still not up: no flapping on every attempt";
+  link.confirm();
+  EXPECT_TRUE(health_.healthy());
+  link.confirm();  // once per connection: nothing more happens
+  EXPECT_TRUE(health_.healthy());
+  ::close(listener);
+}
+
 TEST(RedisConnectionTest, WritingToAClosedConnectionIsAnErrorNotSigpipe) {
   // This test binary, unlike the daemon, leaves SIGPIPE at its default action (terminate): a
   // raised SIGPIPE would end the test run here.

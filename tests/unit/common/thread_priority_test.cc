@@ -1,0 +1,39 @@
+#include "common/thread_priority.h"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <thread>
+
+namespace orion {
+namespace {
+
+int niceOfThisThread() { return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())); }
+
+TEST(ThreadPriorityTest, ABackgroundThreadRunsAtALowerPriorityThanItsCreator) {
+  int creator = niceOfThisThread();
+  int background = 0;
+  int neighbour = 0;
+  std::thread([&] {
+    ASSERT_TRUE(lowerThisThreadPriority().isOk());
+    background = niceOfThisThread();
+  }).join();
+  std::thread([&] { neighbour = niceOfThisThread(); }).join();
+  EXPECT_EQ(background, std::min(19, creator + kBackgroundNiceIncrement));
+  EXPECT_EQ(neighbour, creator) << "only the calling thread is lowered";
+  EXPECT_EQ(niceOfThisThread(), creator);
+}
+
+TEST(ThreadPriorityTest, TheLowestPriorityIsNineteen) {
+  int lowest = 0;
+  std::thread([&] {
+    ASSERT_TRUE(lowerThisThreadPriority(15).isOk());
+    ASSERT_TRUE(lowerThisThreadPriority(15).isOk());
+    lowest = niceOfThisThread();
+  }).join();
+  EXPECT_EQ(lowest, 19);
+}
+
+}  // namespace
+}  // namespace orion
