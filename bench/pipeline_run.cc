@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -162,6 +164,8 @@ Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsReg
     contracts::Event event = syntheticEvent(clock, i);
     events.emplace_back(event.tags.find("node")->second, event.toJson());
   }
+  // Every thread's but this one's (the bench's publisher, and its wait for the last decision).
+  uint64_t switches_before = voluntarySwitches() - voluntarySwitchesOfThisThread();
   MonoTime begin = clock.monotonic();
   for (size_t i = 0; i < n; ++i) {
     auto& [node, doc] = events[i];
@@ -197,6 +201,7 @@ Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsReg
     }
     std::this_thread::sleep_for(1ms);
   }
+  uint64_t switches = voluntarySwitches() - voluntarySwitchesOfThisThread() - switches_before;
 
   std::vector<double> latencies_ms;
   MonoTime last = begin;
@@ -228,7 +233,37 @@ Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsReg
   result.events_per_s = seconds > 0 ? static_cast<double>(latencies_ms.size()) / seconds : 0;
   result.latency_p50_ms = percentile(latencies_ms, 0.50);
   result.latency_p99_ms = percentile(latencies_ms, 0.99);
+  result.switches = switches;
   return result;
 }
+
+namespace {
+
+uint64_t switchesIn(const std::filesystem::path& status_file) {
+  std::ifstream status(status_file);  // a thread that ended meanwhile: nothing
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("voluntary_ctxt_switches:")) {
+      return std::strtoull(line.c_str() + line.find(':') + 1, nullptr, 10);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+uint64_t voluntarySwitches(pid_t pid) {
+  std::filesystem::path tasks = pid == 0
+                                    ? std::filesystem::path("/proc/self/task")
+                                    : std::filesystem::path("/proc") / std::to_string(pid) / "task";
+  uint64_t total = 0;
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    total += switchesIn(task.path() / "status");
+  }
+  return total;
+}
+
+uint64_t voluntarySwitchesOfThisThread() { return switchesIn("/proc/thread-self/status"); }
 
 }  // namespace orion::bench

@@ -9,6 +9,8 @@
 // FILE, one line per event, for the last run of the process (redis_bench: the paced one).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <filesystem>
 
@@ -25,6 +27,9 @@ struct PipelineResult {
   double events_per_s = 0;    // decisions per second, first publish to last decision
   double latency_p50_ms = 0;  // publish → decision
   double latency_p99_ms = 0;
+  // Times this process's threads but the caller's went to sleep from the first publish to the
+  // last decision (voluntarySwitches; the run's modules and bus threads live through all of it).
+  uint64_t switches = 0;
 };
 
 // `rate` 0: as fast as the bus accepts. Waits up to `patience` for the last decision.
@@ -33,6 +38,13 @@ Result<PipelineResult> runPipeline(bus::Bus& bus, const Clock& clock, MetricsReg
                                    double rate, Duration patience = std::chrono::seconds(120));
 
 double percentile(std::vector<double> values, double p);
+
+// Times the threads of process `pid` (0: this one) alive now have gone to sleep so far (the sum
+// of their voluntary_ctxt_switches in /proc): each is a wake-up later, which on a virtual machine
+// is among the dearest things a thread does.
+uint64_t voluntarySwitches(pid_t pid = 0);
+// The same for the calling thread alone.
+uint64_t voluntarySwitchesOfThisThread();
 double peakRssMib();
 
 }  // namespace orion::bench

@@ -14,7 +14,9 @@
 //  3. latency at 1 000 events/s: p50/p99 publish → decision (target p99 < 2 ms), and the CPU
 //     ORION and Redis spend per event at that rate, and the cores they keep busy: on a virtual
 //     machine whose host deschedules it when it keeps both cores busy (bench/pause_bench.cc),
-//     that load is what lengthens the tail.
+//     that load is what lengthens the tail; with the Redis commands per event (total on stdout,
+//     by command on stderr) and the times ORION's threads (all but the bench's publisher) and
+//     Redis's went to sleep per event (each a wake-up, dear on a virtual machine).
 //
 // Prints one JSON object. Usage: redis_bench [N] [PACED_SECONDS] [PACED_RATE]  (default 20000
 // events, then 5 s at 1 000 events/s). Run from a Release build on a quiet machine.
@@ -134,12 +136,14 @@ int main(int argc, char** argv) {
   double paced_own_before = bench::processCpuSeconds();
   double paced_redis_before = bench::redisCpuSeconds(**redis);
   auto paced_calls_before = bench::redisCommandCallsByName(**redis);
+  uint64_t paced_redis_switches = bench::voluntarySwitches((*redis)->pid());
   MonoTime paced_begin = clock.monotonic();
   auto paced = run("paced", paced_events, paced_rate);
   double paced_wall = std::chrono::duration<double>(clock.monotonic() - paced_begin).count();
   double paced_own = bench::processCpuSeconds() - paced_own_before;
   double paced_redis = bench::redisCpuSeconds(**redis) - paced_redis_before;
   auto paced_calls_after = bench::redisCommandCallsByName(**redis);
+  paced_redis_switches = bench::voluntarySwitches((*redis)->pid()) - paced_redis_switches;
   if (!paced) return fail("paced pipeline", paced.status());
   double paced_per_event_us = 1e6 / static_cast<double>(std::max<size_t>(paced_events, 1));
   // The paced phase's commands per event, in total and (on stderr) by command.
@@ -167,12 +171,17 @@ int main(int argc, char** argv) {
       "\"paced_latency_p50_ms\": %.3f, \"paced_latency_p99_ms\": %.3f, "
       "\"paced_redis_commands_per_event\": %.2f, \"paced_orion_cpu_us_per_event\": %.0f, "
       "\"paced_redis_cpu_us_per_event\": %.0f, "
-      "\"paced_cores_busy\": %.2f, \"peak_rss_mib\": %.1f}\n",
+      "\"paced_cores_busy\": %.2f, \"paced_orion_sleeps_per_event\": %.1f, "
+      "\"paced_redis_sleeps_per_event\": %.1f, \"peak_rss_mib\": %.1f}\n",
       xadd_limit, n, burst->decided, burst->events_per_s, commands_per_event, target,
       redis_work_in_xadds, target_by_work, own_cpu * per_event_us, redis_cpu * per_event_us,
       burst->latency_p50_ms, burst->latency_p99_ms, paced_rate, paced_events, paced->decided,
       paced->latency_p50_ms, paced->latency_p99_ms, paced_commands_per_event,
       paced_own * paced_per_event_us, paced_redis * paced_per_event_us,
-      paced_wall > 0 ? (paced_own + paced_redis) / paced_wall : 0, bench::peakRssMib());
+      paced_wall > 0 ? (paced_own + paced_redis) / paced_wall : 0,
+      static_cast<double>(paced->switches) / static_cast<double>(std::max<size_t>(paced_events, 1)),
+      static_cast<double>(paced_redis_switches) /
+          static_cast<double>(std::max<size_t>(paced_events, 1)),
+      bench::peakRssMib());
   return burst->decided == n && paced->decided == paced_events ? 0 : 1;
 }
