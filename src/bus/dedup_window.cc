@@ -154,9 +154,12 @@ void DedupPersister::stop() {
 void DedupPersister::run() {
   std::unique_lock lock(mutex_);
   while (true) {
-    cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything is done
-    if (!stopping_ && queue_.size() == 1) cv_.wait_for(lock, kGather, [&] { return stopping_; });
+    if (queue_.empty()) {
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything is done
+      // Woken by a first request: the requests of the next kGather join it.
+      if (!stopping_) cv_.wait_for(lock, kGather, [&] { return stopping_; });
+    }
     Request request = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
