@@ -101,10 +101,7 @@ Status AuditWriter::start(RecoveredTrail recovered) {
   retention_requested_ = true;  // once at start, without waiting for it
   thread_ = std::thread([this] {
     nameThisThread("audit-writer");
-    // Beside the decision path (common/thread_priority.h); a batch waits a little longer.
-    if (Status lowered = lowerThisThreadPriority(); !lowered) {
-      log_->debug("could not lower the audit writer's priority: {}", lowered.message());
-    }
+    lowerThisThreadPriority().ignore();  // beside the decision path; best effort
     run();
   });
   return Status::ok();
@@ -151,12 +148,8 @@ Result<Submitted> AuditWriter::enqueue(std::string_view type, std::string_view e
   window_.add(key, record.seq);
   pending_.push_back(std::move(record));
   metrics_.pending.set(static_cast<double>(pending_.size()));
-  // The writer waits for a first record, then (idle) for a full batch or the sync interval: only
-  // those two moments need it awake. A wake-up per record would cost a context switch each while
-  // a batch gathers.
-  if (pending_.size() == 1 || pending_.size() == options_.sync_batch_records) {
-    work_cv_.notify_one();
-  }
+  // Only a first record or a full batch ends a wait of the writer's: no wake-up per record.
+  if (pending_.size() == 1 || pending_.size() == options_.sync_batch_records) work_cv_.notify_one();
   return Submitted{next_seq_, false};
 }
 
@@ -246,19 +239,15 @@ void AuditWriter::run() {
       idle = true;
       continue;
     }
-    // Group commit. An idle writer lets a batch gather for sync_interval; a busy one starts a
-    // write at most once per sync_interval, so at a steady rate batches are that far apart
-    // instead of back to back (each sync's wait let a few records in). A full batch, or a close,
-    // goes at once. Real time: this is how long the thread sleeps, not a deadline of the trail's.
+    // Group commit: an idle writer lets a batch gather for sync_interval; a busy one starts a
+    // write at most once per sync_interval (at a steady rate each sync let a few records in, and
+    // it wrote back to back). A full batch, or a close, goes at once.
     if (options_.sync_interval > Duration(0) && !closing_ &&
         pending_.size() < options_.sync_batch_records) {
-      auto now = std::chrono::steady_clock::now();
-      auto until = (idle ? now : last_write_start_) + options_.sync_interval;
-      if (until > now) {
-        work_cv_.wait_until(lock, until, [&] {
-          return pending_.size() >= options_.sync_batch_records || closing_;
-        });
-      }
+      Duration wait = idle ? options_.sync_interval
+                           : last_write_start_ + options_.sync_interval - clock_.monotonic();
+      work_cv_.wait_for(lock, std::max(wait, Duration(0)),
+                        [&] { return pending_.size() >= options_.sync_batch_records || closing_; });
     }
     // After a failure, back off; a close asks for one more attempt straight away.
     if (retry_delay_ > Duration(0) && !last_chance) {
@@ -270,7 +259,7 @@ void AuditWriter::run() {
 
     takeBatch();
     writing_ = true;
-    last_write_start_ = std::chrono::steady_clock::now();
+    last_write_start_ = clock_.monotonic();
     lock.unlock();
 
     Status error;

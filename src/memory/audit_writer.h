@@ -202,7 +202,7 @@ class AuditWriter {
   Duration retry_delay_{0};
   size_t batch_limit_ = 65536;  // records per write; halved after each failure, until one fits
   MonoTime last_head_sync_{};
-  std::chrono::steady_clock::time_point last_write_start_{};  // writer thread: group commit pace
+  MonoTime last_write_start_{};  // writer thread: the group commit's pace
   WallTime next_retention_check_{};
   bool rotation_failed_ = false;
   std::map<std::string, Counter*, std::less<>> type_counters_;
