@@ -1,6 +1,7 @@
 #include "common/thread_priority.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -33,6 +34,19 @@ TEST(ThreadPriorityTest, TheLowestPriorityIsNineteen) {
     lowest = niceOfThisThread();
   }).join();
   EXPECT_EQ(lowest, 19);
+}
+
+TEST(ThreadPriorityTest, AnIdleThreadIsInTheIdleSchedulingClassAndOnlyIt) {
+  int idle_policy = -1;
+  int neighbour_policy = -1;
+  std::thread([&] {
+    ASSERT_TRUE(makeThisThreadIdle().isOk());
+    idle_policy = ::sched_getscheduler(0);  // 0: the calling thread
+  }).join();
+  std::thread([&] { neighbour_policy = ::sched_getscheduler(0); }).join();
+  EXPECT_EQ(idle_policy, SCHED_IDLE);
+  EXPECT_EQ(neighbour_policy, SCHED_OTHER) << "only the calling thread is moved";
+  EXPECT_EQ(::sched_getscheduler(0), SCHED_OTHER);
 }
 
 }  // namespace
