@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/thread_name.h"
+#include "common/thread_priority.h"
 #include "state/state_store.h"
 
 namespace orion::state {
@@ -38,8 +40,27 @@ struct StateStore::Files {
   bool rewrite_needed = false;
   // After a failed compaction, the next attempt waits until the log has grown this far.
   size_t next_compaction_at = 0;
+  // Closes the log a compaction replaced (retire()).
+  std::thread closer;
+
+  // Closes `fd`, the log a compaction replaced, on a thread of its own: it was renamed over, so
+  // this close frees the file and its cached pages, milliseconds for a log of some megabytes,
+  // which the writer that put the compaction in place (a module's thread) need not wait for.
+  void retire(int fd) {
+    if (closer.joinable()) closer.join();  // the previous one, long done
+    try {
+      closer = std::thread([fd] {
+        nameThisThread("state-close");
+        lowerThisThreadPriority().ignore();  // best effort
+        ::close(fd);
+      });
+    } catch (const std::system_error&) {
+      ::close(fd);  // no thread to be had
+    }
+  }
 
   ~Files() {
+    if (closer.joinable()) closer.join();
     if (log >= 0) ::close(log);
     if (lock >= 0) ::close(lock);
   }

@@ -6,11 +6,13 @@
 #include <sys/stat.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
 
 #include "testing/temp_dir.h"
+#include "testing/wait.h"
 
 namespace orion::state {
 namespace {
@@ -347,6 +349,36 @@ TEST_F(StateStoreTest, WritesDuringABackgroundCompactionAreKept) {
   EXPECT_EQ(scanned(**store), expected);
   store->reset();
   EXPECT_EQ(reopened(options), expected);
+}
+
+// The logs compactions replaced (renamed over, so open only through the store's descriptor) are
+// closed, off the writing thread: none stays open, whatever the number of compactions.
+TEST_F(StateStoreTest, TheLogsCompactionsReplacedAreClosed) {
+  StoreOptions options;
+  options.compact_after_bytes = 4096;
+  auto store = StateStore::open(file(), options);
+  ASSERT_TRUE(store.isOk()) << store.status().toString();
+  auto replaced_logs_open = [&] {
+    int open = 0;
+    for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+      std::error_code error;
+      std::string target = std::filesystem::read_symlink(fd.path(), error).string();
+      if (!error && target == file().string() + " (deleted)") ++open;
+    }
+    return open;
+  };
+  Rows expected;
+  int i = 0;
+  for (int compactions = 0; compactions < 5; ++compactions) {
+    while (!(*store)->compacting()) {
+      ASSERT_TRUE(writeStep(**store, expected, i++, 17, 4).isOk());
+      ASSERT_LT(i, 100000) << "no compaction started";
+    }
+    ASSERT_TRUE((*store)->finishCompaction().isOk());
+  }
+  EXPECT_TRUE(testing::waitUntil([&] { return replaced_logs_open() == 0; }))
+      << replaced_logs_open() << " replaced logs still open";
+  EXPECT_EQ(scanned(**store), expected);
 }
 
 // A store closed while its compaction runs keeps its old log, which holds every write.
