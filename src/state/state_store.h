@@ -18,10 +18,10 @@
 // to a new file, synced, and renamed over the old one. The copy is made on a thread of its own
 // while writes go on appending to the old log; the write that finds it finished appends what was
 // written meanwhile to the new file and puts it in place (so a module's write waits for a copy
-// of the records of the last moments, not of its whole state); the old log is closed on a thread
-// of its own (freeing a file of megabytes and its cached pages took ~10 ms of the brain's thread
-// at 1 000 events/s). Still on the writing thread: the list of live keys the copy starts from,
-// and moving every key's location to the new file (docs/benchmarks.md, stop 27). Durability is
+// of the records of the last moments, not of its whole state). The compaction's thread finds the
+// live keys by replaying the log up to where it ended when the compaction started, and the old
+// log is closed on a thread of its own: what is left on the writing thread is the tail's copy and
+// moving every key's location to the new file (docs/benchmarks.md, stop 27). Durability is
 // selectable:
 //   kProcessCrash (default): a write that returned survives a crash or kill -9 of the process; a
 //     power loss may lose the writes of the last seconds (the log is synced only when compacted)

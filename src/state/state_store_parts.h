@@ -67,8 +67,10 @@ struct StateStore::Files {
 };
 
 // A copy of the live state: the entries and where their values were in the log when it was
-// taken, then the new file it was written to. Made under the store's mutex (the entries), written
-// without it (on a compaction's own thread: the old log's bytes before `cut` never change).
+// taken, then the new file it was written to. The entries are copied from the store's tables
+// under its mutex (StateStore::snapshotLocked), or found by replaying the log up to `cut`
+// (collect(), on a compaction's own thread); written without the mutex either way: the old log's
+// bytes before `cut` never change.
 struct StateStore::Snapshot {
   struct Entry {
     uint32_t table;  // index into `tables`
@@ -93,6 +95,8 @@ struct StateStore::Snapshot {
     if (fd >= 0) ::close(fd);
   }
 
+  // Finds the entries live at `cut` by replaying the log open as `source` up to there.
+  Status collect(int source, const std::filesystem::path& source_path);
   // Writes the entries, their values read from `source` (the old log, `source_path`), to `tmp`
   // as records of puts, and syncs it.
   void write(int source, const std::filesystem::path& source_path,

@@ -32,6 +32,14 @@ class StateStoreTest : public ::testing::Test {
     EXPECT_TRUE(store.isOk()) << store.status().toString();
     return store.isOk() ? std::move(store).value() : nullptr;
   }
+  // A store that compacts (in the background) once its log has grown past `bytes`.
+  std::unique_ptr<StateStore> openCompactingAfter(size_t bytes) {
+    StoreOptions options;
+    options.compact_after_bytes = bytes;
+    auto store = StateStore::open(file(), options);
+    EXPECT_TRUE(store.isOk()) << store.status().toString();
+    return store.isOk() ? std::move(store).value() : nullptr;
+  }
   using Rows = std::map<std::string, Json>;
   // Write `i` of a run that keeps overwriting `keys` keys of table "t" with values of varying
   // size and erases one of them every `erase_every` writes; `expected` follows it.
@@ -48,8 +56,8 @@ class StateStoreTest : public ::testing::Test {
     }
     return store.apply(batch);
   }
-  static Rows scanned(const StateStore& store) {
-    auto rows = store.scan("t");
+  static Rows scanned(const StateStore& store, std::string_view table = "t") {
+    auto rows = store.scan(std::string(table));
     EXPECT_TRUE(rows.isOk()) << rows.status().toString();
     return rows.isOk() ? Rows(rows->begin(), rows->end()) : Rows();
   }
@@ -319,6 +327,60 @@ TEST_P(StateStoreCompactionTest, ValuesAreReadBackFromTheLogAcrossCompactions) {
   for (const auto& [key, value] : expected) EXPECT_EQ(**(*store)->get("t", key), value) << key;
   store->reset();
   EXPECT_EQ(reopened(options), expected);
+}
+
+// A compaction in the background finds the live entries by replaying the log on its own thread
+// (not from the store's tables): puts, erasures and whole tables cleared must come out as the
+// tables have them, in every table.
+TEST_F(StateStoreTest, ABackgroundCompactionFollowsClearsAndErasuresInEveryTable) {
+  std::unique_ptr<StateStore> store = openCompactingAfter(2048);
+  ASSERT_TRUE(store);
+  Rows expected;
+  Rows other;  // table "u": a new key per write, some erased, all cleared every 50 writes
+  auto step = [&](int i) {
+    ASSERT_TRUE(writeStep(*store, expected, i, 13, 5).isOk());
+    Batch batch;
+    if (i % 50 == 49) {
+      batch.clear("u");
+      other.clear();
+    } else {
+      // Keys used once: a row that wrongly outlived a clear or an erasure is never overwritten.
+      batch.put("u", std::to_string(i), Json{{"i", i}});
+      other[std::to_string(i)] = Json{{"i", i}};
+      if (i % 7 == 0) {
+        batch.erase("u", std::to_string(i - 3));
+        other.erase(std::to_string(i - 3));
+      }
+    }
+    ASSERT_TRUE(store->apply(batch).isOk());
+  };
+  size_t compactions = 0;
+  size_t previous_bytes = 0;
+  int i = 0;
+  for (; i < 800; ++i) {
+    step(i);
+    if (i % 10 == 0) {
+      ASSERT_TRUE(store->finishCompaction().isOk());
+    }
+    if (store->logBytes() < previous_bytes) ++compactions;
+    previous_bytes = store->logBytes();
+  }
+  EXPECT_GT(compactions, 3u);
+  // One more compaction, started after the last clear (i = 799) and some erasures: the file
+  // reopened below is its snapshot.
+  ASSERT_TRUE(store->finishCompaction().isOk());
+  while (!store->compacting()) {
+    ASSERT_LT(i, 100000) << "no compaction started";
+    step(i++);
+  }
+  ASSERT_TRUE(store->finishCompaction().isOk());
+  EXPECT_EQ(scanned(*store), expected);
+  EXPECT_EQ(scanned(*store, "u"), other);
+  store.reset();
+  std::unique_ptr<StateStore> again = openCompactingAfter(2048);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(scanned(*again), expected);
+  EXPECT_EQ(scanned(*again, "u"), other);
 }
 
 // Writes go on while a compaction copies the live state on its own thread: they land in the old
