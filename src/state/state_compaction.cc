@@ -25,7 +25,8 @@ using files::syncDirectory;
 using files::withSuffix;
 using files::writeAll;
 
-void StateStore::Snapshot::write(int source, const fs::path& source_path, const fs::path& tmp) {
+void StateStore::Snapshot::write(int source, const fs::path& source_path, const fs::path& tmp,
+                                 const std::atomic<bool>* cancel) {
   fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
     status = ioError("creating", tmp, errno);
@@ -59,6 +60,10 @@ void StateStore::Snapshot::write(int source, const fs::path& source_path, const 
     value_start.clear();
   };
   for (size_t i = 0; i < entries.size(); ++i) {
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+      status = Status(StatusCode::kCancelled, "compaction given up");
+      return;
+    }
     const Entry& entry = entries[i];
     if (entry.table != entries[first].table) flushRows(i);
     value_start.push_back(values.size());
@@ -167,10 +172,10 @@ void StateStore::startCompactionLocked() {
     compaction->thread =
         std::thread([running, source = files_->log, path = file_, tmp = withSuffix(file_, ".tmp")] {
           nameThisThread("state-compact");
-          lowerThisThreadPriority().ignore();  // best effort: writes go on meanwhile
+          if (!makeThisThreadIdle()) lowerThisThreadPriority().ignore();  // best effort
           Snapshot& snapshot = *running->snapshot;
           snapshot.status = snapshot.collect(source, path);
-          if (snapshot.status) snapshot.write(source, path, tmp);
+          if (snapshot.status) snapshot.write(source, path, tmp, &running->cancel);
           running->done.store(true, std::memory_order_release);
         });
   } catch (const std::system_error& e) {
@@ -205,6 +210,7 @@ Status StateStore::finishCompactionLocked(bool wait) {
 
 void StateStore::abandonCompactionLocked() {
   if (!compaction_) return;
+  compaction_->cancel.store(true);
   compaction_->thread.join();
   compaction_->snapshot->discard(withSuffix(file_, ".tmp"));
   compaction_.reset();

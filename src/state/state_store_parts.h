@@ -99,8 +99,9 @@ struct StateStore::Snapshot {
   Status collect(int source, const std::filesystem::path& source_path);
   // Writes the entries, their values read from `source` (the old log, `source_path`), to `tmp`
   // as records of puts, and syncs it.
-  void write(int source, const std::filesystem::path& source_path,
-             const std::filesystem::path& tmp);
+  // A compaction given up sets `*cancel` (may be null): write() then stops soon, status set.
+  void write(int source, const std::filesystem::path& source_path, const std::filesystem::path& tmp,
+             const std::atomic<bool>* cancel = nullptr);
   // Closes and removes the new file.
   void discard(const std::filesystem::path& tmp) {
     if (fd >= 0) ::close(fd);
@@ -110,10 +111,14 @@ struct StateStore::Snapshot {
   }
 };
 
-// A compaction in the background: its snapshot, written by its own thread.
+// A compaction in the background: its snapshot, written by its own thread, in the idle
+// scheduling class (common/thread_priority.h): a woken pipeline thread takes its CPU at once.
+// Given up (the store closes), it is told to stop (`cancel`) and joined: on a machine busy with
+// other work it may have been waiting for a CPU, and stops at its next entry when it gets one.
 struct StateStore::Compaction {
   std::unique_ptr<Snapshot> snapshot;
   std::atomic<bool> done{false};
+  std::atomic<bool> cancel{false};
   std::thread thread;
 };
 
