@@ -88,14 +88,19 @@ void StateStore::Snapshot::write(int source, const fs::path& source_path, const 
   entries = {};  // the keys are not needed any more
 }
 
-Status StateStore::Snapshot::collect(int source, const fs::path& source_path) {
+Status StateStore::Snapshot::collect(int source, const fs::path& source_path,
+                                     const std::atomic<bool>* cancel) {
   if (cut == 0) return Status::ok();
+  auto cancelled = [cancel] {
+    return cancel != nullptr && cancel->load(std::memory_order_relaxed);
+  };
   void* mapped = ::mmap(nullptr, cut, PROT_READ, MAP_SHARED, source, 0);
   if (mapped == MAP_FAILED) return ioError("mapping", source_path, errno);
   std::string_view bytes(static_cast<const char*>(mapped), cut);
   // The same rules as StateStore::applyInMemory, on a map of this thread's own.
   std::map<std::string_view, std::unordered_map<std::string_view, Location>, std::less<>> live;
-  auto replayed = log::replay(bytes, [&live, &bytes](std::span<const log::WriteView> writes) {
+  auto replayed = log::replay(bytes, [&](std::span<const log::WriteView> writes) {
+    if (cancelled()) return;  // the rest of the log is only checked, not collected
     for (const log::WriteView& write : writes) {
       auto found = live.find(write.table);
       switch (write.kind) {
@@ -115,6 +120,7 @@ Status StateStore::Snapshot::collect(int source, const fs::path& source_path) {
     }
   });
   Status status = replayed.isOk() ? Status::ok() : replayed.status();
+  if (status && cancelled()) status = Status(StatusCode::kCancelled, "compaction given up");
   if (status && replayed->good_bytes != cut) {
     // The store's own writes up to `cut` are whole records: anything else is a changed file.
     status = Status(StatusCode::kDataLoss,
@@ -174,7 +180,7 @@ void StateStore::startCompactionLocked() {
           nameThisThread("state-compact");
           if (!makeThisThreadIdle()) lowerThisThreadPriority().ignore();  // best effort
           Snapshot& snapshot = *running->snapshot;
-          snapshot.status = snapshot.collect(source, path);
+          snapshot.status = snapshot.collect(source, path, &running->cancel);
           if (snapshot.status) snapshot.write(source, path, tmp, &running->cancel);
           running->done.store(true, std::memory_order_release);
         });

@@ -95,8 +95,10 @@ struct StateStore::Snapshot {
     if (fd >= 0) ::close(fd);
   }
 
-  // Finds the entries live at `cut` by replaying the log open as `source` up to there.
-  Status collect(int source, const std::filesystem::path& source_path);
+  // Finds the entries live at `cut` by replaying the log open as `source` up to there. Once
+  // `*cancel` (may be null) is set it stops collecting and returns kCancelled.
+  Status collect(int source, const std::filesystem::path& source_path,
+                 const std::atomic<bool>* cancel = nullptr);
   // Writes the entries, their values read from `source` (the old log, `source_path`), to `tmp`
   // as records of puts, and syncs it.
   // A compaction given up sets `*cancel` (may be null): write() then stops soon, status set.
@@ -114,7 +116,8 @@ struct StateStore::Snapshot {
 // A compaction in the background: its snapshot, written by its own thread, in the idle
 // scheduling class (common/thread_priority.h): a woken pipeline thread takes its CPU at once.
 // Given up (the store closes), it is told to stop (`cancel`) and joined: on a machine busy with
-// other work it may have been waiting for a CPU, and stops at its next entry when it gets one.
+// other work it may have been waiting for a CPU, and stops at its next record or entry when it
+// gets one.
 struct StateStore::Compaction {
   std::unique_ptr<Snapshot> snapshot;
   std::atomic<bool> done{false};
