@@ -86,10 +86,9 @@ void Indexer::stop(MonoTime deadline, const Clock& clock) {
 }
 
 void Indexer::run() {
-  // Behind every other thread in the scheduler's eyes (indexer.h).
-  if (Status idle = makeThisThreadIdle(); !idle) {
-    log_->debug("audit indexer: {}; running at a lowered nice value instead", idle.message());
-    lowerThisThreadPriority().ignore();
+  // Behind the writer and the bus threads in the scheduler's eyes (indexer.h).
+  if (Status lowered = lowerThisThreadPriority(); !lowered) {
+    log_->debug("could not lower the audit indexer's priority: {}", lowered.message());
   }
   std::unique_lock lock(mutex_);
   while (true) {
