@@ -1,7 +1,7 @@
 #include "common/ids.h"
 
-#include <array>
-#include <cstdint>
+#include <algorithm>
+#include <chrono>
 #include <random>
 
 namespace orion {
@@ -17,31 +17,42 @@ std::mt19937_64& threadGenerator() {
   return generator;
 }
 
-bool isHex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
 }
+
+// Where the hex digit of nibble `i` (0 = the most significant of the 128 bits) is in the
+// canonical form: after a dash every 8, 4, 4 and 4 digits.
+size_t digitAt(size_t i) { return i + (i >= 8) + (i >= 12) + (i >= 16) + (i >= 20); }
 
 }  // namespace
 
-std::string newUuid() {
-  auto& generator = threadGenerator();
-  uint64_t high = generator();
-  uint64_t low = generator();
-  high = (high & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-  low = (low & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;    // RFC 4122 variant
+std::string newUuid() { return newUuidAt(RealClock().now()); }
+
+std::string newUuidAt(WallTime now) {
+  const auto nanos = static_cast<uint64_t>(std::max<int64_t>(0, nanosSinceEpoch(now)));
+  const uint64_t millis = nanos / 1'000'000 & 0xFFFF'FFFF'FFFFULL;
+  const uint64_t fraction = nanos % 1'000'000 * 4096 / 1'000'000;  // 12 bits
+  const uint64_t high = millis << 16 | 0x7000 | fraction;          // version 7
+  const uint64_t low = (threadGenerator()() & 0x3FFF'FFFF'FFFF'FFFFULL) | 0x8000'0000'0000'0000ULL;
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(36, '-');
-  int pos = 0;
-  auto put = [&](uint64_t word, int nibbles_from_top, int count) {
-    for (int i = 0; i < count; ++i) {
-      if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
-      int shift = 60 - 4 * (nibbles_from_top + i);
-      out[pos++] = kHex[(word >> shift) & 0xF];
-    }
-  };
-  put(high, 0, 16);
-  put(low, 0, 16);
+  for (size_t i = 0; i < 32; ++i) {
+    const uint64_t word = i < 16 ? high : low;
+    out[digitAt(i)] = kHex[word >> (60 - 4 * (i % 16)) & 0xF];
+  }
   return out;
+}
+
+std::optional<uint64_t> uuidV7Millis(std::string_view id) {
+  if (!isUuid(id) || id[digitAt(12)] != '7') return std::nullopt;
+  uint64_t millis = 0;
+  for (size_t i = 0; i < 12; ++i)
+    millis = millis << 4 | static_cast<uint64_t>(hexValue(id[digitAt(i)]));
+  return millis;
 }
 
 bool isUuid(std::string_view text) {
@@ -49,7 +60,7 @@ bool isUuid(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     if (i == 8 || i == 13 || i == 18 || i == 23) {
       if (text[i] != '-') return false;
-    } else if (!isHex(text[i])) {
+    } else if (hexValue(text[i]) < 0) {
       return false;
     }
   }

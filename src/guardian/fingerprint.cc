@@ -6,7 +6,10 @@
 #include <charconv>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include "common/ids.h"
 
 namespace orion::guardian {
 namespace {
@@ -157,6 +160,11 @@ std::string incidentIdFor(std::string_view fingerprint, std::string_view opening
   appendField(name, fingerprint);
   appendField(name, opening_event_id);
   auto digest = sha256(name);
+  if (std::optional<uint64_t> millis = uuidV7Millis(opening_event_id)) {
+    // Opened by a time-ordered event id: the incident's id starts with the same time, so it
+    // sorts as that event's does (common/ids.h says why that matters).
+    for (int i = 0; i < 6; ++i) digest[i] = static_cast<unsigned char>(*millis >> (40 - 8 * i));
+  }
   digest[6] = static_cast<unsigned char>((digest[6] & 0x0f) | 0x80);  // version 8
   digest[8] = static_cast<unsigned char>((digest[8] & 0x3f) | 0x80);  // RFC 4122/9562 variant
   // 8-4-4-4-12 hex digits.

@@ -53,7 +53,9 @@ std::optional<FingerprintValue> parseFingerprint(std::string_view text);
 
 // A stable incident id for the incident opened by `opening_event_id` on `fingerprint`: a UUID
 // (version 8, RFC 9562 "custom") made from their SHA-256. A redelivered event therefore opens an
-// incident with the same id, so a consumer can recognise the repeat.
+// incident with the same id, so a consumer can recognise the repeat. When the event's id is a
+// UUIDv7 (as ORION's watchers make them), the incident's id begins with the same 48 bits of time
+// instead of hash bits, so incident ids are time-ordered too (common/ids.h).
 std::string incidentIdFor(std::string_view fingerprint, std::string_view opening_event_id);
 
 // Lower-case hex SHA-256 of `data` (64 characters).

@@ -105,6 +105,17 @@ TEST(IncidentIdTest, IsAStableUuidPerOpeningEvent) {
   EXPECT_NE(id, incidentIdFor("fedcba9876543210", "5b0e1a4c-3f2d-4e8a-9c71-2d4f6b8a0c1e"));
 }
 
+TEST(IncidentIdTest, OpenedByATimeOrderedEventItStartsWithThatEventsTime) {
+  const std::string event_id = "0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b";  // UUIDv7
+  std::string id = incidentIdFor("0123456789abcdef", event_id);
+  EXPECT_TRUE(isUuid(id)) << id;
+  EXPECT_EQ(id.substr(0, 13), event_id.substr(0, 13)) << id;  // the 48 bits of time
+  EXPECT_EQ(id[14], '8') << id;                               // still version 8
+  EXPECT_EQ(id, incidentIdFor("0123456789abcdef", event_id));
+  EXPECT_NE(id, incidentIdFor("fedcba9876543210", event_id));
+  EXPECT_NE(id, incidentIdFor("0123456789abcdef", "0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2c"));
+}
+
 TEST(Sha256Test, MatchesKnownVector) {
   EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
