@@ -91,6 +91,9 @@ const DETAIL_PARTS = [['versions', 'incident'], ['events', 'event'], ['decisions
   ['approval_requests', 'approval_request'], ['approvals', 'approval_decision'],
   ['actions', 'action'], ['outcomes', 'outcome']];
 
+// How many times a timeline that lacks documents the page holds is loaded again (every 0.5 s).
+const DETAIL_RETRIES = 20;
+
 async function loadDetail(id) {
   const result = await api('/api/v1/incidents/' + encodeURIComponent(id));
   if (state.detailId !== id) return;
@@ -117,10 +120,38 @@ async function loadDetail(id) {
       el('span', {class: 'kind'}, entry.type.replace('_', ' ')), ' ',
       el('span', {class: 'what'}, describe(entry.type, entry.doc)))) :
     [el('li', {class: 'empty'}, 'Nothing recorded yet.')]);
+  // The timeline comes from the audit index, which follows the trail a moment behind (its indexer
+  // gathers records before it commits them): what this page already holds of the incident but
+  // the timeline lacks is asked for again shortly, for as long as DETAIL_RETRIES allow.
+  if (lacksKnownDocuments(id, entries) && state.detailRetries > 0) {
+    state.detailRetries -= 1;
+    soon('detail', () => state.detailId === id && loadDetail(id), 500);
+  }
+}
+
+// Whether the page holds a decision, action or outcome of incident `id` that `entries` (its
+// timeline) does not show.
+function lacksKnownDocuments(id, entries) {
+  const keyOf = (type, doc) => type + ' ' + (doc.decision_id || '') + ' ' +
+    (type === 'outcome' ? doc.outcome_id : doc.action_id || '');
+  const shown = new Set(entries.map((entry) => keyOf(entry.type, entry.doc)));
+  const ofIncident = (decisionId) => (state.decisions.get(decisionId) || {}).incident_id === id;
+  const known = [];
+  for (const decision of state.decisions.values()) {
+    if (decision.incident_id === id) known.push(keyOf('decision', decision));
+  }
+  for (const action of state.actions.values()) {
+    if (!ofIncident(action.decision_id)) continue;
+    known.push(keyOf('action', action));
+    const outcome = state.outcomes.get(action.action_id);
+    if (outcome) known.push(keyOf('outcome', outcome));
+  }
+  return known.some((key) => !shown.has(key));
 }
 
 function openDetail(id) {
   state.detailId = id;
+  state.detailRetries = DETAIL_RETRIES;
   const detail = $('incident-detail');
   detail.hidden = false;
   detail.dataset.incidentId = id;
@@ -309,7 +340,10 @@ function onDocument(type, doc) {
     default:
       break;
   }
-  if (concernsDetail(type, doc)) soon('detail', () => state.detailId && loadDetail(state.detailId));
+  if (concernsDetail(type, doc)) {
+    state.detailRetries = DETAIL_RETRIES;
+    soon('detail', () => state.detailId && loadDetail(state.detailId));
+  }
 }
 
 function connect() {

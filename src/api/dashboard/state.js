@@ -16,6 +16,7 @@ export const state = {
   approvals: [],          // pending requests, as /api/v1/approvals lists them
   filter: 'open',
   detailId: null,
+  detailRetries: 0,       // loads left for a timeline that lacks what the page holds (app.js)
   pendingAnswer: null,    // the answer waiting for a token: {id, verdict, body}
   liveAt: new Map(),      // document id → when a live version of it arrived (ms)
   stream: null,
