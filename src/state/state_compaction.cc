@@ -25,6 +25,13 @@ using files::syncDirectory;
 using files::withSuffix;
 using files::writeAll;
 
+namespace {
+
+// What a compaction given up (Compaction::cancel) ends with.
+Status givenUp() { return Status(StatusCode::kCancelled, "compaction given up"); }
+
+}  // namespace
+
 void StateStore::Snapshot::write(int source, const fs::path& source_path, const fs::path& tmp,
                                  const std::atomic<bool>* cancel) {
   fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
@@ -61,7 +68,7 @@ void StateStore::Snapshot::write(int source, const fs::path& source_path, const 
   };
   for (size_t i = 0; i < entries.size(); ++i) {
     if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
-      status = Status(StatusCode::kCancelled, "compaction given up");
+      status = givenUp();
       return;
     }
     const Entry& entry = entries[i];
@@ -97,30 +104,22 @@ Status StateStore::Snapshot::collect(int source, const fs::path& source_path,
   void* mapped = ::mmap(nullptr, cut, PROT_READ, MAP_SHARED, source, 0);
   if (mapped == MAP_FAILED) return ioError("mapping", source_path, errno);
   std::string_view bytes(static_cast<const char*>(mapped), cut);
-  // The same rules as StateStore::applyInMemory, on a map of this thread's own.
+  // The live keys, by the same rules as the store's own tables, in a map of this thread's own.
   std::map<std::string_view, std::unordered_map<std::string_view, Location>, std::less<>> live;
   auto replayed = log::replay(bytes, [&](std::span<const log::WriteView> writes) {
     if (cancelled()) return;  // the rest of the log is only checked, not collected
     for (const log::WriteView& write : writes) {
-      auto found = live.find(write.table);
-      switch (write.kind) {
-        case Write::Kind::kPut:
-          live[write.table][write.key] = {static_cast<uint64_t>(write.value.data() - bytes.data()),
-                                          static_cast<uint32_t>(write.value.size())};
-          break;
-        case Write::Kind::kErase:
-          if (found == live.end()) break;
-          found->second.erase(write.key);
-          if (found->second.empty()) live.erase(found);
-          break;
-        case Write::Kind::kClear:
-          if (found != live.end()) live.erase(found);
-          break;
+      Location value;
+      if (write.kind == Write::Kind::kPut) {
+        value = {static_cast<uint64_t>(write.value.data() - bytes.data()),
+                 static_cast<uint32_t>(write.value.size())};
       }
+      applyTo(live, write.kind, write.table, write.key, value,
+              [](std::string_view, std::string_view, Location) {});
     }
   });
   Status status = replayed.isOk() ? Status::ok() : replayed.status();
-  if (status && cancelled()) status = Status(StatusCode::kCancelled, "compaction given up");
+  if (status && cancelled()) status = givenUp();
   if (status && replayed->good_bytes != cut) {
     // The store's own writes up to `cut` are whole records: anything else is a changed file.
     status = Status(StatusCode::kDataLoss,

@@ -126,34 +126,11 @@ Status StateStore::load() {
 
 void StateStore::applyInMemory(Write::Kind kind, std::string_view table, std::string_view key,
                                Location value) {
-  auto found = tables_.find(table);
-  switch (kind) {
-    case Write::Kind::kPut: {
-      if (found == tables_.end()) found = tables_.emplace(std::string(table), Table()).first;
-      auto [row, inserted] = found->second.try_emplace(std::string(key));
-      if (!inserted) live_bytes_ -= entryBytes(table, key, row->second.length);
-      live_bytes_ += entryBytes(table, key, value.length);
-      row->second = value;
-      return;
-    }
-    case Write::Kind::kErase: {
-      if (found == tables_.end()) return;
-      auto row = found->second.find(key);
-      if (row == found->second.end()) return;
-      live_bytes_ -= entryBytes(table, key, row->second.length);
-      found->second.erase(row);
-      if (found->second.empty()) tables_.erase(found);
-      return;
-    }
-    case Write::Kind::kClear: {
-      if (found == tables_.end()) return;
-      for (const auto& [row_key, row_value] : found->second) {
-        live_bytes_ -= entryBytes(table, row_key, row_value.length);
-      }
-      tables_.erase(found);
-      return;
-    }
-  }
+  applyTo(tables_, kind, table, key, value,
+          [this](std::string_view in, std::string_view dropped_key, Location at) {
+            live_bytes_ -= entryBytes(in, dropped_key, at.length);
+          });
+  if (kind == Write::Kind::kPut) live_bytes_ += entryBytes(table, key, value.length);
 }
 
 Status StateStore::apply(const Batch& batch) {

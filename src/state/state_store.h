@@ -154,6 +154,13 @@ class StateStore {
   // `value` is where a put's value now is (unused for erase and clear).
   void applyInMemory(Write::Kind kind, std::string_view table, std::string_view key,
                      Location value);
+  // The rules of the log, on any map of tables to maps of keys to Locations (the store's own, or
+  // a compaction's): a put sets the key's location, an erase removes the key, a clear the table,
+  // and a table left empty is removed. `dropped(table, key, location)` is called for each
+  // location replaced or removed. Defined in state_store_parts.h.
+  template <typename Tables, typename Dropped>
+  static void applyTo(Tables& tables, Write::Kind kind, std::string_view table,
+                      std::string_view key, Location value, Dropped&& dropped);
   // Writes the live state to a new log and puts it in place of the old one; `also` (the writes of
   // an import) is appended to the new log as one more record before it is put in place. A
   // compaction running in the background is given up first.

@@ -31,6 +31,38 @@ inline size_t entryBytes(std::string_view table, std::string_view key, size_t va
   return 1 + 12 + table.size() + key.size() + value_bytes;
 }
 
+template <typename Tables, typename Dropped>
+void StateStore::applyTo(Tables& tables, Write::Kind kind, std::string_view table,
+                         std::string_view key, Location value, Dropped&& dropped) {
+  using TableName = typename Tables::key_type;
+  using Rows = typename Tables::mapped_type;
+  auto found = tables.find(table);
+  switch (kind) {
+    case Write::Kind::kPut: {
+      if (found == tables.end()) found = tables.emplace(TableName(table), Rows()).first;
+      auto [row, inserted] = found->second.try_emplace(typename Rows::key_type(key));
+      if (!inserted) dropped(table, key, row->second);
+      row->second = value;
+      return;
+    }
+    case Write::Kind::kErase: {
+      if (found == tables.end()) return;
+      auto row = found->second.find(key);
+      if (row == found->second.end()) return;
+      dropped(table, key, row->second);
+      found->second.erase(row);
+      if (found->second.empty()) tables.erase(found);
+      return;
+    }
+    case Write::Kind::kClear: {
+      if (found == tables.end()) return;
+      for (const auto& [row_key, row_value] : found->second) dropped(table, row_key, row_value);
+      tables.erase(found);
+      return;
+    }
+  }
+}
+
 // The open files: the lock, held for the store's life, and the log appended to.
 struct StateStore::Files {
   int lock = -1;
