@@ -10,7 +10,9 @@
 //     sets: 50 % of (xadd_limit ÷ commands per event). Commands undercount Redis's work (an
 //     XREADGROUP delivering 100 entries is one), so it also prints Redis's CPU per event in
 //     pipelined XADDs (redis CPU per event × xadd_limit) and the same target with that count
-//     (docs/benchmarks.md, "The floor under the Redis figures");
+//     (docs/benchmarks.md, "The floor under the Redis figures"); and the stream entries Redis
+//     handled per event (added, read by a group, acknowledged: one operation each, however many
+//     a command carries) with the target by that count;
 //  3. latency at 1 000 events/s: p50/p99 publish → decision (target p99 < 2 ms), and the CPU
 //     ORION and Redis spend per event at that rate, and the cores they keep busy: on a virtual
 //     machine whose host deschedules it when it keeps both cores busy (bench/pause_bench.cc),
@@ -121,13 +123,19 @@ int main(int argc, char** argv) {
   };
 
   uint64_t calls_before = bench::redisCommandCalls(**redis);
+  bench::StreamEntries entries_before = bench::redisStreamEntries(**redis, "orion");
   double redis_cpu_before = bench::redisCpuSeconds(**redis);
   double own_cpu_before = bench::processCpuSeconds();
   auto burst = run("burst", n, 0);
   double own_cpu = bench::processCpuSeconds() - own_cpu_before;
   double redis_cpu = bench::redisCpuSeconds(**redis) - redis_cpu_before;
   uint64_t calls_after = bench::redisCommandCalls(**redis);
+  bench::StreamEntries entries_after = bench::redisStreamEntries(**redis, "orion");
   if (!burst) return fail("pipeline", burst.status());
+  // Each entry is added once, and read and acknowledged once by each group that reads it.
+  double entry_ops_per_event = static_cast<double>(entries_after.added - entries_before.added +
+                                                   2 * (entries_after.read - entries_before.read)) /
+                               static_cast<double>(n);
   double commands_per_event =
       static_cast<double>(calls_after - calls_before) / static_cast<double>(n);
   double per_event_us = 1e6 / static_cast<double>(n);
@@ -161,9 +169,11 @@ int main(int argc, char** argv) {
   double target = commands_per_event > 0 ? 0.5 * xadd_limit / commands_per_event : 0;
   double redis_work_in_xadds = redis_cpu * per_event_us * xadd_limit / 1e6;
   double target_by_work = redis_work_in_xadds > 0 ? 0.5 * xadd_limit / redis_work_in_xadds : 0;
+  double target_by_entries = entry_ops_per_event > 0 ? 0.5 * xadd_limit / entry_ops_per_event : 0;
   std::printf(
       "{\"xadd_limit_per_s\": %.0f, \"events\": %zu, \"decided\": %zu, \"events_per_s\": %.0f, "
       "\"redis_commands_per_event\": %.2f, \"target_events_per_s\": %.0f, "
+      "\"redis_entry_ops_per_event\": %.1f, \"target_by_entry_ops_events_per_s\": %.0f, "
       "\"redis_work_in_xadds_per_event\": %.1f, \"target_by_redis_work_events_per_s\": %.0f, "
       "\"orion_cpu_us_per_event\": %.0f, \"redis_cpu_us_per_event\": %.0f, "
       "\"burst_latency_p50_ms\": %.3f, \"burst_latency_p99_ms\": %.3f, "
@@ -174,11 +184,11 @@ int main(int argc, char** argv) {
       "\"paced_cores_busy\": %.2f, \"paced_orion_sleeps_per_event\": %.1f, "
       "\"paced_redis_sleeps_per_event\": %.1f, \"peak_rss_mib\": %.1f}\n",
       xadd_limit, n, burst->decided, burst->events_per_s, commands_per_event, target,
-      redis_work_in_xadds, target_by_work, own_cpu * per_event_us, redis_cpu * per_event_us,
-      burst->latency_p50_ms, burst->latency_p99_ms, paced_rate, paced_events, paced->decided,
-      paced->latency_p50_ms, paced->latency_p99_ms, paced_commands_per_event,
-      paced_own * paced_per_event_us, paced_redis * paced_per_event_us,
-      paced_wall > 0 ? (paced_own + paced_redis) / paced_wall : 0,
+      entry_ops_per_event, target_by_entries, redis_work_in_xadds, target_by_work,
+      own_cpu * per_event_us, redis_cpu * per_event_us, burst->latency_p50_ms,
+      burst->latency_p99_ms, paced_rate, paced_events, paced->decided, paced->latency_p50_ms,
+      paced->latency_p99_ms, paced_commands_per_event, paced_own * paced_per_event_us,
+      paced_redis * paced_per_event_us, paced_wall > 0 ? (paced_own + paced_redis) / paced_wall : 0,
       static_cast<double>(paced->switches) / static_cast<double>(std::max<size_t>(paced_events, 1)),
       static_cast<double>(paced_redis_switches) /
           static_cast<double>(std::max<size_t>(paced_events, 1)),

@@ -2,7 +2,9 @@
 
 #include <sys/resource.h>
 
+#include <cctype>
 #include <regex>
+#include <sstream>
 #include <string>
 
 namespace orion::bench {
@@ -22,6 +24,42 @@ std::map<std::string, uint64_t> redisCommandCallsByName(const testing::RedisServ
     by_name[(*it)[1]] += std::stoull((*it)[2]);
   }
   return by_name;
+}
+
+namespace {
+
+// The numbers after each line `field` of redis-cli's raw reply (a flat list of field, value).
+uint64_t sumField(const std::string& reply, const std::string& field) {
+  uint64_t total = 0;
+  std::istringstream lines(reply);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line != field || !std::getline(lines, line)) continue;
+    if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0])))
+      total += std::stoull(line);
+  }
+  return total;
+}
+
+}  // namespace
+
+StreamEntries redisStreamEntries(const testing::RedisServer& redis, const std::string& prefix) {
+  StreamEntries entries;
+  auto keys = redis.cli({"KEYS", prefix + ":*"});
+  if (!keys) return entries;
+  std::istringstream names(*keys);
+  std::string key;
+  while (std::getline(names, key)) {
+    auto type = redis.cli({"TYPE", key});
+    if (!type || *type != "stream") continue;
+    if (auto stream = redis.cli({"XINFO", "STREAM", key})) {
+      entries.added += sumField(*stream, "entries-added");
+    }
+    if (auto groups = redis.cli({"XINFO", "GROUPS", key})) {
+      entries.read += sumField(*groups, "entries-read");
+    }
+  }
+  return entries;
 }
 
 double redisCpuSeconds(const testing::RedisServer& redis) {
