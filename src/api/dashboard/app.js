@@ -120,9 +120,10 @@ async function loadDetail(id) {
       el('span', {class: 'kind'}, entry.type.replace('_', ' ')), ' ',
       el('span', {class: 'what'}, describe(entry.type, entry.doc)))) :
     [el('li', {class: 'empty'}, 'Nothing recorded yet.')]);
-  // The timeline comes from the audit index, which follows the trail a moment behind (its indexer
-  // gathers records before it commits them): what this page already holds of the incident but
-  // the timeline lacks is asked for again shortly, for as long as DETAIL_RETRIES allow.
+  // The timeline comes from the audit trail and its index, which follow the bus a moment behind
+  // (memory records a document after the live stream has shown it, and its indexer gathers
+  // records before it commits them): what this page already holds of the incident but the
+  // timeline lacks is asked for again shortly, for as long as DETAIL_RETRIES allow.
   if (lacksKnownDocuments(id, entries) && state.detailRetries > 0) {
     state.detailRetries -= 1;
     soon('detail', () => state.detailId === id && loadDetail(id), 500);
