@@ -47,11 +47,21 @@ std::string newUuidAt(WallTime now) {
   return out;
 }
 
+std::optional<std::array<uint8_t, 16>> uuidBytes(std::string_view id) {
+  if (!isUuid(id)) return std::nullopt;
+  std::array<uint8_t, 16> bytes{};
+  for (size_t i = 0; i < 16; ++i) {
+    bytes[i] =
+        static_cast<uint8_t>(hexValue(id[digitAt(2 * i)]) << 4 | hexValue(id[digitAt(2 * i + 1)]));
+  }
+  return bytes;
+}
+
 std::optional<uint64_t> uuidV7Millis(std::string_view id) {
-  if (!isUuid(id) || id[digitAt(12)] != '7') return std::nullopt;
+  std::optional<std::array<uint8_t, 16>> bytes = uuidBytes(id);
+  if (!bytes || (*bytes)[6] >> 4 != 7) return std::nullopt;
   uint64_t millis = 0;
-  for (size_t i = 0; i < 12; ++i)
-    millis = millis << 4 | static_cast<uint64_t>(hexValue(id[digitAt(i)]));
+  for (size_t i = 0; i < 6; ++i) millis = millis << 8 | (*bytes)[i];
   return millis;
 }
 

@@ -12,6 +12,7 @@
 // version 4) are accepted like any UUID.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +27,10 @@ namespace orion {
 std::string newUuid();
 // The same for the time `now` (what newUuid() uses, given; for tests).
 std::string newUuidAt(WallTime now);
+
+// The 16 bytes a UUID in canonical form (any version, either case) stands for, or std::nullopt
+// when `id` is not one.
+std::optional<std::array<uint8_t, 16>> uuidBytes(std::string_view id);
 
 // The Unix time in milliseconds a UUIDv7 carries (its first 48 bits), or std::nullopt when `id`
 // is not a canonical UUID of version 7.

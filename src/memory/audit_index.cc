@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <array>
+
 #include "common/ids.h"
 
 namespace orion::memory {
@@ -41,13 +43,6 @@ CREATE INDEX IF NOT EXISTS entities_open ON entities(type, closed);
 CREATE INDEX IF NOT EXISTS entities_by_seq ON entities(type, seq);
 )sql";
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 uint64_t fileSize(const std::filesystem::path& file) {
   struct stat st {};
   return ::stat(file.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
@@ -56,21 +51,8 @@ uint64_t fileSize(const std::filesystem::path& file) {
 }  // namespace
 
 std::string encodeId(std::string_view id) {
-  if (isUuid(id)) {
-    std::string bytes;
-    bytes.reserve(16);
-    int high = -1;
-    for (char c : id) {
-      int value = hexValue(c);
-      if (value < 0) continue;  // the dashes
-      if (high < 0) {
-        high = value;
-      } else {
-        bytes.push_back(static_cast<char>(high << 4 | value));
-        high = -1;
-      }
-    }
-    return bytes;
+  if (std::optional<std::array<uint8_t, 16>> bytes = uuidBytes(id)) {
+    return std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size());
   }
   return "\x01" + std::string(id);
 }

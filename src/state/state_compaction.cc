@@ -27,8 +27,12 @@ using files::writeAll;
 
 namespace {
 
-// What a compaction given up (Compaction::cancel) ends with.
-Status givenUp() { return Status(StatusCode::kCancelled, "compaction given up"); }
+// Whether the compaction was given up (Compaction::cancel; `cancel` may be null), and what it
+// then ends with.
+bool givenUp(const std::atomic<bool>* cancel) {
+  return cancel != nullptr && cancel->load(std::memory_order_relaxed);
+}
+Status givenUpStatus() { return Status(StatusCode::kCancelled, "compaction given up"); }
 
 }  // namespace
 
@@ -67,8 +71,8 @@ void StateStore::Snapshot::write(int source, const fs::path& source_path, const 
     value_start.clear();
   };
   for (size_t i = 0; i < entries.size(); ++i) {
-    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
-      status = givenUp();
+    if (givenUp(cancel)) {
+      status = givenUpStatus();
       return;
     }
     const Entry& entry = entries[i];
@@ -98,16 +102,13 @@ void StateStore::Snapshot::write(int source, const fs::path& source_path, const 
 Status StateStore::Snapshot::collect(int source, const fs::path& source_path,
                                      const std::atomic<bool>* cancel) {
   if (cut == 0) return Status::ok();
-  auto cancelled = [cancel] {
-    return cancel != nullptr && cancel->load(std::memory_order_relaxed);
-  };
   void* mapped = ::mmap(nullptr, cut, PROT_READ, MAP_SHARED, source, 0);
   if (mapped == MAP_FAILED) return ioError("mapping", source_path, errno);
   std::string_view bytes(static_cast<const char*>(mapped), cut);
   // The live keys, by the same rules as the store's own tables, in a map of this thread's own.
   std::map<std::string_view, std::unordered_map<std::string_view, Location>, std::less<>> live;
   auto replayed = log::replay(bytes, [&](std::span<const log::WriteView> writes) {
-    if (cancelled()) return;  // the rest of the log is only checked, not collected
+    if (givenUp(cancel)) return;  // the rest of the log is only checked, not collected
     for (const log::WriteView& write : writes) {
       Location value;
       if (write.kind == Write::Kind::kPut) {
@@ -119,7 +120,7 @@ Status StateStore::Snapshot::collect(int source, const fs::path& source_path,
     }
   });
   Status status = replayed.isOk() ? Status::ok() : replayed.status();
-  if (status && cancelled()) status = givenUp();
+  if (status && givenUp(cancel)) status = givenUpStatus();
   if (status && replayed->good_bytes != cut) {
     // The store's own writes up to `cut` are whole records: anything else is a changed file.
     status = Status(StatusCode::kDataLoss,

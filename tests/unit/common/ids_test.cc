@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -50,6 +52,14 @@ TEST(IdsTest, NewUuidsAreDistinct) {
   std::set<std::string> seen;
   for (int i = 0; i < 10000; ++i) seen.insert(newUuid());
   EXPECT_EQ(seen.size(), 10000u);
+}
+
+TEST(IdsTest, AUuidStandsForSixteenBytes) {
+  std::array<uint8_t, 16> expected = {0x01, 0x93, 0xa1, 0xb2, 0xc3, 0xd4, 0x7e, 0x5f,
+                                      0x8a, 0x6b, 0x7c, 0x8d, 0x9e, 0x0f, 0x1a, 0x2b};
+  EXPECT_EQ(uuidBytes("0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"), expected);
+  EXPECT_EQ(uuidBytes("0193A1B2-C3D4-7E5F-8A6B-7C8D9E0F1A2B"), expected);
+  EXPECT_EQ(uuidBytes("0193a1b2c3d47e5f8a6b7c8d9e0f1a2b"), std::nullopt);
 }
 
 TEST(IdsTest, IsUuidRejectsMalformedText) {
